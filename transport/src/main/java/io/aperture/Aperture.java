@@ -1,0 +1,84 @@
+package io.aperture;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Entry point: Reactive Streams across OS processes on one machine, through shared memory.
+ *
+ * <pre>{@code
+ * Aperture aperture = Aperture.create();
+ * // process A
+ * Mono<Void> done = aperture.publisher("prices", Codecs.utf8())
+ *         .publish(Flux.interval(Duration.ofMillis(1)).map(Object::toString));
+ * // process B
+ * Flux<String> prices = aperture.subscriber("prices", Codecs.utf8()).receive();
+ * }</pre>
+ *
+ * <p>Both ends name the same directory and channel. The publisher writes {@code <channel>.ring}; each
+ * subscriber writes its own {@code <channel>.sub-<i>}; each maps the other's file read-only.
+ * An {@code Aperture} holds no resources: channels are opened when their Mono or Flux is subscribed.
+ */
+public final class Aperture {
+    private final Path directory;
+    private final ChannelOptions defaults;
+
+    private Aperture(Path directory, ChannelOptions defaults) {
+        this.directory = directory;
+        this.defaults = defaults;
+    }
+
+    /** Sections in the default directory ({@code /dev/shm/aperture-<uid>} on Linux), default options. */
+    public static Aperture create() {
+        return new Aperture(ChannelFiles.defaultDirectory(), ChannelOptions.defaults());
+    }
+
+    /** Sections in {@code directory} (created with mode 0700 if missing), default options. */
+    public static Aperture create(Path directory) {
+        return create(directory, ChannelOptions.defaults());
+    }
+
+    /** Sections in {@code directory}, with {@code defaults} for channels opened without their own options. */
+    public static Aperture create(Path directory, ChannelOptions defaults) {
+        return new Aperture(Objects.requireNonNull(directory, "directory").toAbsolutePath(),
+            Objects.requireNonNull(defaults, "defaults"));
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public ChannelOptions defaults() {
+        return defaults;
+    }
+
+    /** The publishing end of {@code channel}, with the default options. */
+    public <T> ChannelPublisher<T> publisher(String channel, Codec<T> codec) {
+        return publisher(channel, codec, defaults);
+    }
+
+    /** The publishing end of {@code channel}. */
+    public <T> ChannelPublisher<T> publisher(String channel, Codec<T> codec, ChannelOptions options) {
+        ChannelFiles.validateChannelName(channel);
+        options.validateRing();
+        RingHeader.codecNameBytes(Objects.requireNonNull(codec, "codec"));
+        return new ChannelPublisher<>(directory, channel, codec, Objects.requireNonNull(options, "options"));
+    }
+
+    /** The subscribing end of {@code channel}, with the default options. */
+    public <T> ChannelSubscriber<T> subscriber(String channel, Codec<T> codec) {
+        return subscriber(channel, codec, defaults);
+    }
+
+    /** The subscribing end of {@code channel}. */
+    public <T> ChannelSubscriber<T> subscriber(String channel, Codec<T> codec, ChannelOptions options) {
+        ChannelFiles.validateChannelName(channel);
+        return new ChannelSubscriber<>(directory, channel, Objects.requireNonNull(codec, "codec"),
+            Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public String toString() {
+        return "Aperture{" + directory + '}';
+    }
+}

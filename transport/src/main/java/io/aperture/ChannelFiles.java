@@ -1,0 +1,156 @@
+package io.aperture;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * Names, creation and removal of section files. A section is never truncated or re-initialised in place:
+ * it is written in full under a temporary name (mode set exactly, not through the umask), then moved or
+ * linked to its final name, so a reader that finds the final name finds a complete section.
+ */
+final class ChannelFiles {
+    static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+    static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
+    private static final Pattern CHANNEL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}");
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+    private ChannelFiles() {
+    }
+
+    /** {@code /dev/shm/aperture-<uid>} where {@code /dev/shm} exists, else {@code <java.io.tmpdir>/aperture-<user>}. */
+    static Path defaultDirectory() {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return shm.resolve("aperture-" + userId());
+        }
+        return Path.of(System.getProperty("java.io.tmpdir")).resolve("aperture-" + userId());
+    }
+
+    private static String userId() {
+        try {
+            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_");
+        }
+    }
+
+    static void validateChannelName(String channel) {
+        if (channel == null || !CHANNEL_NAME.matcher(channel).matches()) {
+            throw new IllegalArgumentException("channel name '" + channel
+                + "' must be 1 to 100 characters of [A-Za-z0-9_.-], not starting with '.' or '-'");
+        }
+    }
+
+    /** Creates the directory (mode 0700) if missing and checks that it can be written. */
+    static void ensureDirectory(Path directory) {
+        try {
+            if (!Files.isDirectory(directory)) {
+                if (POSIX) {
+                    Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(DIRECTORY_MODE));
+                    Files.setPosixFilePermissions(directory, DIRECTORY_MODE);
+                } else {
+                    Files.createDirectories(directory);
+                }
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new ApertureException("section directory " + directory + " exists and is not a directory", e);
+        } catch (IOException e) {
+            throw new ApertureException("cannot create section directory " + directory + ": " + e, e);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new ApertureException("section directory " + directory + " is not writable");
+        }
+    }
+
+    static Path ringPath(Path directory, String channel) {
+        return directory.resolve(channel + ".ring");
+    }
+
+    static Path subscriberPath(Path directory, String channel, int index) {
+        return directory.resolve(channel + ".sub-" + index);
+    }
+
+    /** A new file of {@code length} zero bytes under a random temporary name, mode 0600 exactly. */
+    static Path createTemporary(Path directory, String baseName, long length) {
+        Path temporary = directory.resolve("." + baseName + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+            + ".tmp");
+        try (FileChannel channel = POSIX
+            ? FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(FILE_MODE))
+            : FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            if (POSIX) {
+                Files.setPosixFilePermissions(temporary, FILE_MODE);
+            }
+            channel.write(ByteBuffer.allocate(1), length - 1);
+            return temporary;
+        } catch (AccessDeniedException e) {
+            throw new ApertureException("section directory " + directory + " is not writable: " + e.getMessage(), e);
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new ApertureException("cannot create section file " + temporary + " of " + length + " bytes: " + e, e);
+        }
+    }
+
+    /** Moves a complete section into place, replacing what was there (readers of the old file keep its inode). */
+    static void moveIntoPlace(Path temporary, Path target) {
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new ApertureException("cannot move section " + temporary + " to " + target + ": " + e, e);
+        }
+    }
+
+    /** Links a complete section to {@code target} only if no file has that name; false when one has. */
+    static boolean linkIntoPlace(Path temporary, Path target) {
+        try {
+            Files.createLink(target, temporary);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ApertureException("cannot link section " + temporary + " to " + target + ": " + e, e);
+        }
+    }
+
+    static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Deletes {@code path} only if it is still the file identified by {@code fileKey}. */
+    static void deleteIfSame(Path path, Object fileKey) {
+        Object current = fileKey(path);
+        if (current != null && current.equals(fileKey)) {
+            deleteQuietly(path);
+        }
+    }
+
+    static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // Best effort: a leftover file is cleaned by the next create of the channel.
+        }
+    }
+}

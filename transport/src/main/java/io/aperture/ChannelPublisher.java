@@ -1,0 +1,54 @@
+package io.aperture;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The publishing end of a channel.
+ *
+ * @param <T> the type of values
+ */
+public final class ChannelPublisher<T> {
+    private final Path directory;
+    private final String channel;
+    private final Codec<T> codec;
+    private final ChannelOptions options;
+
+    ChannelPublisher(Path directory, String channel, Codec<T> codec, ChannelOptions options) {
+        this.directory = directory;
+        this.channel = channel;
+        this.codec = codec;
+        this.options = options;
+    }
+
+    /**
+     * Publishes {@code source} on the channel. On subscription the ring is created (failing at once if a
+     * live publisher holds the channel, or the directory cannot be written); when the first subscriber
+     * attaches, {@code source} is subscribed and asked only for what the remote subscriber requested.
+     *
+     * <p>The returned Mono completes when {@code source} completed and its completion was written to the
+     * ring, or when the subscriber cancelled or died (the source is then cancelled); it fails with the
+     * source's error (after writing it to the ring) or with a transport failure. Cancelling it cancels
+     * the source and closes the channel: the subscriber then fails.
+     */
+    public Mono<Void> publish(Publisher<? extends T> source) {
+        Objects.requireNonNull(source, "source");
+        return Mono.create(sink -> {
+            PublisherSession<T> session = new PublisherSession<>(directory, channel, codec, options, source, sink);
+            sink.onDispose(session::close);
+            session.start();
+        });
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    @Override
+    public String toString() {
+        return "ChannelPublisher{" + channel + " in " + directory + ", codec " + codec.name() + '}';
+    }
+}

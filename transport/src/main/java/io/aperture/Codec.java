@@ -1,0 +1,38 @@
+package io.aperture;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Turns a {@code T} into bytes written in place in the ring, and back.
+ *
+ * <p>{@link #encode} writes into a window of the ring: the bytes between the window's position and its
+ * limit are free. The codec writes from the position (relative puts, or absolute puts at offsets from the
+ * position) and leaves the position after its last byte; the encoded length is how far it moved.
+ * When the value does not fit, the codec lets {@link java.nio.BufferOverflowException} propagate (the
+ * relative puts throw it): the ring offers a larger window or reports {@link MessageTooLargeException}.
+ * An encoder may be called again for the same value, so it must not have side effects.
+ *
+ * <p>{@link #decode} reads a read-only window holding exactly one encoded value, between position and
+ * limit. The window is only valid during the call: a decoded value must not keep a reference to it.
+ * Windows are in native byte order.
+ *
+ * <p>{@link #name()} and {@link #schemaId()} are written in the ring header; a subscriber whose codec
+ * has another name or schema id is refused at attach time.
+ *
+ * @param <T> the type of values
+ */
+public interface Codec<T> {
+    /** Stable name, at most 64 bytes of UTF-8, written in the ring header. */
+    String name();
+
+    /** Schema id or version of the encoded form, written in the ring header. */
+    default int schemaId() {
+        return 0;
+    }
+
+    /** Encodes {@code value} at the window's position, advancing it past the last byte written. */
+    void encode(T value, ByteBuffer window);
+
+    /** Decodes one value from the window's remaining bytes. */
+    T decode(ByteBuffer window);
+}

@@ -1,0 +1,29 @@
+package io.aperture;
+
+/**
+ * A value read from another process's section failed validation: a record length beyond the ring, an
+ * unknown type, a sequence check that does not match, a counter that went backwards. The reader stops
+ * at once; nothing past the bad value is read.
+ */
+public final class CorruptSectionException extends ApertureException {
+    private static final long serialVersionUID = 1L;
+
+    private final String section;
+    private final long offset;
+
+    public CorruptSectionException(String section, long offset, String detail) {
+        super("corrupt section " + section + " at offset " + offset + ": " + detail);
+        this.section = section;
+        this.offset = offset;
+    }
+
+    /** The section (file name) holding the bad value. */
+    public String section() {
+        return section;
+    }
+
+    /** Byte offset of the bad value in the section, or of the record holding it. */
+    public long offset() {
+        return offset;
+    }
+}

@@ -1,0 +1,445 @@
+package io.aperture;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.Sequence;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The publisher end of one channel, for one subscription of {@link ChannelPublisher#publish}.
+ *
+ * <p>Two threads work here. The <em>conductor</em> ({@code aperture-pub-<channel>}) creates the ring,
+ * waits for a subscriber section, subscribes upstream, turns the subscriber's shared {@code requested}
+ * into {@code request(n)} upstream (never more than the remote asked for), watches for cancel and death,
+ * and beats the heartbeat. The <em>writer</em> is whatever thread the upstream signals on: this class is
+ * the upstream's {@link CoreSubscriber} and encodes each {@code onNext} in place in the ring, waiting for
+ * space when the ring is full, like a Disruptor producer. Terminal signals are in-band records written by
+ * the writer, so they follow the last element.
+ */
+final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
+    private static final int RUNNING = 0;
+    private static final int COMPLETED = 1;
+    private static final int ERRORED = 2;
+    private static final int MAX_SUBSCRIBERS = 1;
+    private static final long MAX_SCAN_PARK_NS = 1_000_000L;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<PublisherSession, Subscription> UPSTREAM =
+        AtomicReferenceFieldUpdater.newUpdater(PublisherSession.class, Subscription.class, "upstream");
+
+    private final Path directory;
+    private final String channel;
+    private final Codec<T> codec;
+    private final ChannelOptions options;
+    private final Publisher<? extends T> source;
+    private final MonoSink<Void> done;
+    private final long intervalNs;
+
+    private MappedSection mapped;
+    private ByteBuffer section;
+    private Path ringPath;
+    private Object ringKey;
+    private RingSequencer sequencer;
+    private RingWriter writer;
+    private Thread conductor;
+
+    private volatile Subscription upstream;
+    private volatile SubscriberLink link;
+    private volatile boolean closing;
+    private volatile int sinkState = RUNNING;
+    private volatile Throwable sinkFailure;
+    private long upstreamRequested;
+
+    PublisherSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
+                     Publisher<? extends T> source, MonoSink<Void> done) {
+        this.directory = directory;
+        this.channel = channel;
+        this.codec = codec;
+        this.options = options;
+        this.source = source;
+        this.done = done;
+        this.intervalNs = options.livenessInterval().toNanos();
+    }
+
+    /** Creates the ring section and starts the conductor. Failures are thrown to the caller. */
+    void start() {
+        options.validateRing();
+        RingHeader.codecNameBytes(codec);
+        ChannelFiles.ensureDirectory(directory);
+        ringPath = ChannelFiles.ringPath(directory, channel);
+        removeStaleRing();
+        long sessionId = ThreadLocalRandom.current().nextLong();
+        Path temporary = ChannelFiles.createTemporary(directory, channel + ".ring",
+            RingDescriptor.fileLength(options.ringCapacity()));
+        try {
+            mapped = MappedSection.open(temporary, RingDescriptor.fileLength(options.ringCapacity()), true);
+            section = mapped.buffer();
+            RingHeader.initialise(section, sessionId, options, MAX_SUBSCRIBERS, codec);
+            if (!ChannelFiles.linkIntoPlace(temporary, ringPath)) {
+                throw new ApertureException("channel '" + channel + "' in " + directory
+                    + " was created by another publisher at the same time: " + describeLivePublisher());
+            }
+            ringKey = ChannelFiles.fileKey(ringPath);
+        } catch (java.io.IOException e) {
+            closeMapping();
+            throw new ApertureException("cannot map ring section " + temporary + ": " + e, e);
+        } catch (RuntimeException e) {
+            closeMapping();
+            throw e;
+        } finally {
+            ChannelFiles.deleteQuietly(temporary);
+        }
+        sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(), options.waiting().newStrategy(),
+            new ShmSequence(section, RingDescriptor.CURSOR_OFFSET), this::writerShouldStop);
+        writer = new RingWriter(channel, section, sequencer, options.ringCapacity(), options.slotLength(),
+            options.maxMessageLength());
+        conductor = new Thread(this, "aperture-pub-" + channel);
+        conductor.setDaemon(true);
+        conductor.start();
+    }
+
+    /** A ring left by a dead publisher is removed; one whose publisher lives makes this start fail. */
+    private void removeStaleRing() {
+        if (!Files.exists(ringPath)) {
+            return;
+        }
+        Object key = ChannelFiles.fileKey(ringPath);
+        String live = describeLivePublisher();
+        if (live != null) {
+            throw new ApertureException("channel '" + channel + "' in " + directory + " already has a live publisher ("
+                + live + ")");
+        }
+        ChannelFiles.deleteIfSame(ringPath, key);
+        for (int i = 0; i < RingDescriptor.MAX_SUBSCRIBERS_LIMIT; i++) {
+            Path sub = ChannelFiles.subscriberPath(directory, channel, i);
+            if (!Files.exists(sub)) {
+                break;
+            }
+            removeIfOwnerDead(sub);
+        }
+    }
+
+    private static void removeIfOwnerDead(Path path) {
+        Object key = ChannelFiles.fileKey(path);
+        try (MappedSection sub = MappedSection.open(path, SubscriberDescriptor.LENGTH, false)) {
+            ByteBuffer b = sub.buffer();
+            ProcessIdentity owner = new ProcessIdentity(b.getLong(SubscriberDescriptor.PID_OFFSET),
+                b.getLong(SubscriberDescriptor.START_OFFSET));
+            if (!owner.isAlive()) {
+                ChannelFiles.deleteIfSame(path, key);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            ChannelFiles.deleteIfSame(path, key); // not a readable subscriber section: leftover garbage
+        }
+    }
+
+    /** "pid N" of the publisher of the ring now at the channel's name if it runs and the ring is open, else null. */
+    private String describeLivePublisher() {
+        try (MappedSection existing = MappedSection.open(ringPath, -1, false)) {
+            ByteBuffer b = existing.buffer();
+            if (b.capacity() < RingDescriptor.SLOTS_OFFSET || RingHeader.magic(b) != RingDescriptor.MAGIC_VERSION) {
+                return null;
+            }
+            RingHeader header = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
+            boolean open = RingHeader.terminalState(b) == TerminalState.OPEN;
+            return open && header.publisher.isAlive() ? header.publisher.toString() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void run() {
+        Runnable outcome;
+        try {
+            outcome = conduct();
+        } catch (Throwable t) {
+            cancelUpstream();
+            RingHeader.setTerminalState(section, TerminalState.CLOSED);
+            outcome = () -> done.error(t);
+        }
+        cleanup();
+        outcome.run();
+    }
+
+    private Runnable conduct() {
+        SubscriberLink attached = awaitSubscriber();
+        if (attached == null) {
+            RingHeader.setTerminalState(section, TerminalState.CLOSED);
+            return () -> { };
+        }
+        sequencer.addGatingSequences(attached.consumed);
+        link = attached;
+        source.subscribe(this);
+
+        ShmBarrier demandBarrier = new ShmBarrier(options.waiting().newStrategy(), attached.requested, this::conductorShouldWake);
+        ShmBarrier idleBarrier = new ShmBarrier(options.waiting().newStrategy(), new Sequence(-1L), this::conductorShouldWake);
+        long nextHousekeeping = System.nanoTime() + intervalNs;
+        while (true) {
+            int state = sinkState;
+            if (state == COMPLETED) {
+                return done::success;
+            }
+            if (state == ERRORED) {
+                Throwable failure = sinkFailure;
+                return () -> done.error(failure);
+            }
+            if (closing) {
+                cancelUpstream();
+                RingHeader.setTerminalState(section, TerminalState.CLOSED);
+                return () -> { };
+            }
+            if (attached.cancelled()) {
+                cancelUpstream();
+                RingHeader.setTerminalState(section, TerminalState.CANCELLED);
+                return done::success;
+            }
+            Subscription s = upstream;
+            if (s == null) {
+                LockSupport.parkNanos(this, 10_000L); // onSubscribe is on its way from the upstream
+                continue;
+            }
+            long requested = attached.requested();
+            if (requested > upstreamRequested) {
+                long delta = requested == Long.MAX_VALUE ? Long.MAX_VALUE : requested - upstreamRequested;
+                upstreamRequested = requested;
+                s.request(delta); // may run onNext on this thread, synchronously
+                continue;
+            }
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                nextHousekeeping = now + intervalNs;
+                beat();
+                attached.validateConsumed(sequencer.getCursor());
+                if (!attached.identity.isAlive()) {
+                    cancelUpstream();
+                    RingHeader.setTerminalState(section, TerminalState.CANCELLED);
+                    ChannelFiles.deleteIfSame(attached.path, attached.fileKey);
+                    return done::success;
+                }
+            }
+            try {
+                if (upstreamRequested == Long.MAX_VALUE) {
+                    idleBarrier.waitFor(0L, nextHousekeeping);
+                } else {
+                    demandBarrier.waitFor(upstreamRequested + 1, nextHousekeeping);
+                }
+            } catch (AlertException e) {
+                // a stop condition, or time for housekeeping: the loop looks at each
+            }
+        }
+    }
+
+    private SubscriberLink awaitSubscriber() {
+        long parkNs = 10_000L;
+        long nextBeat = System.nanoTime();
+        while (!closing) {
+            SubscriberLink found = SubscriberLink.tryOpen(directory, channel, 0, section.getLong(RingDescriptor.SESSION_ID_OFFSET));
+            if (found != null) {
+                return found;
+            }
+            if (System.nanoTime() - nextBeat >= 0) {
+                beat();
+                nextBeat = System.nanoTime() + intervalNs;
+            }
+            LockSupport.parkNanos(this, parkNs);
+            parkNs = Math.min(parkNs << 1, MAX_SCAN_PARK_NS);
+        }
+        return null;
+    }
+
+    private void beat() {
+        // Release: a plain monotonic timestamp; any publisher thread may store it, last store wins.
+        ShmSequence.LONG.setRelease(section, RingDescriptor.HEARTBEAT_OFFSET, System.nanoTime());
+    }
+
+    private boolean conductorShouldWake() {
+        SubscriberLink l = link;
+        return sinkState != RUNNING || closing || (l != null && l.cancelled());
+    }
+
+    private boolean writerShouldStop() {
+        SubscriberLink l = link;
+        return closing || (l != null && l.cancelled());
+    }
+
+    private void cancelUpstream() {
+        Subscription s = UPSTREAM.getAndSet(this, Operators.cancelledSubscription());
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    /** Called when the {@code publish} Mono is cancelled or disposed: stops the conductor, which cleans up. */
+    void close() {
+        closing = true;
+        Thread c = conductor;
+        if (c != null) {
+            LockSupport.unpark(c);
+        }
+    }
+
+    private void cleanup() {
+        SubscriberLink l = link;
+        if (l != null) {
+            sequencer.removeGatingSequence(l.consumed);
+            l.close();
+        }
+        ChannelFiles.deleteIfSame(ringPath, ringKey);
+        closeMapping();
+    }
+
+    private void closeMapping() {
+        if (mapped != null) {
+            mapped.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- the upstream's subscriber (writer side)
+
+    @Override
+    public Context currentContext() {
+        return Context.of(done.contextView());
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (!UPSTREAM.compareAndSet(this, null, s)) {
+            s.cancel(); // §2.5: a second subscription, or one arriving after cancel
+            if (upstream != Operators.cancelledSubscription()) {
+                Operators.reportSubscriptionSet();
+            }
+            return;
+        }
+        Thread c = conductor;
+        if (c != null) {
+            LockSupport.unpark(c);
+        }
+    }
+
+    @Override
+    public void onNext(T value) {
+        Objects.requireNonNull(value, "onNext value (§2.13)");
+        if (sinkState != RUNNING) {
+            Operators.onNextDropped(value, currentContext());
+            return;
+        }
+        try {
+            if (!write(deadline -> writer.writeData(codec, value, deadline))) {
+                Operators.onNextDropped(value, currentContext());
+            }
+        } catch (Throwable e) {
+            cancelUpstream();
+            fail(new ApertureException("channel '" + channel + "': cannot write element " + (writer.publishedCount() + 1)
+                + " with codec '" + codec.name() + "': " + e, e));
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        Objects.requireNonNull(error, "onError throwable (§2.13)");
+        if (sinkState != RUNNING) {
+            Operators.onErrorDropped(error, currentContext());
+            return;
+        }
+        fail(error);
+    }
+
+    @Override
+    public void onComplete() {
+        if (sinkState != RUNNING) {
+            return;
+        }
+        try {
+            write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_COMPLETE, new byte[0], deadline));
+            RingHeader.setTerminalState(section, TerminalState.COMPLETED);
+            sinkState = COMPLETED;
+        } catch (Throwable e) {
+            sinkFailure = e;
+            sinkState = ERRORED;
+        }
+        wakeConductor();
+    }
+
+    /** Writes an ERROR record naming {@code error}'s class and message, then ends the session with it. */
+    private void fail(Throwable error) {
+        sinkFailure = error;
+        try {
+            byte[] payload = errorPayload(error, writer.maxMessageLength());
+            write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_ERROR, payload, deadline));
+            RingHeader.setTerminalState(section, TerminalState.ERRORED);
+        } catch (Throwable e) {
+            error.addSuppressed(e);
+            RingHeader.setTerminalState(section, TerminalState.CLOSED);
+        }
+        sinkState = ERRORED;
+        wakeConductor();
+    }
+
+    private void wakeConductor() {
+        Thread c = conductor;
+        if (c != null) {
+            LockSupport.unpark(c);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RecordWrite {
+        void write(long deadlineNs) throws AlertException;
+    }
+
+    /**
+     * Runs one record write, waiting for ring space in slices of the liveness interval; between slices it
+     * beats the heartbeat and checks the subscriber. Returns false when the channel is stopping or the
+     * subscriber died: the record is not written.
+     */
+    private boolean write(RecordWrite write) {
+        while (true) {
+            try {
+                write.write(System.nanoTime() + intervalNs);
+                return true;
+            } catch (AlertException e) {
+                SubscriberLink l = link;
+                if (writerShouldStop() || (l != null && !l.identity.isAlive())) {
+                    wakeConductor();
+                    return false;
+                }
+                beat();
+            }
+        }
+    }
+
+    /** ERROR payload: u16 class length, class, u16 message length (0xFFFF: none), message; bounded. */
+    static byte[] errorPayload(Throwable error, int maxLength) {
+        byte[] className = truncate(error.getClass().getName().getBytes(StandardCharsets.UTF_8),
+            Math.min(RingReader.ERROR_CLASS_MAX_BYTES, Math.max(0, maxLength - 4)));
+        String message = error.getMessage();
+        byte[] text = message == null ? null : truncate(message.getBytes(StandardCharsets.UTF_8),
+            Math.min(RingReader.ERROR_MESSAGE_MAX_BYTES, Math.max(0, maxLength - 4 - className.length)));
+        ByteBuffer payload = ByteBuffer.allocate(4 + className.length + (text == null ? 0 : text.length))
+            .order(java.nio.ByteOrder.nativeOrder());
+        payload.putShort((short) className.length).put(className);
+        payload.putShort(text == null ? (short) 0xFFFF : (short) text.length);
+        if (text != null) {
+            payload.put(text);
+        }
+        return payload.array();
+    }
+
+    private static byte[] truncate(byte[] bytes, int max) {
+        return bytes.length <= max ? bytes : java.util.Arrays.copyOf(bytes, max);
+    }
+}

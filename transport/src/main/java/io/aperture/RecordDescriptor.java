@@ -1,0 +1,61 @@
+package io.aperture;
+
+/**
+ * Header of one record in the ring. A record starts at a slot boundary and fills one or more whole slots.
+ *
+ * <pre>
+ *   0               4               8
+ *  +---------------+---------------+------------------------------
+ *  | payload length| check<<8|type |  payload (length bytes) ... padded to whole slots
+ *  +---------------+---------------+------------------------------
+ * </pre>
+ *
+ * <p>{@code check} is the low 24 bits of the slot sequence the record starts at: a reader that lands on
+ * a stale record from an earlier lap, or on payload bytes, sees a mismatch and reports corruption.
+ * Records never wrap: when a record does not fit before the end of the slot area the publisher fills
+ * the rest with one PADDING record and starts again at index 0.
+ */
+final class RecordDescriptor {
+    static final int LENGTH_OFFSET = 0;
+    static final int TYPE_CHECK_OFFSET = 4;
+    static final int HEADER_LENGTH = 8;
+
+    static final int TYPE_DATA = 1;
+    static final int TYPE_COMPLETE = 2;
+    static final int TYPE_ERROR = 3;
+    static final int TYPE_PADDING = 4;
+    /** Reserved for fragmented messages. */
+    static final int TYPE_FRAGMENT = 5;
+
+    static final int CHECK_MASK = 0xFF_FFFF;
+
+    static int typeCheck(int type, long sequence) {
+        return (int) ((sequence & CHECK_MASK) << 8) | type;
+    }
+
+    static int type(int typeCheck) {
+        return typeCheck & 0xFF;
+    }
+
+    static int check(int typeCheck) {
+        return typeCheck >>> 8;
+    }
+
+    static int expectedCheck(long sequence) {
+        return (int) (sequence & CHECK_MASK);
+    }
+
+    static String typeName(int type) {
+        switch (type) {
+            case TYPE_DATA: return "DATA";
+            case TYPE_COMPLETE: return "COMPLETE";
+            case TYPE_ERROR: return "ERROR";
+            case TYPE_PADDING: return "PADDING";
+            case TYPE_FRAGMENT: return "FRAGMENT";
+            default: return "UNKNOWN(" + type + ")";
+        }
+    }
+
+    private RecordDescriptor() {
+    }
+}

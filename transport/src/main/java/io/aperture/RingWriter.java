@@ -1,0 +1,136 @@
+package io.aperture;
+
+import com.lmax.disruptor.AlertException;
+
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static io.aperture.RecordDescriptor.HEADER_LENGTH;
+import static io.aperture.RecordDescriptor.LENGTH_OFFSET;
+import static io.aperture.RecordDescriptor.TYPE_CHECK_OFFSET;
+
+/**
+ * The publisher's record protocol over a ring section, for the single producer thread:
+ * <ol>
+ *   <li>claim the free, contiguous space after the last record (never past the ring end);</li>
+ *   <li>let the codec encode in place, bounded by that space and the maximum message length;</li>
+ *   <li>write the record header;</li>
+ *   <li>publish with one release store of the cursor.</li>
+ * </ol>
+ * A record that does not fit before the ring end is preceded by a PADDING record to the end and written
+ * at index 0, so every record is contiguous and codecs never see a split window.
+ */
+final class RingWriter {
+    private final String channel;
+    private final ByteBuffer section;
+    private final ByteBuffer window;
+    private final RingSequencer sequencer;
+    private final ShmSequence published;
+    private final int capacity;
+    private final int slotShift;
+    private final int slotMask;
+    private final int maxMessageLength;
+    private long publishedCount;
+
+    RingWriter(String channel, ByteBuffer section, RingSequencer sequencer, int capacity, int slotLength,
+               int maxMessageLength) {
+        this.channel = channel;
+        this.section = section;
+        this.window = section.duplicate().order(ByteOrder.nativeOrder());
+        this.sequencer = sequencer;
+        this.published = new ShmSequence(section, RingDescriptor.PUBLISHED_OFFSET);
+        this.capacity = capacity;
+        this.slotShift = Integer.numberOfTrailingZeros(slotLength);
+        this.slotMask = capacity / slotLength - 1;
+        this.maxMessageLength = maxMessageLength;
+        this.publishedCount = published.getPlain();
+    }
+
+    long publishedCount() {
+        return publishedCount;
+    }
+
+    int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    /**
+     * Encodes {@code value} as a DATA record and publishes it.
+     *
+     * @throws AlertException when waiting for space was ended by the channel's stop condition or deadline
+     * @throws MessageTooLargeException when the value does not fit in the maximum message length
+     */
+    <T> long writeData(Codec<T> codec, T value, long deadlineNs) throws AlertException {
+        long sequence = write(RecordDescriptor.TYPE_DATA, codec, value, deadlineNs);
+        // Release: a reader that sees this count also sees the record (statistics and demand accounting).
+        published.set(++publishedCount);
+        return sequence;
+    }
+
+    /** Writes a record of {@code type} whose payload is {@code payload} (COMPLETE: empty; ERROR: encoded error). */
+    long writeSignal(int type, byte[] payload, long deadlineNs) throws AlertException {
+        return write(type, Codecs.bytes(), payload, deadlineNs);
+    }
+
+    private <T> long write(int type, Codec<T> codec, T value, long deadlineNs) throws AlertException {
+        final int maxRecordLength = HEADER_LENGTH + maxMessageLength;
+        while (true) {
+            long sequence = sequencer.nextValue() + 1;
+            int index = (int) (sequence & slotMask) << slotShift;
+            int toEnd = capacity - index;
+            long free = sequencer.freeSlots() << slotShift;
+            int limit = (int) Math.min(Math.min(toEnd, free), maxRecordLength);
+            if (limit >= HEADER_LENGTH) {
+                int payloadOffset = RingDescriptor.SLOTS_OFFSET + index + HEADER_LENGTH;
+                window.order(ByteOrder.nativeOrder());
+                window.limit(payloadOffset - HEADER_LENGTH + limit).position(payloadOffset);
+                boolean fits;
+                try {
+                    codec.encode(value, window);
+                    fits = true;
+                } catch (BufferOverflowException e) {
+                    fits = false;
+                }
+                if (fits) {
+                    int length = window.position() - payloadOffset;
+                    return publish(type, sequence, index, length);
+                }
+            }
+            if (maxRecordLength <= toEnd && maxRecordLength <= free) {
+                throw new MessageTooLargeException(channel, measure(codec, value), maxMessageLength);
+            } else if (toEnd < maxRecordLength && toEnd <= free) {
+                publish(RecordDescriptor.TYPE_PADDING, sequence, index, toEnd - HEADER_LENGTH);
+            } else {
+                int wanted = Math.min(toEnd, maxRecordLength);
+                sequencer.awaitFree((wanted + (1 << slotShift) - 1) >>> slotShift, deadlineNs);
+            }
+        }
+    }
+
+    private long publish(int type, long sequence, int index, int payloadLength) {
+        int slots = (HEADER_LENGTH + payloadLength + (1 << slotShift) - 1) >>> slotShift;
+        int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
+        // Plain stores: ordered before the reader's view by the cursor's release store below.
+        section.putInt(recordOffset + LENGTH_OFFSET, payloadLength);
+        section.putInt(recordOffset + TYPE_CHECK_OFFSET, RecordDescriptor.typeCheck(type, sequence));
+        long last = sequence + slots - 1;
+        sequencer.claim(last);
+        sequencer.publish(last);
+        return sequence;
+    }
+
+    /** Encoded length of a value too large for the ring, for the error message; -1 if it exceeds 64 MiB. */
+    private static <T> long measure(Codec<T> codec, T value) {
+        for (int size = 1 << 16; size <= 1 << 26; size <<= 2) {
+            ByteBuffer scratch = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+            try {
+                codec.encode(value, scratch);
+                return scratch.position();
+            } catch (BufferOverflowException e) {
+                // try a larger scratch buffer
+            }
+        }
+        return -1;
+    }
+}

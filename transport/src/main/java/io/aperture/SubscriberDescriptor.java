@@ -1,0 +1,58 @@
+package io.aperture;
+
+/**
+ * Layout of a subscriber control section, the file {@code <channel>.sub-<index>}. Created and written
+ * only by its subscriber; the publisher maps it read-only. Native byte order, naturally aligned.
+ *
+ * <pre>
+ *   0               8               16              24              32
+ *  +-------------------------------+-------------------------------+
+ *  |  magic + version (stored last) |     ring session attached to |  0
+ *  +-------------------------------+-------------------------------+
+ *  |        subscriber pid         |  subscriber start (epoch ms)  |  16
+ *  +---------------+---------------+-------------------------------+
+ *  |  index        |                                               |  32
+ *  +---------------+-----------------------------------------------+
+ *  |  requested: cumulative messages requested, saturating (own line) |  128
+ *  |  consumed: slot sequence consumed, the ring's gating sequence |  256
+ *  |  delivered: messages delivered downstream                     |  384
+ *  |  cancelled flag (int)                                         |  512
+ *  |  heartbeat (System.nanoTime)                                  |  640
+ *  |  wake word (int) | parked flag (int)                          |  768
+ *  +---------------------------------------------------------------+
+ *  |  reserved up to 4096                                          |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+final class SubscriberDescriptor {
+    static final int MAGIC = 0x41505355; // "APSU"
+    static final long MAGIC_VERSION =
+        ((long) MAGIC << 32) | ((long) RingDescriptor.VERSION_MAJOR << 16) | RingDescriptor.VERSION_MINOR;
+
+    /** Magic and version; release store after every other field: it means "ready". */
+    static final int MAGIC_VERSION_OFFSET = 0;
+    static final int RING_SESSION_ID_OFFSET = MAGIC_VERSION_OFFSET + 8;
+    static final int PID_OFFSET = RING_SESSION_ID_OFFSET + 8;
+    static final int START_OFFSET = PID_OFFSET + 8;
+    static final int INDEX_OFFSET = START_OFFSET + 8;
+
+    /** Cumulative messages requested, saturating at Long.MAX_VALUE; single writer; release store, acquire load. */
+    static final int REQUESTED_OFFSET = RingDescriptor.CACHE_LINE_PAIR_LENGTH;
+    /** Slot sequence consumed; the publisher gates on it; release store, acquire load. */
+    static final int CONSUMED_OFFSET = REQUESTED_OFFSET + RingDescriptor.CACHE_LINE_PAIR_LENGTH;
+    /** Messages delivered downstream (statistics); release store. */
+    static final int DELIVERED_OFFSET = CONSUMED_OFFSET + RingDescriptor.CACHE_LINE_PAIR_LENGTH;
+    /** Non-zero once the subscriber cancelled; release store, acquire load. */
+    static final int CANCELLED_OFFSET = DELIVERED_OFFSET + RingDescriptor.CACHE_LINE_PAIR_LENGTH;
+    /** Subscriber heartbeat in {@code System.nanoTime()} units; release store. */
+    static final int HEARTBEAT_OFFSET = CANCELLED_OFFSET + RingDescriptor.CACHE_LINE_PAIR_LENGTH;
+    /** 32-bit word the subscriber bumps to wake a parked publisher (futex word; reserved for blocking waits). */
+    static final int WAKE_OFFSET = HEARTBEAT_OFFSET + RingDescriptor.CACHE_LINE_PAIR_LENGTH;
+    /** Non-zero while the subscriber is parked waiting on the ring's wake word. */
+    static final int PARKED_OFFSET = WAKE_OFFSET + 4;
+
+    static final int LENGTH = 4096;
+
+    private SubscriberDescriptor() {
+    }
+}

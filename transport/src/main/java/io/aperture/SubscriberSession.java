@@ -1,0 +1,419 @@
+package io.aperture;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.EventPoller;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.aperture.SubscriberDescriptor.*;
+
+/**
+ * The subscriber end of one channel, for one subscription of {@link ChannelSubscriber#receive()}.
+ *
+ * <p>A drain thread ({@code aperture-sub-<channel>}) attaches (waiting for the ring up to the attach
+ * timeout), claims a subscriber section, advertises demand, reads records with the Disruptor
+ * {@link EventPoller} and signals the downstream subscriber; all signals come from that one thread (§1.3).
+ * {@code request(n)} and {@code cancel()} may come from any thread: they update local state and unpark it.
+ *
+ * <p>Demand crosses as a replenishing window: the shared {@code requested} is at most
+ * {@code min(downstream requested, delivered + window)} and is raised when a quarter of the window has
+ * been delivered, so the publisher's upstream never produces more than the downstream asked for.
+ */
+final class SubscriberSession<T> implements Subscription, Runnable, RingReader.RecordHandler {
+    private static final long MAX_ATTACH_PARK_NS = 10_000_000L;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<SubscriberSession> REQUESTED =
+        AtomicLongFieldUpdater.newUpdater(SubscriberSession.class, "requested");
+
+    private final Path directory;
+    private final String channel;
+    private final Codec<T> codec;
+    private final ChannelOptions options;
+    private final CoreSubscriber<? super T> actual;
+    private final long intervalNs;
+    private final Thread drain;
+
+    private volatile long requested;
+    private volatile boolean cancelled;
+    private volatile long badRequest;
+
+    // drain thread only
+    private MappedSection ring;
+    private ByteBuffer ringSection;
+    private RingHeader header;
+    private MappedSection own;
+    private Path ownPath;
+    private Object ownKey;
+    private ByteBuffer ownSection;
+    private ShmSequence requestedShm;
+    private ShmSequence consumedShm;
+    private RingReader reader;
+    private long delivered;
+    private long advertised;
+    private boolean completed;
+    private Throwable terminalError;
+
+    SubscriberSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
+                      CoreSubscriber<? super T> actual) {
+        this.directory = directory;
+        this.channel = channel;
+        this.codec = codec;
+        this.options = options;
+        this.actual = actual;
+        this.intervalNs = options.livenessInterval().toNanos();
+        this.drain = new Thread(this, "aperture-sub-" + channel);
+        this.drain.setDaemon(true);
+    }
+
+    void start() {
+        actual.onSubscribe(this);
+        drain.start();
+    }
+
+    @Override
+    public void request(long n) {
+        if (n <= 0) {
+            badRequest = n;
+        } else {
+            Operators.addCap(REQUESTED, this, n);
+        }
+        LockSupport.unpark(drain);
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        LockSupport.unpark(drain);
+    }
+
+    @Override
+    public void run() {
+        Throwable failure = null;
+        try {
+            if (attach()) {
+                drainLoop();
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            detach();
+        }
+        if (cancelled) {
+            if (failure != null) {
+                Operators.onErrorDropped(failure, actual.currentContext());
+            }
+            return;
+        }
+        if (badRequest != 0) {
+            actual.onError(new IllegalArgumentException("§3.9 violated: positive request amount required but it was "
+                + badRequest));
+        } else if (failure != null) {
+            actual.onError(failure);
+        } else if (terminalError != null) {
+            actual.onError(terminalError);
+        } else if (completed) {
+            actual.onComplete();
+        }
+    }
+
+    // ---------------------------------------------------------------- attach and detach
+
+    private boolean attach() throws IOException {
+        long deadline = System.nanoTime() + options.attachTimeout().toNanos();
+        Path ringPath = ChannelFiles.ringPath(directory, channel);
+        String reason = "no ring file " + ringPath;
+        long parkNs = 10_000L;
+        while (true) {
+            if (cancelled || badRequest != 0) {
+                return false;
+            }
+            if (Files.exists(ringPath)) {
+                String notReady = tryAttach(ringPath);
+                if (notReady == null) {
+                    return true;
+                }
+                reason = notReady;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new ApertureException("channel '" + channel + "' not available in " + directory + " after "
+                    + options.attachTimeout().toMillis() + " ms: " + reason);
+            }
+            LockSupport.parkNanos(this, Math.min(parkNs, remaining));
+            parkNs = Math.min(parkNs << 1, MAX_ATTACH_PARK_NS);
+        }
+    }
+
+    /** Attaches to the ring at {@code ringPath}; returns null when attached, else why not (yet). */
+    private String tryAttach(Path ringPath) throws IOException {
+        MappedSection mapped;
+        try {
+            mapped = MappedSection.open(ringPath, -1, false);
+        } catch (NoSuchFileException e) {
+            return "no ring file " + ringPath;
+        }
+        boolean keep = false;
+        try {
+            ByteBuffer b = mapped.buffer();
+            if (b.capacity() < RingDescriptor.SLOTS_OFFSET) {
+                throw new CorruptSectionException(ringPath.getFileName().toString(), 0, "file length " + b.capacity()
+                    + " < header length " + RingDescriptor.SLOTS_OFFSET);
+            }
+            if (RingHeader.magic(b) == 0) {
+                return "ring " + ringPath + " not initialised";
+            }
+            RingHeader h = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
+            h.checkCodec(channel, codec);
+            int state = RingHeader.terminalState(b);
+            if (state != TerminalState.OPEN) {
+                return "the ring of publisher " + h.publisher + " is " + TerminalState.name(state);
+            }
+            if (!h.publisher.isAlive()) {
+                return "publisher " + h.publisher + " is not running";
+            }
+            String claimed = claimSection(h, b);
+            if (claimed != null) {
+                return claimed;
+            }
+            ring = mapped;
+            ringSection = b;
+            header = h;
+            keep = true;
+            reader = new RingReader(ringPath.getFileName().toString(), b, consumedShm, h.capacity, h.slotLength,
+                h.maxMessageLength);
+            return null;
+        } finally {
+            if (!keep) {
+                mapped.close();
+            }
+        }
+    }
+
+    /** Claims subscriber section index 0..max-1 by linking a complete section into place; null when claimed. */
+    private String claimSection(RingHeader h, ByteBuffer ringBuffer) throws IOException {
+        int live = 0;
+        String transientReason = null;
+        for (int index = 0; index < h.maxSubscribers; index++) {
+            Path path = ChannelFiles.subscriberPath(directory, channel, index);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Path temporary = ChannelFiles.createTemporary(directory, channel + ".sub-" + index, LENGTH);
+                MappedSection mapped = null;
+                try {
+                    mapped = MappedSection.open(temporary, LENGTH, true);
+                    ByteBuffer s = mapped.buffer();
+                    s.putLong(RING_SESSION_ID_OFFSET, h.sessionId);
+                    s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
+                    s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
+                    s.putInt(INDEX_OFFSET, index);
+                    s.putLong(REQUESTED_OFFSET, 0L);
+                    // Acquire: start after the last record published so far (the cursor is always a record end).
+                    s.putLong(CONSUMED_OFFSET, (long) ShmSequence.LONG.getAcquire(ringBuffer, RingDescriptor.CURSOR_OFFSET));
+                    s.putLong(DELIVERED_OFFSET, 0L);
+                    s.putLong(HEARTBEAT_OFFSET, System.nanoTime());
+                    // Release: the fields above are complete for a publisher that acquires the magic.
+                    ShmSequence.LONG.setRelease(s, MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
+                    if (ChannelFiles.linkIntoPlace(temporary, path)) {
+                        own = mapped;
+                        ownSection = s;
+                        ownPath = path;
+                        ownKey = ChannelFiles.fileKey(path);
+                        requestedShm = new ShmSequence(s, REQUESTED_OFFSET);
+                        consumedShm = new ShmSequence(s, CONSUMED_OFFSET);
+                        mapped = null;
+                        return null;
+                    }
+                } finally {
+                    if (mapped != null) {
+                        mapped.close();
+                    }
+                    ChannelFiles.deleteQuietly(temporary);
+                }
+                String occupant = occupant(path, h.sessionId);
+                if (occupant == null) {
+                    continue; // stale section removed: try the same index again
+                }
+                if (occupant.isEmpty()) {
+                    live++;
+                } else {
+                    transientReason = occupant;
+                }
+                break;
+            }
+        }
+        if (transientReason != null) {
+            return transientReason;
+        }
+        throw new ApertureException("channel '" + channel + "' already has " + live + " subscriber(s), the maximum its "
+            + "publisher " + h.publisher + " accepts");
+    }
+
+    /**
+     * Looks at the section occupying {@code path}: "" when it is a live subscriber of this session, a reason
+     * when it is a live subscriber of an earlier session (it will leave), null when it was stale and removed.
+     */
+    private static String occupant(Path path, long sessionId) {
+        Object key = ChannelFiles.fileKey(path);
+        try (MappedSection existing = MappedSection.open(path, LENGTH, false)) {
+            ByteBuffer b = existing.buffer();
+            ProcessIdentity owner = new ProcessIdentity(b.getLong(PID_OFFSET), b.getLong(START_OFFSET));
+            boolean cancelledFlag = (int) ShmSequence.INT.getAcquire(b, CANCELLED_OFFSET) != 0;
+            if (owner.isAlive() && !cancelledFlag) {
+                return b.getLong(RING_SESSION_ID_OFFSET) == sessionId ? ""
+                    : "subscriber section " + path.getFileName() + " is held by " + owner + " of an earlier publisher";
+            }
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            // unreadable: garbage left behind
+        }
+        ChannelFiles.deleteIfSame(path, key);
+        return null;
+    }
+
+    private void detach() {
+        if (own != null) {
+            // The name goes first, so a publisher that sees the flag finds the directory already clean.
+            ChannelFiles.deleteIfSame(ownPath, ownKey);
+            // Release: the publisher that sees the flag also sees the last consumed value.
+            ShmSequence.INT.setRelease(ownSection, CANCELLED_OFFSET, 1);
+            own.close();
+            own = null;
+        }
+        if (ring != null) {
+            ring.close();
+            ring = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- draining
+
+    private void drainLoop() throws Exception {
+        final int window = options.demandWindow();
+        final long replenish = Math.max(1, window / 4);
+        ShmBarrier dataBarrier = new ShmBarrier(options.waiting().newStrategy(),
+            new ShmSequence(ringSection, RingDescriptor.CURSOR_OFFSET), this::shouldWake);
+        long nextHousekeeping = System.nanoTime() + intervalNs;
+        boolean publisherAlive = true;
+        long deliveredStored = 0;
+        while (true) {
+            if (cancelled || badRequest != 0) {
+                return;
+            }
+            long demanded = requested;
+            advertise(demanded, window, replenish);
+            if (demanded > delivered) {
+                EventPoller.PollState state = reader.poll(this);
+                if (delivered != deliveredStored) {
+                    deliveredStored = delivered;
+                    // Release: statistics for the publisher and tools; no decision depends on it.
+                    ShmSequence.LONG.setRelease(ownSection, DELIVERED_OFFSET, delivered);
+                }
+                if (reader.terminated()) {
+                    return;
+                }
+                if (state == EventPoller.PollState.PROCESSING) {
+                    continue;
+                }
+            } else {
+                int next = reader.peekNextType();
+                if (next == RecordDescriptor.TYPE_COMPLETE || next == RecordDescriptor.TYPE_ERROR) {
+                    reader.poll(this);
+                    if (reader.terminated()) {
+                        return;
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                nextHousekeeping = now + intervalNs;
+                // Release: a monotonic timestamp read by the publisher's liveness check.
+                ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
+                publisherAlive = header.publisher.isAlive();
+            }
+            int terminal = RingHeader.terminalState(ringSection);
+            if ((terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED)
+                || !publisherAlive) {
+                // The publisher ended without a terminal record, or died: what it published is still read first.
+                if (!reader.hasUnread()) {
+                    throw publisherGone(terminal, publisherAlive);
+                }
+                if (demanded > delivered) {
+                    continue;
+                }
+            }
+            if (demanded > delivered) {
+                try {
+                    dataBarrier.waitFor(reader.nextRecord(), nextHousekeeping);
+                } catch (AlertException e) {
+                    // stop condition or housekeeping: the loop looks at each
+                }
+            } else {
+                LockSupport.parkNanos(this, Math.max(1, nextHousekeeping - now));
+            }
+        }
+    }
+
+    private ApertureException publisherGone(int terminal, boolean publisherAlive) {
+        if (!publisherAlive) {
+            return new ApertureException("channel '" + channel + "': publisher process " + header.publisher
+                + " died after " + delivered + " message(s) were delivered");
+        }
+        return new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
+            + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
+    }
+
+    private boolean shouldWake() {
+        return cancelled || badRequest != 0 || RingHeader.terminalState(ringSection) != TerminalState.OPEN;
+    }
+
+    private void advertise(long demanded, int window, long replenish) {
+        long limit = delivered + window < 0 ? Long.MAX_VALUE : delivered + window;
+        long target = Math.min(demanded, limit);
+        if (target > advertised && advertised - delivered <= window - replenish) {
+            advertised = target;
+            // Release: the publisher reads the new demand with acquire; it orders after our consumed stores.
+            requestedShm.set(target);
+        }
+    }
+
+    // ---------------------------------------------------------------- records (called by the poller)
+
+    @Override
+    public boolean onData(ByteBuffer window, long sequence) {
+        int length = window.remaining();
+        T value;
+        try {
+            value = codec.decode(window);
+        } catch (Throwable e) {
+            throw new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to decode the "
+                + length + "-byte record at seq " + sequence + ": " + e, e);
+        }
+        if (value == null) {
+            throw new ApertureException("channel '" + channel + "': codec '" + codec.name()
+                + "' decoded null from the record at seq " + sequence + " (§2.13)");
+        }
+        delivered++;
+        actual.onNext(value);
+        return !cancelled && requested > delivered;
+    }
+
+    @Override
+    public void onComplete() {
+        completed = true;
+    }
+
+    @Override
+    public void onError(String remoteClassName, String remoteMessage) {
+        terminalError = new RemoteException(channel, remoteClassName, remoteMessage);
+    }
+}
