@@ -1,0 +1,106 @@
+package io.aperture;
+
+import reactor.core.publisher.Flux;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The other process of the cross-process tests. Prints what the test awaits, one fact per line, and
+ * exits 0 when its role is done (non-zero on an unexpected failure).
+ *
+ * <pre>
+ *   publish-longs  DIR CHANNEL COUNT           publishes 0..COUNT-1, prints "requested-total N" and "produced N" at the end
+ *   publish-fail   DIR CHANNEL COUNT MESSAGE   publishes 0..COUNT-1 then fails with IllegalStateException(MESSAGE)
+ *   publish-endless DIR CHANNEL                publishes 0, 1, 2, ... until cancelled; prints "upstream-cancelled"
+ *   receive-take   DIR CHANNEL COUNT           receives COUNT longs, cancels, prints "received N sum S"
+ * </pre>
+ */
+public final class ChannelPeer {
+    private ChannelPeer() {
+    }
+
+    public static void main(String[] args) {
+        String role = args[0];
+        Aperture aperture = Aperture.create(Path.of(args[1]),
+            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(30)));
+        String channel = args[2];
+        try {
+            switch (role) {
+                case "publish-longs":
+                    publishLongs(aperture, channel, Long.parseLong(args[3]));
+                    break;
+                case "publish-fail":
+                    publishFail(aperture, channel, Long.parseLong(args[3]), args[4]);
+                    break;
+                case "publish-endless":
+                    publishEndless(aperture, channel);
+                    break;
+                case "receive-take":
+                    receiveTake(aperture, channel, Long.parseLong(args[3]));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown role " + role);
+            }
+            System.out.println("exit 0");
+            System.exit(0);
+        } catch (Throwable t) {
+            System.out.println("failed " + t);
+            t.printStackTrace(System.out);
+            System.exit(1);
+        }
+    }
+
+    private static Flux<Long> counting(long count) {
+        return Flux.generate(() -> 0L, (i, sink) -> {
+            if (i < count) {
+                sink.next(i);
+            } else {
+                sink.complete();
+            }
+            return i + 1;
+        });
+    }
+
+    private static void publishLongs(Aperture aperture, String channel, long count) {
+        AtomicLong requested = new AtomicLong();
+        AtomicLong produced = new AtomicLong();
+        System.out.println("publishing " + count);
+        aperture.publisher(channel, Codecs.longs())
+            .publish(counting(count)
+                .doOnRequest(n -> requested.updateAndGet(r -> r + n < 0 ? Long.MAX_VALUE : r + n))
+                .doOnNext(v -> produced.incrementAndGet()))
+            .block(Duration.ofMinutes(5));
+        System.out.println("requested-total " + requested.get());
+        System.out.println("produced " + produced.get());
+    }
+
+    private static void publishFail(Aperture aperture, String channel, long count, String message) {
+        try {
+            aperture.publisher(channel, Codecs.longs())
+                .publish(counting(count).concatWith(Flux.error(new IllegalStateException(message))))
+                .block(Duration.ofMinutes(5));
+            System.out.println("publish ended without the error");
+        } catch (IllegalStateException expected) {
+            System.out.println("publish failed as told: " + expected.getMessage());
+        }
+    }
+
+    private static void publishEndless(Aperture aperture, String channel) {
+        aperture.publisher(channel, Codecs.longs())
+            .publish(counting(Long.MAX_VALUE).doOnCancel(() -> System.out.println("upstream-cancelled")))
+            .block(Duration.ofMinutes(5));
+        System.out.println("publish completed");
+    }
+
+    private static void receiveTake(Aperture aperture, String channel, long count) {
+        long[] sum = new long[1];
+        Long received = aperture.subscriber(channel, Codecs.longs()).receive()
+            .take(count)
+            .doOnNext(v -> sum[0] += v)
+            .count()
+            .block(Duration.ofMinutes(5));
+        System.out.println("received " + received + " sum " + sum[0]);
+    }
+}

@@ -1,0 +1,137 @@
+package io.aperture;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A second JVM running {@link ChannelPeer}, for cross-process tests. Its standard output is collected
+ * line by line so a test can await a line (never sleep on it). {@link #close()} kills it, children too.
+ */
+final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread pump;
+
+    private ChildJvm(Process process) {
+        this.process = process;
+        this.pump = new Thread(this::pump, "child-stdout-" + process.pid());
+        this.pump.setDaemon(true);
+        this.pump.start();
+    }
+
+    /** Starts {@code ChannelPeer <role> <args...>} on this JVM's class path. */
+    static ChildJvm start(String role, Object... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ChannelPeer.class.getName());
+        command.add(role);
+        for (Object arg : args) {
+            command.add(String.valueOf(arg));
+        }
+        try {
+            return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    private void pump() {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            lines.add("<stdout closed: " + e + ">");
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** Waits until a line matches, the process exits, or the timeout passes; returns the line. */
+    String awaitLine(Predicate<String> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = 0;
+        while (true) {
+            List<String> now = lines;
+            for (; seen < now.size(); seen++) {
+                if (match.test(now.get(seen))) {
+                    return now.get(seen);
+                }
+            }
+            if (!process.isAlive()) {
+                try {
+                    pump.join(TimeUnit.SECONDS.toMillis(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (String line : lines) {
+                    if (match.test(line)) {
+                        return line;
+                    }
+                }
+                throw new AssertionError("child exited with " + process.exitValue() + " before the line; output: " + lines);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no matching line from child within " + timeout + "; output: " + lines);
+            }
+            try {
+                process.waitFor(10, TimeUnit.MILLISECONDS); // returns early when the child exits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    String awaitLineStartingWith(String prefix, Duration timeout) {
+        return awaitLine(l -> l.startsWith(prefix), timeout);
+    }
+
+    /** Waits for the exit and returns the exit code; fails (and kills) when the timeout passes. */
+    int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                close();
+                throw new AssertionError("child did not exit within " + timeout + "; output: " + lines);
+            }
+            pump.join(TimeUnit.SECONDS.toMillis(5));
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
