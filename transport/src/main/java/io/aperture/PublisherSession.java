@@ -341,10 +341,13 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             if (!write(deadline -> writer.writeData(codec, value, deadline))) {
                 Operators.onNextDropped(value, currentContext());
             }
+        } catch (MessageTooLargeException e) {
+            cancelUpstream();
+            fail(e); // names the channel and both lengths already
         } catch (Throwable e) {
             cancelUpstream();
-            fail(new ApertureException("channel '" + channel + "': cannot write element " + (writer.publishedCount() + 1)
-                + " with codec '" + codec.name() + "': " + e, e));
+            fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
+                + (writer.publishedCount() + 1) + ": " + e, e));
         }
     }
 
@@ -378,7 +381,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private void fail(Throwable error) {
         sinkFailure = error;
         try {
-            byte[] payload = errorPayload(error, writer.maxMessageLength());
+            byte[] payload = errorPayload(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
             write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_ERROR, payload, deadline));
             RingHeader.setTerminalState(section, TerminalState.ERRORED);
         } catch (Throwable e) {

@@ -29,6 +29,18 @@ final class RecordDescriptor {
 
     static final int CHECK_MASK = 0xFF_FFFF;
 
+    /** ERROR payload: u16 class length, class (UTF-8), u16 message length (0xFFFF: none), message (UTF-8). */
+    static final int ERROR_CLASS_MAX_BYTES = 256;
+    static final int ERROR_MESSAGE_MAX_BYTES = 1024;
+
+    /**
+     * Largest ERROR payload: independent of the channel's max message length, so an error can always be
+     * described, yet bounded by half the ring like every record.
+     */
+    static int maxErrorLength(int capacity) {
+        return Math.min(4 + ERROR_CLASS_MAX_BYTES + ERROR_MESSAGE_MAX_BYTES, capacity / 2 - HEADER_LENGTH);
+    }
+
     static int typeCheck(int type, long sequence) {
         return (int) ((sequence & CHECK_MASK) << 8) | type;
     }

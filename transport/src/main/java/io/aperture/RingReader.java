@@ -31,8 +31,8 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         void onError(String remoteClassName, String remoteMessage);
     }
 
-    static final int ERROR_CLASS_MAX_BYTES = 256;
-    static final int ERROR_MESSAGE_MAX_BYTES = 1024;
+    static final int ERROR_CLASS_MAX_BYTES = RecordDescriptor.ERROR_CLASS_MAX_BYTES;
+    static final int ERROR_MESSAGE_MAX_BYTES = RecordDescriptor.ERROR_MESSAGE_MAX_BYTES;
 
     private final String sectionName;
     private final ByteBuffer section;
@@ -171,7 +171,10 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
                 handler.onComplete();
                 return false;
             case RecordDescriptor.TYPE_ERROR:
-                checkMessageLength(recordOffset, length, sequence);
+                if (length > RecordDescriptor.maxErrorLength(capacity)) {
+                    throw corrupt(recordOffset, "ERROR record length " + length + " > max error length "
+                        + RecordDescriptor.maxErrorLength(capacity) + " at seq " + sequence);
+                }
                 nextRecord = last + 1;
                 terminated = true;
                 decodeError(recordOffset + HEADER_LENGTH, length, sequence);

@@ -62,7 +62,7 @@ final class RingWriter {
      * @throws MessageTooLargeException when the value does not fit in the maximum message length
      */
     <T> long writeData(Codec<T> codec, T value, long deadlineNs) throws AlertException {
-        long sequence = write(RecordDescriptor.TYPE_DATA, codec, value, deadlineNs);
+        long sequence = write(RecordDescriptor.TYPE_DATA, codec, value, maxMessageLength, deadlineNs);
         // Release: a reader that sees this count also sees the record (statistics and demand accounting).
         published.set(++publishedCount);
         return sequence;
@@ -70,11 +70,12 @@ final class RingWriter {
 
     /** Writes a record of {@code type} whose payload is {@code payload} (COMPLETE: empty; ERROR: encoded error). */
     long writeSignal(int type, byte[] payload, long deadlineNs) throws AlertException {
-        return write(type, Codecs.bytes(), payload, deadlineNs);
+        return write(type, Codecs.bytes(), payload, RecordDescriptor.maxErrorLength(capacity), deadlineNs);
     }
 
-    private <T> long write(int type, Codec<T> codec, T value, long deadlineNs) throws AlertException {
-        final int maxRecordLength = HEADER_LENGTH + maxMessageLength;
+    private <T> long write(int type, Codec<T> codec, T value, int maxPayloadLength, long deadlineNs)
+        throws AlertException {
+        final int maxRecordLength = HEADER_LENGTH + maxPayloadLength;
         while (true) {
             long sequence = sequencer.nextValue() + 1;
             int index = (int) (sequence & slotMask) << slotShift;
@@ -98,7 +99,7 @@ final class RingWriter {
                 }
             }
             if (maxRecordLength <= toEnd && maxRecordLength <= free) {
-                throw new MessageTooLargeException(channel, measure(codec, value), maxMessageLength);
+                throw new MessageTooLargeException(channel, measure(codec, value), maxPayloadLength);
             } else if (toEnd < maxRecordLength && toEnd <= free) {
                 publish(RecordDescriptor.TYPE_PADDING, sequence, index, toEnd - HEADER_LENGTH);
             } else {

@@ -45,7 +45,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
 
     private volatile long requested;
     private volatile boolean cancelled;
-    private volatile long badRequest;
+    /** The first non-positive request amount (§3.9); valid once {@link #badRequested} is true. */
+    private long badRequest;
+    private volatile boolean badRequested;
 
     // drain thread only
     private MappedSection ring;
@@ -83,7 +85,10 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     @Override
     public void request(long n) {
         if (n <= 0) {
-            badRequest = n;
+            if (!badRequested) {
+                badRequest = n;
+                badRequested = true; // volatile store publishes badRequest to the drain thread
+            }
         } else {
             Operators.addCap(REQUESTED, this, n);
         }
@@ -114,7 +119,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             }
             return;
         }
-        if (badRequest != 0) {
+        if (badRequested) {
             actual.onError(new IllegalArgumentException("§3.9 violated: positive request amount required but it was "
                 + badRequest));
         } else if (failure != null) {
@@ -134,7 +139,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         String reason = "no ring file " + ringPath;
         long parkNs = 10_000L;
         while (true) {
-            if (cancelled || badRequest != 0) {
+            if (cancelled || badRequested) {
                 return false;
             }
             if (Files.exists(ringPath)) {
@@ -306,7 +311,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         boolean publisherAlive = true;
         long deliveredStored = 0;
         while (true) {
-            if (cancelled || badRequest != 0) {
+            if (cancelled || badRequested) {
                 return;
             }
             long demanded = requested;
@@ -373,7 +378,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     }
 
     private boolean shouldWake() {
-        return cancelled || badRequest != 0 || RingHeader.terminalState(ringSection) != TerminalState.OPEN;
+        return cancelled || badRequested || RingHeader.terminalState(ringSection) != TerminalState.OPEN;
     }
 
     private void advertise(long demanded, int window, long replenish) {
