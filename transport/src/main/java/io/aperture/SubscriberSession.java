@@ -41,6 +41,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private final ChannelOptions options;
     private final CoreSubscriber<? super T> actual;
     private final long intervalNs;
+    private final int window;
+    private final long replenish;
     private final Thread drain;
 
     private volatile long requested;
@@ -73,6 +75,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         this.options = options;
         this.actual = actual;
         this.intervalNs = options.livenessInterval().toNanos();
+        this.window = options.demandWindow();
+        this.replenish = Math.max(1, window / 4);
         this.drain = new Thread(this, "aperture-sub-" + channel);
         this.drain.setDaemon(true);
     }
@@ -303,8 +307,6 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     // ---------------------------------------------------------------- draining
 
     private void drainLoop() throws Exception {
-        final int window = options.demandWindow();
-        final long replenish = Math.max(1, window / 4);
         ShmBarrier dataBarrier = new ShmBarrier(options.waiting().newStrategy(),
             new ShmSequence(ringSection, RingDescriptor.CURSOR_OFFSET), this::shouldWake);
         long nextHousekeeping = System.nanoTime() + intervalNs;
@@ -315,7 +317,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 return;
             }
             long demanded = requested;
-            advertise(demanded, window, replenish);
+            advertise(demanded);
             if (demanded > delivered) {
                 EventPoller.PollState state = reader.poll(this);
                 if (delivered != deliveredStored) {
@@ -381,7 +383,11 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         return cancelled || badRequested || RingHeader.terminalState(ringSection) != TerminalState.OPEN;
     }
 
-    private void advertise(long demanded, int window, long replenish) {
+    /**
+     * Raises the shared {@code requested} to {@code min(demanded, delivered + window)} once at least a
+     * quarter of the window was delivered since the last raise (or nothing is outstanding).
+     */
+    private void advertise(long demanded) {
         long limit = delivered + window < 0 ? Long.MAX_VALUE : delivered + window;
         long target = Math.min(demanded, limit);
         if (target > advertised && advertised - delivered <= window - replenish) {
@@ -394,11 +400,11 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     // ---------------------------------------------------------------- records (called by the poller)
 
     @Override
-    public boolean onData(ByteBuffer window, long sequence) {
-        int length = window.remaining();
+    public boolean onData(ByteBuffer payload, long sequence) {
+        int length = payload.remaining();
         T value;
         try {
-            value = codec.decode(window);
+            value = codec.decode(payload);
         } catch (Throwable e) {
             throw new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to decode the "
                 + length + "-byte record at seq " + sequence + ": " + e, e);
@@ -409,7 +415,11 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         }
         delivered++;
         actual.onNext(value);
-        return !cancelled && requested > delivered;
+        long demanded = requested;
+        if (advertised - delivered <= window - replenish) {
+            advertise(demanded); // top up within a long batch, so the publisher never waits for its end
+        }
+        return !cancelled && demanded > delivered;
     }
 
     @Override

@@ -56,6 +56,22 @@ class InProcessChannelTest {
         assertThat(TestDirectories.files(directory)).isEmpty();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Waiting.class)
+    void shouldDeliverWithEveryWaitStrategy(Waiting waiting) {
+        ChannelOptions withWaiting = aperture.defaults().withWaiting(waiting).withDemandWindow(16);
+        String channel = "wait-" + waiting.name().toLowerCase(java.util.Locale.ROOT);
+        java.util.concurrent.CompletableFuture<Void> publishing = aperture.publisher(channel, Codecs.utf8(), withWaiting)
+            .publish(Flux.range(0, 2_000).map(i -> "m" + i)).toFuture();
+        StepVerifier.create(aperture.subscriber(channel, Codecs.utf8(), withWaiting).receive(), 0)
+            .thenRequest(1)
+            .expectNext("m0")
+            .thenRequest(1_999)
+            .expectNextCount(1_999)
+            .verifyComplete();
+        assertThat(publishing).succeedsWithin(Duration.ofSeconds(10));
+    }
+
     @Test
     void shouldCarryRemoteErrorAfterElements() {
         Flux<String> source = Flux.just("a", "b").concatWith(Flux.error(new IllegalStateException("boom")));
