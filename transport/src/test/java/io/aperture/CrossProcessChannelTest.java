@@ -182,6 +182,44 @@ class CrossProcessChannelTest {
         assertThat(next).succeedsWithin(WAIT);
     }
 
+    @Test
+    void shouldMapThePeersSectionReadOnlyInBothProcesses() throws java.io.IOException {
+        Path selfMaps = Path.of("/proc/self/maps");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(selfMaps), "needs /proc (Linux)");
+        reactor.core.Disposable publishing = aperture.publisher("rooms", Codecs.longs()).publish(Flux.never()).subscribe();
+        ChildJvm subscriber = child("receive-take", directory, "rooms", 10);
+        Path sub = ChannelFiles.subscriberPath(directory, "rooms", 0);
+        Await.until(() -> java.nio.file.Files.exists(sub), WAIT, () -> "subscriber section created");
+        Path ring = ChannelFiles.ringPath(directory, "rooms");
+        Path childMaps = Path.of("/proc", Long.toString(subscriber.pid()), "maps");
+        Await.until(() -> !mappingModes(childMaps, sub).isEmpty(), WAIT, () -> "child mapped its section");
+
+        assertThat(mappingModes(childMaps, ring)).as("ring in the subscriber process").containsOnly("r--s");
+        assertThat(mappingModes(childMaps, sub)).as("own section in the subscriber process").containsOnly("rw-s");
+        Await.until(() -> !mappingModes(selfMaps, sub).isEmpty(), WAIT, () -> "publisher mapped the subscriber section");
+        assertThat(mappingModes(selfMaps, sub)).as("subscriber section in the publisher process").containsOnly("r--s");
+        assertThat(mappingModes(selfMaps, ring)).as("ring in the publisher process").contains("rw-s");
+
+        publishing.dispose(); // the subscriber then fails (channel closed) and removes its section
+        assertThat(subscriber.awaitExit(WAIT)).isEqualTo(1);
+        assertThat(subscriber.lines()).anyMatch(l -> l.contains("ended the channel (CLOSED) without completing"));
+    }
+
+    /** Permission fields of the mappings of {@code file} (matched by inode: it was mapped under a temporary name). */
+    private static List<String> mappingModes(Path maps, Path file) {
+        try {
+            String inode = String.valueOf(java.nio.file.Files.getAttribute(file, "unix:ino"));
+            return java.nio.file.Files.readAllLines(maps).stream()
+                .map(l -> l.split("\\s+"))
+                .filter(f -> f.length >= 6 && f[4].equals(inode) && f[5].contains("aperture-test-"))
+                .map(f -> f[1])
+                .distinct()
+                .toList();
+        } catch (java.io.IOException e) {
+            return List.of(); // the process or the file is gone
+        }
+    }
+
     private static boolean awaitLatch(CountDownLatch latch) {
         try {
             return latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
