@@ -6,11 +6,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Awaiting a condition with a deadline: polls, never sleeps a fixed time as synchronisation. */
-final class Await {
+public final class Await {
     private Await() {
     }
 
-    static void until(BooleanSupplier condition, Duration timeout, Supplier<String> description) {
+    public static void until(BooleanSupplier condition, Duration timeout, Supplier<String> description) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -21,7 +21,7 @@ final class Await {
     }
 
     /** No Aperture conductor or drain thread of this JVM is alive. */
-    static void noApertureThreads(Duration timeout) {
+    public static void noApertureThreads(Duration timeout) {
         until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.isAlive() && t.getName().startsWith("aperture-")),
             timeout, () -> "aperture threads still alive: " + Thread.getAllStackTraces().keySet().stream()

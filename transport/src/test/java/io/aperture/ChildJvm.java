@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  * A second JVM running {@link ChannelPeer}, for cross-process tests. Its standard output is collected
  * line by line so a test can await a line (never sleep on it). {@link #close()} kills it, children too.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Thread pump;
@@ -31,14 +31,21 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code ChannelPeer <role> <args...>} on this JVM's class path. */
     static ChildJvm start(String role, Object... args) {
+        Object[] all = new Object[args.length + 1];
+        all[0] = role;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return start(ChannelPeer.class, all);
+    }
+
+    /** Starts {@code mainClass <args...>} in a new JVM on this JVM's class path (modest heap, serial GC). */
+    public static ChildJvm start(Class<?> mainClass, Object... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(ChannelPeer.class.getName());
-        command.add(role);
+        command.add(mainClass.getName());
         for (Object arg : args) {
             command.add(String.valueOf(arg));
         }
@@ -61,16 +68,16 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
     /** Waits until a line matches, the process exits, or the timeout passes; returns the line. */
-    String awaitLine(Predicate<String> match, Duration timeout) {
+    public String awaitLine(Predicate<String> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int seen = 0;
         while (true) {
@@ -105,12 +112,12 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    String awaitLineStartingWith(String prefix, Duration timeout) {
+    public String awaitLineStartingWith(String prefix, Duration timeout) {
         return awaitLine(l -> l.startsWith(prefix), timeout);
     }
 
     /** Waits for the exit and returns the exit code; fails (and kills) when the timeout passes. */
-    int awaitExit(Duration timeout) {
+    public int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 close();

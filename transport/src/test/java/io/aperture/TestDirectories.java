@@ -8,11 +8,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Fresh section directories for tests: on the tmpfs where there is one, else in the JDK temp directory. */
-final class TestDirectories {
+public final class TestDirectories {
     private TestDirectories() {
     }
 
-    static Path create() {
+    public static Path create() {
         try {
             Path shm = Path.of("/dev/shm");
             return Files.isDirectory(shm) && Files.isWritable(shm)
@@ -24,7 +24,7 @@ final class TestDirectories {
     }
 
     /** Names of the files left in {@code directory}. */
-    static java.util.List<String> files(Path directory) {
+    public static java.util.List<String> files(Path directory) {
         try (Stream<Path> s = Files.list(directory)) {
             return s.map(p -> p.getFileName().toString()).sorted().collect(java.util.stream.Collectors.toList());
         } catch (IOException e) {
@@ -32,7 +32,7 @@ final class TestDirectories {
         }
     }
 
-    static void delete(Path directory) {
+    public static void delete(Path directory) {
         if (directory == null || !Files.exists(directory)) {
             return;
         }
