@@ -19,7 +19,7 @@ public final class ChannelOptions {
     public static final int DEFAULT_DEMAND_WINDOW = 1024;
 
     private static final ChannelOptions DEFAULTS = new ChannelOptions(DEFAULT_RING_CAPACITY, DEFAULT_SLOT_LENGTH, 0,
-        Waiting.BACKOFF, DEFAULT_DEMAND_WINDOW, Duration.ofSeconds(10), Duration.ofMillis(100));
+        Waiting.BLOCKING, DEFAULT_DEMAND_WINDOW, Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ZERO);
 
     private final int ringCapacity;
     private final int slotLength;
@@ -28,9 +28,10 @@ public final class ChannelOptions {
     private final int demandWindow;
     private final Duration attachTimeout;
     private final Duration livenessInterval;
+    private final Duration heartbeatTimeout;
 
     private ChannelOptions(int ringCapacity, int slotLength, int maxMessageLength, Waiting waiting, int demandWindow,
-                           Duration attachTimeout, Duration livenessInterval) {
+                           Duration attachTimeout, Duration livenessInterval, Duration heartbeatTimeout) {
         this.ringCapacity = ringCapacity;
         this.slotLength = slotLength;
         this.maxMessageLength = maxMessageLength;
@@ -38,9 +39,13 @@ public final class ChannelOptions {
         this.demandWindow = demandWindow;
         this.attachTimeout = attachTimeout;
         this.livenessInterval = livenessInterval;
+        this.heartbeatTimeout = heartbeatTimeout;
     }
 
-    /** The defaults: 1 MiB ring of 64-byte slots, max message capacity / 8, backoff waiting, window 1024. */
+    /**
+     * The defaults: 1 MiB ring of 64-byte slots, max message capacity / 8, blocking waits, demand window
+     * 1024, attach timeout 10 s, liveness checked every 25 ms, no heartbeat timeout.
+     */
     public static ChannelOptions defaults() {
         return DEFAULTS;
     }
@@ -52,7 +57,7 @@ public final class ChannelOptions {
                 + RingDescriptor.MIN_CAPACITY + ", " + RingDescriptor.MAX_CAPACITY + "]");
         }
         return new ChannelOptions(bytes, slotLength, maxMessageLength, waiting, demandWindow, attachTimeout,
-            livenessInterval);
+            livenessInterval, heartbeatTimeout);
     }
 
     /** Bytes per slot: a power of two from 16 to 4096. */
@@ -62,7 +67,7 @@ public final class ChannelOptions {
                 + RingDescriptor.MIN_SLOT_LENGTH + ", " + RingDescriptor.MAX_SLOT_LENGTH + "]");
         }
         return new ChannelOptions(ringCapacity, bytes, maxMessageLength, waiting, demandWindow, attachTimeout,
-            livenessInterval);
+            livenessInterval, heartbeatTimeout);
     }
 
     /**
@@ -74,13 +79,13 @@ public final class ChannelOptions {
             throw new IllegalArgumentException("max message length " + bytes + " < 0");
         }
         return new ChannelOptions(ringCapacity, slotLength, bytes, waiting, demandWindow, attachTimeout,
-            livenessInterval);
+            livenessInterval, heartbeatTimeout);
     }
 
     /** How this end waits for the other. */
     public ChannelOptions withWaiting(Waiting waiting) {
         return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, Objects.requireNonNull(waiting, "waiting"),
-            demandWindow, attachTimeout, livenessInterval);
+            demandWindow, attachTimeout, livenessInterval, heartbeatTimeout);
     }
 
     /**
@@ -92,7 +97,7 @@ public final class ChannelOptions {
             throw new IllegalArgumentException("demand window " + messages + " < 1");
         }
         return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, messages, attachTimeout,
-            livenessInterval);
+            livenessInterval, heartbeatTimeout);
     }
 
     /** Subscriber side: how long to wait for the channel's publisher to appear before failing. */
@@ -101,7 +106,7 @@ public final class ChannelOptions {
             throw new IllegalArgumentException("attach timeout " + timeout + " < 0");
         }
         return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, demandWindow, timeout,
-            livenessInterval);
+            livenessInterval, heartbeatTimeout);
     }
 
     /** How often each end checks that its peer process still runs, and beats its own heartbeat. */
@@ -110,7 +115,25 @@ public final class ChannelOptions {
             throw new IllegalArgumentException("liveness interval " + interval + " <= 0");
         }
         return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, demandWindow, attachTimeout,
-            interval);
+            interval, heartbeatTimeout);
+    }
+
+    /**
+     * How old the peer's heartbeat may be before the peer is taken as hung and treated as dead; zero (the
+     * default) turns the check off. Crashed processes are detected without it, through their file locks,
+     * within about two liveness intervals. Set it above the longest pause a peer may legitimately take
+     * (GC pauses, a downstream {@code onNext} that blocks).
+     */
+    public ChannelOptions withHeartbeatTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("heartbeat timeout " + timeout + " < 0");
+        }
+        return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, demandWindow, attachTimeout,
+            livenessInterval, timeout);
+    }
+
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
     }
 
     public int ringCapacity() {
@@ -157,6 +180,6 @@ public final class ChannelOptions {
     public String toString() {
         return "ChannelOptions{ringCapacity=" + ringCapacity + ", slotLength=" + slotLength + ", maxMessageLength="
             + maxMessageLength() + ", waiting=" + waiting + ", demandWindow=" + demandWindow + ", attachTimeout="
-            + attachTimeout + ", livenessInterval=" + livenessInterval + '}';
+            + attachTimeout + ", livenessInterval=" + livenessInterval + ", heartbeatTimeout=" + heartbeatTimeout + '}';
     }
 }

@@ -54,11 +54,16 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private Object ringKey;
     private RingSequencer sequencer;
     private RingWriter writer;
+    private Waker waker;
     private Thread conductor;
+    private PeerLiveness liveness;
+    private volatile ParkingSpot conductorSpot;
 
     private volatile Subscription upstream;
     private volatile SubscriberLink link;
     private volatile boolean closing;
+    /** Why the subscriber is taken as dead, once the conductor found out; read by the writer's waits. */
+    private volatile String subscriberDeath;
     private volatile int sinkState = RUNNING;
     private volatile Throwable sinkFailure;
     private long upstreamRequested;
@@ -88,6 +93,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             mapped = MappedSection.open(temporary, RingDescriptor.fileLength(options.ringCapacity()), true);
             section = mapped.buffer();
             RingHeader.initialise(section, sessionId, options, MAX_SUBSCRIBERS, codec);
+            // Held for the ring's lifetime: subscribers probe it to learn that this process died.
+            PeerLiveness.lockOwn(mapped.channel(), ringPath.getFileName().toString());
             if (!ChannelFiles.linkIntoPlace(temporary, ringPath)) {
                 throw new ApertureException("channel '" + channel + "' in " + directory
                     + " was created by another publisher at the same time: " + describeLivePublisher());
@@ -102,10 +109,13 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         } finally {
             ChannelFiles.deleteQuietly(temporary);
         }
-        sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(), options.waiting().newStrategy(),
+        sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(),
+            new BackoffWaitStrategy(BackoffWaitStrategy.DEFAULT_SPINS, BackoffWaitStrategy.DEFAULT_YIELDS,
+                BackoffWaitStrategy.DEFAULT_MAX_PARK_NS),
             new ShmSequence(section, RingDescriptor.CURSOR_OFFSET), this::writerShouldStop);
+        waker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
         writer = new RingWriter(channel, section, sequencer, options.ringCapacity(), options.slotLength(),
-            options.maxMessageLength());
+            options.maxMessageLength(), waker);
         conductor = new Thread(this, "aperture-pub-" + channel);
         conductor.setDaemon(true);
         conductor.start();
@@ -168,7 +178,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             outcome = conduct();
         } catch (Throwable t) {
             cancelUpstream();
-            RingHeader.setTerminalState(section, TerminalState.CLOSED);
+            endRing(TerminalState.CLOSED);
             outcome = () -> done.error(t);
         }
         cleanup();
@@ -178,15 +188,26 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private Runnable conduct() {
         SubscriberLink attached = awaitSubscriber();
         if (attached == null) {
-            RingHeader.setTerminalState(section, TerminalState.CLOSED);
+            endRing(TerminalState.CLOSED);
             return () -> { };
         }
+        ByteBuffer subscriberSection = attached.section();
         sequencer.addGatingSequences(attached.consumed);
+        sequencer.waitStrategy(options.waiting().newStrategy(new ParkingSpot(section, RingDescriptor.PARKED_OFFSET,
+            subscriberSection, SubscriberDescriptor.WAKE_OFFSET)));
+        ParkingSpot spot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, subscriberSection,
+            SubscriberDescriptor.WAKE_OFFSET);
+        conductorSpot = spot;
+        waker.addPeer(subscriberSection);
+        liveness = new PeerLiveness(attached.name(), attached.channel(), attached.identity, subscriberSection,
+            SubscriberDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
         link = attached;
         source.subscribe(this);
 
-        ShmBarrier demandBarrier = new ShmBarrier(options.waiting().newStrategy(), attached.requested, this::conductorShouldWake);
-        ShmBarrier idleBarrier = new ShmBarrier(options.waiting().newStrategy(), new Sequence(-1L), this::conductorShouldWake);
+        ShmBarrier demandBarrier = new ShmBarrier(options.waiting().newStrategy(spot), attached.requested,
+            this::conductorShouldWake);
+        ShmBarrier idleBarrier = new ShmBarrier(options.waiting().newStrategy(spot), new Sequence(-1L),
+            this::conductorShouldWake);
         long nextHousekeeping = System.nanoTime() + intervalNs;
         while (true) {
             int state = sinkState;
@@ -199,12 +220,12 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             }
             if (closing) {
                 cancelUpstream();
-                RingHeader.setTerminalState(section, TerminalState.CLOSED);
+                endRing(TerminalState.CLOSED);
                 return () -> { };
             }
             if (attached.cancelled()) {
                 cancelUpstream();
-                RingHeader.setTerminalState(section, TerminalState.CANCELLED);
+                endRing(TerminalState.CANCELLED);
                 return done::success;
             }
             Subscription s = upstream;
@@ -220,13 +241,16 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 continue;
             }
             long now = System.nanoTime();
-            if (now - nextHousekeeping >= 0) {
+            if (now - nextHousekeeping >= 0 || subscriberDeath != null) {
                 nextHousekeeping = now + intervalNs;
                 beat();
                 attached.validateConsumed(sequencer.getCursor());
-                if (!attached.identity.isAlive()) {
+                String death = subscriberDeath != null ? subscriberDeath : liveness.check(now);
+                if (death != null) {
+                    // No live subscriber remains: stop gating on it, remove its file, cancel upstream.
+                    subscriberDeath = death;
                     cancelUpstream();
-                    RingHeader.setTerminalState(section, TerminalState.CANCELLED);
+                    endRing(TerminalState.CANCELLED);
                     ChannelFiles.deleteIfSame(attached.path, attached.fileKey);
                     return done::success;
                 }
@@ -273,7 +297,13 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     private boolean writerShouldStop() {
         SubscriberLink l = link;
-        return closing || (l != null && l.cancelled());
+        return closing || subscriberDeath != null || (l != null && l.cancelled());
+    }
+
+    /** Sets the ring's terminal state (first one wins) and wakes subscribers sleeping on the ring. */
+    private void endRing(int state) {
+        RingHeader.setTerminalState(section, state);
+        waker.wakeAll();
     }
 
     private void cancelUpstream() {
@@ -286,10 +316,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     /** Called when the {@code publish} Mono is cancelled or disposed: stops the conductor, which cleans up. */
     void close() {
         closing = true;
-        Thread c = conductor;
-        if (c != null) {
-            LockSupport.unpark(c);
-        }
+        wakeConductor();
     }
 
     private void cleanup() {
@@ -368,7 +395,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         }
         try {
             write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_COMPLETE, new byte[0], deadline));
-            RingHeader.setTerminalState(section, TerminalState.COMPLETED);
+            endRing(TerminalState.COMPLETED);
             sinkState = COMPLETED;
         } catch (Throwable e) {
             sinkFailure = e;
@@ -383,19 +410,24 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         try {
             byte[] payload = errorPayload(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
             write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_ERROR, payload, deadline));
-            RingHeader.setTerminalState(section, TerminalState.ERRORED);
+            endRing(TerminalState.ERRORED);
         } catch (Throwable e) {
             error.addSuppressed(e);
-            RingHeader.setTerminalState(section, TerminalState.CLOSED);
+            endRing(TerminalState.CLOSED);
         }
         sinkState = ERRORED;
         wakeConductor();
     }
 
+    /** Wakes the conductor (and a writer waiting for space): parked in this JVM, or asleep on the futex. */
     private void wakeConductor() {
         Thread c = conductor;
         if (c != null) {
             LockSupport.unpark(c);
+        }
+        ParkingSpot spot = conductorSpot;
+        if (spot != null) {
+            spot.wakeSleepers();
         }
     }
 
@@ -415,8 +447,11 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 write.write(System.nanoTime() + intervalNs);
                 return true;
             } catch (AlertException e) {
-                SubscriberLink l = link;
-                if (writerShouldStop() || (l != null && !l.identity.isAlive())) {
+                if (Thread.currentThread() == conductor && liveness != null && subscriberDeath == null) {
+                    // The conductor itself is writing (synchronous upstream): it does its own liveness check.
+                    subscriberDeath = liveness.check(System.nanoTime());
+                }
+                if (writerShouldStop()) {
                     wakeConductor();
                     return false;
                 }

@@ -22,7 +22,7 @@ import java.util.Arrays;
  */
 final class RingSequencer implements Sequencer {
     private final int bufferSize;
-    private final WaitStrategy waitStrategy;
+    private volatile WaitStrategy waitStrategy;
     private final ShmSequence cursor;
     private volatile Sequence[] gatingSequences = new Sequence[0];
     private final ShmBarrier.StopCondition stopCondition;
@@ -40,6 +40,11 @@ final class RingSequencer implements Sequencer {
         this.stopCondition = stopCondition;
         this.nextValue = cursor.getPlain();
         this.cachedGating = nextValue;
+    }
+
+    /** Sets how the producer waits for space; chosen when the first subscriber (whose section it sleeps on) attaches. */
+    void waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = strategy;
     }
 
     /** Last slot sequence claimed by the producer (published or about to be). */

@@ -27,6 +27,7 @@ final class RingWriter {
     private final ByteBuffer window;
     private final RingSequencer sequencer;
     private final ShmSequence published;
+    private final Waker waker;
     private final int capacity;
     private final int slotShift;
     private final int slotMask;
@@ -35,7 +36,14 @@ final class RingWriter {
 
     RingWriter(String channel, ByteBuffer section, RingSequencer sequencer, int capacity, int slotLength,
                int maxMessageLength) {
+        this(channel, section, sequencer, capacity, slotLength, maxMessageLength,
+            new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET));
+    }
+
+    RingWriter(String channel, ByteBuffer section, RingSequencer sequencer, int capacity, int slotLength,
+               int maxMessageLength, Waker waker) {
         this.channel = channel;
+        this.waker = waker;
         this.section = section;
         this.window = section.duplicate().order(ByteOrder.nativeOrder());
         this.sequencer = sequencer;
@@ -118,6 +126,7 @@ final class RingWriter {
         long last = sequence + slots - 1;
         sequencer.claim(last);
         sequencer.publish(last);
+        waker.wakeIfParked();
         return sequence;
     }
 

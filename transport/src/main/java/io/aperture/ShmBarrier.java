@@ -49,6 +49,11 @@ final class ShmBarrier implements SequenceBarrier {
         return waitStrategy.waitFor(sequence, dependent, dependent, this);
     }
 
+    /** Nanoseconds until the housekeeping deadline of the current wait (0 when passed). */
+    long remainingNs() {
+        return Math.max(0L, deadlineNs - System.nanoTime());
+    }
+
     @Override
     public long getCursor() {
         return dependent.get();

@@ -68,6 +68,14 @@ final class SubscriberLink implements AutoCloseable {
         return new SubscriberLink(index, path, fileKey, mapped, owner);
     }
 
+    ByteBuffer section() {
+        return section;
+    }
+
+    java.nio.channels.FileChannel channel() {
+        return mapped.channel();
+    }
+
     String name() {
         return path.getFileName().toString();
     }

@@ -62,6 +62,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private ShmSequence requestedShm;
     private ShmSequence consumedShm;
     private RingReader reader;
+    private Waker waker;
+    private PeerLiveness liveness;
+    private volatile ParkingSpot spot;
     private long delivered;
     private long advertised;
     private boolean completed;
@@ -103,6 +106,10 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     public void cancel() {
         cancelled = true;
         LockSupport.unpark(drain);
+        ParkingSpot s = spot;
+        if (s != null) {
+            s.wakeSleepers(); // the drain thread may sleep on the ring's futex, which unpark does not end
+        }
     }
 
     @Override
@@ -200,6 +207,11 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             keep = true;
             reader = new RingReader(ringPath.getFileName().toString(), b, consumedShm, h.capacity, h.slotLength,
                 h.maxMessageLength);
+            waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
+            waker.addPeer(b);
+            liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
+                RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
+            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET);
             return null;
         } finally {
             if (!keep) {
@@ -231,6 +243,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     s.putLong(HEARTBEAT_OFFSET, System.nanoTime());
                     // Release: the fields above are complete for a publisher that acquires the magic.
                     ShmSequence.LONG.setRelease(s, MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
+                    // Held for the section's lifetime: the publisher probes it to learn that this process died.
+                    PeerLiveness.lockOwn(mapped.channel(), path.getFileName().toString());
                     if (ChannelFiles.linkIntoPlace(temporary, path)) {
                         own = mapped;
                         ownSection = s;
@@ -295,6 +309,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             ChannelFiles.deleteIfSame(ownPath, ownKey);
             // Release: the publisher that sees the flag also sees the last consumed value.
             ShmSequence.INT.setRelease(ownSection, CANCELLED_OFFSET, 1);
+            waker.wakeAll();
             own.close();
             own = null;
         }
@@ -307,10 +322,10 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     // ---------------------------------------------------------------- draining
 
     private void drainLoop() throws Exception {
-        ShmBarrier dataBarrier = new ShmBarrier(options.waiting().newStrategy(),
+        ShmBarrier dataBarrier = new ShmBarrier(options.waiting().newStrategy(spot),
             new ShmSequence(ringSection, RingDescriptor.CURSOR_OFFSET), this::shouldWake);
         long nextHousekeeping = System.nanoTime() + intervalNs;
-        boolean publisherAlive = true;
+        String publisherDeath = null;
         long deliveredStored = 0;
         while (true) {
             if (cancelled || badRequested) {
@@ -324,6 +339,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     deliveredStored = delivered;
                     // Release: statistics for the publisher and tools; no decision depends on it.
                     ShmSequence.LONG.setRelease(ownSection, DELIVERED_OFFSET, delivered);
+                    waker.wakeIfParked(); // consumed moved: a publisher waiting for space may go on
                 }
                 if (reader.terminated()) {
                     return;
@@ -345,14 +361,14 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 nextHousekeeping = now + intervalNs;
                 // Release: a monotonic timestamp read by the publisher's liveness check.
                 ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
-                publisherAlive = header.publisher.isAlive();
+                publisherDeath = liveness.check(now);
             }
             int terminal = RingHeader.terminalState(ringSection);
             if ((terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED)
-                || !publisherAlive) {
+                || publisherDeath != null) {
                 // The publisher ended without a terminal record, or died: what it published is still read first.
                 if (!reader.hasUnread()) {
-                    throw publisherGone(terminal, publisherAlive);
+                    throw publisherGone(terminal, publisherDeath);
                 }
                 if (demanded > delivered) {
                     continue;
@@ -370,10 +386,10 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         }
     }
 
-    private ApertureException publisherGone(int terminal, boolean publisherAlive) {
-        if (!publisherAlive) {
-            return new ApertureException("channel '" + channel + "': publisher process " + header.publisher
-                + " died after " + delivered + " message(s) were delivered");
+    private ApertureException publisherGone(int terminal, String publisherDeath) {
+        if (publisherDeath != null) {
+            return new ApertureException("channel '" + channel + "': publisher process " + publisherDeath + " after "
+                + delivered + " message(s) were delivered");
         }
         return new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
             + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
@@ -394,6 +410,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             advertised = target;
             // Release: the publisher reads the new demand with acquire; it orders after our consumed stores.
             requestedShm.set(target);
+            waker.wakeIfParked();
         }
     }
 

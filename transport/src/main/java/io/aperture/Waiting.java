@@ -6,32 +6,43 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 
 /**
  * How a side waits for the other: for data (subscriber), for demand and for ring space (publisher).
- * Every strategy checks for close, cancel and a dead peer while it waits; none makes a system call per
- * message. Lock-based Disruptor strategies cannot cross processes and are not offered.
+ * Every strategy checks for close, cancel and a dead peer while it waits, and every wait has a timeout;
+ * none makes a system call per message. Lock-based Disruptor strategies cannot cross processes and are not offered.
  */
 public enum Waiting {
     /** Spin on the counter: lowest latency, burns a core while idle. Only for pinned, dedicated cores. */
     BUSY_SPIN {
         @Override
-        WaitStrategy newStrategy() {
+        WaitStrategy newStrategy(ParkingSpot spot) {
             return new BusySpinWaitStrategy();
         }
     },
     /** Spin briefly, then {@code Thread.yield()}: low latency, still burns a core while idle. */
     YIELDING {
         @Override
-        WaitStrategy newStrategy() {
+        WaitStrategy newStrategy(ParkingSpot spot) {
             return new YieldingWaitStrategy();
         }
     },
-    /** Spin, then yield, then park with exponential backoff up to 1 ms: near-zero CPU when idle (default). */
+    /** Spin, then yield, then park with exponential backoff up to 1 ms: low CPU when idle, wake-up within 1 ms. */
     BACKOFF {
         @Override
-        WaitStrategy newStrategy() {
+        WaitStrategy newStrategy(ParkingSpot spot) {
             return new BackoffWaitStrategy(BackoffWaitStrategy.DEFAULT_SPINS, BackoffWaitStrategy.DEFAULT_YIELDS,
                 BackoffWaitStrategy.DEFAULT_MAX_PARK_NS);
         }
+    },
+    /**
+     * Bounded spin, then sleep until the peer wakes this side (default): a futex on a 32-bit word of the
+     * peer's section on Linux, so an idle side uses no CPU and wakes in microseconds; the peer makes the
+     * wake system call only when this side announced itself parked. Elsewhere: timed parking.
+     */
+    BLOCKING {
+        @Override
+        WaitStrategy newStrategy(ParkingSpot spot) {
+            return new FutexWaitStrategy(spot, FutexWaitStrategy.DEFAULT_SPINS, FutexWaitStrategy.DEFAULT_YIELDS);
+        }
     };
 
-    abstract WaitStrategy newStrategy();
+    abstract WaitStrategy newStrategy(ParkingSpot spot);
 }

@@ -1,0 +1,57 @@
+package io.aperture;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The waking half of the park/wake protocol (see {@link ParkingSpot}): after storing a counter the peer
+ * may wait for, call {@link #wakeIfParked()}. It costs a fence and one load per peer while nobody is
+ * parked; only a parked peer costs a system call.
+ */
+final class Waker {
+    private final ByteBuffer ownSection;
+    private final int wakeOffset;
+    private final long wakeAddress;
+    private volatile ByteBuffer[] peers = new ByteBuffer[0];
+    private final int peerParkedOffset;
+
+    Waker(ByteBuffer ownSection, int wakeOffset, int peerParkedOffset) {
+        this.ownSection = ownSection;
+        this.wakeOffset = wakeOffset;
+        this.peerParkedOffset = peerParkedOffset;
+        this.wakeAddress = Futex.AVAILABLE ? Futex.address(ownSection, wakeOffset) : 0;
+    }
+
+    synchronized void addPeer(ByteBuffer peerSection) {
+        ByteBuffer[] current = peers;
+        ByteBuffer[] updated = java.util.Arrays.copyOf(current, current.length + 1);
+        updated[current.length] = peerSection;
+        peers = updated;
+    }
+
+    synchronized void removePeer(ByteBuffer peerSection) {
+        peers = java.util.Arrays.stream(peers).filter(p -> p != peerSection).toArray(ByteBuffer[]::new);
+    }
+
+    /** Wakes the peers if any announced itself parked. Call after the store the peer waits for. */
+    void wakeIfParked() {
+        // StoreLoad: the store just made must be visible before we read the peers' parked counts (Dekker).
+        VarHandle.fullFence();
+        for (ByteBuffer peer : peers) {
+            // Opaque load after the full fence: a zero here means the waiter will see our store on its re-check.
+            if ((int) ShmSequence.INT.getOpaque(peer, peerParkedOffset) != 0) {
+                wakeAll();
+                return;
+            }
+        }
+    }
+
+    /** Bumps the wake word and wakes every sleeper on it, parked or not. */
+    void wakeAll() {
+        // Volatile RMW: a sleeper whose futex_wait compares against the old value returns at once.
+        ShmSequence.INT.getAndAdd(ownSection, wakeOffset, 1);
+        if (Futex.AVAILABLE) {
+            Futex.wakeAll(wakeAddress);
+        }
+    }
+}
