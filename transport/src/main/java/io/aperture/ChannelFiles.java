@@ -9,7 +9,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,8 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Names, creation and removal of section files. A section is never truncated or re-initialised in place:
- * it is written in full under a temporary name (mode set exactly, not through the umask), then moved or
- * linked to its final name, so a reader that finds the final name finds a complete section.
+ * it is written in full under a temporary name (mode set exactly, not through the umask), locked, then
+ * linked to its final name with link(2), which fails if the name exists: a reader that finds the final
+ * name finds a complete section, and two creators cannot both win.
  */
 final class ChannelFiles {
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
@@ -74,6 +74,32 @@ final class ChannelFiles {
         if (!Files.isWritable(directory)) {
             throw new ApertureException("section directory " + directory + " is not writable");
         }
+        checkOwnership(directory);
+    }
+
+    /**
+     * A section directory must belong to this user and be writable by nobody else: otherwise another user
+     * could replace sections or plant links in it.
+     */
+    private static void checkOwnership(Path directory) {
+        if (!POSIX) {
+            return;
+        }
+        try {
+            Object owner = Files.getAttribute(directory, "unix:uid");
+            Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (!owner.equals(self)) {
+                throw new ApertureException("section directory " + directory + " belongs to uid " + owner
+                    + ", not to this process's uid " + self);
+            }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(directory);
+            if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new ApertureException("section directory " + directory + " has mode "
+                    + PosixFilePermissions.toString(mode) + ": writable by other users");
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // no unix attributes here (not Linux): nothing more to check
+        }
     }
 
     static Path ringPath(Path directory, String channel) {
@@ -103,16 +129,6 @@ final class ChannelFiles {
         } catch (IOException e) {
             deleteQuietly(temporary);
             throw new ApertureException("cannot create section file " + temporary + " of " + length + " bytes: " + e, e);
-        }
-    }
-
-    /** Moves a complete section into place, replacing what was there (readers of the old file keep its inode). */
-    static void moveIntoPlace(Path temporary, Path target) {
-        try {
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            deleteQuietly(temporary);
-            throw new ApertureException("cannot move section " + temporary + " to " + target + ": " + e, e);
         }
     }
 

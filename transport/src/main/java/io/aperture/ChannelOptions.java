@@ -174,6 +174,10 @@ public final class ChannelOptions {
         if (slotLength * 2 > ringCapacity) {
             throw new IllegalArgumentException("slot length " + slotLength + " > ring capacity " + ringCapacity + " / 2");
         }
+        if (ringCapacity / slotLength > RingDescriptor.MAX_SLOTS) {
+            throw new IllegalArgumentException("ring capacity " + ringCapacity + " / slot length " + slotLength + " = "
+                + ringCapacity / slotLength + " slots > " + RingDescriptor.MAX_SLOTS);
+        }
     }
 
     @Override

@@ -12,18 +12,19 @@ import com.lmax.disruptor.WaitStrategy;
  * live in one JVM's heap.
  */
 final class FutexWaitStrategy implements WaitStrategy {
-    static final int DEFAULT_SPINS = 2_000;
+    /** Spin this long before sleeping: a peer that answers within it costs neither side a system call. */
+    static final long DEFAULT_SPIN_NS = 100_000L;
     static final int DEFAULT_YIELDS = 10;
     /** Longest single sleep: bounds how late a local close or cancel is noticed if its wake raced. */
     static final long MAX_SLEEP_NS = 50_000_000L;
 
     private final ParkingSpot spot;
-    private final int spins;
+    private final long spinNs;
     private final int yields;
 
-    FutexWaitStrategy(ParkingSpot spot, int spins, int yields) {
+    FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields) {
         this.spot = spot;
-        this.spins = spins;
+        this.spinNs = spinNs;
         this.yields = yields;
     }
 
@@ -31,21 +32,30 @@ final class FutexWaitStrategy implements WaitStrategy {
     public long waitFor(long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier)
         throws AlertException {
         long available;
-        int counter = 0;
+        long spinUntil = 0;
+        boolean spinning = true;
+        int spins = 0;
+        int yielded = 0;
         while ((available = dependentSequence.get()) < sequence) {
             barrier.checkAlert();
-            if (counter < spins) {
-                counter++;
-                Thread.onSpinWait();
-                continue;
+            if (spinning) {
+                if (spinUntil == 0) {
+                    spinUntil = System.nanoTime() + spinNs;
+                }
+                // Reads the clock every 64 spins only.
+                if ((++spins & 63) != 0 || System.nanoTime() - spinUntil < 0) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                spinning = false;
             }
-            if (counter < spins + yields) {
-                counter++;
+            if (yielded < yields) {
+                yielded++;
                 Thread.yield();
                 continue;
             }
             int wake = spot.wakeValue();
-            spot.announce();
+            spot.announce(wake);
             try {
                 if ((available = dependentSequence.get()) >= sequence) {
                     return available;

@@ -12,11 +12,14 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  *   waiter (this)                         waker (peer)
  *   w = wake (acquire)                    store the counter the waiter needs (release)
- *   parked += 1 (volatile RMW)            full fence
- *   re-check condition; done? -> leave    parked != 0 ? (volatile load)
+ *   announce: parked = w | PARKED_BIT     full fence
+ *     (or parked += 1 with many waiters)  p = parked (after the fence)
+ *   re-check condition; done? -> leave    p names the current wake value (or p != 0 for a count)?
  *   futex_wait(wake, w, timeout)            wake += 1; futex_wake(wake)
- *   parked -= 1
+ *   parked = 0 (or -= 1)
  * </pre>
+ * With one waiting thread, the waiter names the wake value it sleeps on, so the waker pays one system
+ * call per sleep, not one per store while the sleeper is being scheduled.
  * Either the waker sees {@code parked != 0} and wakes, or the waiter's re-check (after its RMW) sees the
  * new counter: a wake-up cannot be lost. Every sleep has a timeout, so close, cancel and death are
  * noticed even if a wake goes astray.
@@ -29,8 +32,16 @@ final class ParkingSpot {
     private final long peerWakeAddress;
     private final ByteBuffer timespec;
     private final long timespecAddress;
+    private final boolean singleWaiter;
 
-    ParkingSpot(ByteBuffer ownSection, int parkedOffset, ByteBuffer peerSection, int peerWakeOffset) {
+    /**
+     * @param singleWaiter true when one thread only ever waits on this section (a subscriber's drain thread):
+     *                     it then announces the wake value it sleeps on, so the waker wakes it once per sleep;
+     *                     false: the parked word counts waiting threads (the publisher's conductor and writer)
+     */
+    ParkingSpot(ByteBuffer ownSection, int parkedOffset, ByteBuffer peerSection, int peerWakeOffset,
+                boolean singleWaiter) {
+        this.singleWaiter = singleWaiter;
         this.ownSection = ownSection;
         this.parkedOffset = parkedOffset;
         this.peerSection = peerSection;
@@ -52,14 +63,25 @@ final class ParkingSpot {
         return (int) ShmSequence.INT.getAcquire(peerSection, peerWakeOffset);
     }
 
-    void announce() {
-        // Volatile RMW (full fence): the condition re-check that follows cannot be reordered before it.
-        ShmSequence.INT.getAndAdd(ownSection, parkedOffset, 1);
+    /** Announces that this thread is about to sleep on wake value {@code wake}. */
+    void announce(int wake) {
+        if (singleWaiter) {
+            // Volatile store (StoreLoad): the condition re-check that follows cannot be reordered before it.
+            ShmSequence.INT.setVolatile(ownSection, parkedOffset, Waker.parkedOn(wake));
+        } else {
+            // Volatile RMW (full fence): the condition re-check that follows cannot be reordered before it.
+            ShmSequence.INT.getAndAdd(ownSection, parkedOffset, 1);
+        }
     }
 
     void withdraw() {
-        // Volatile RMW: the count is shared by every waiting thread of this process on this section.
-        ShmSequence.INT.getAndAdd(ownSection, parkedOffset, -1);
+        if (singleWaiter) {
+            // Release: only this thread writes the word; the waker needs no ordering beyond it.
+            ShmSequence.INT.setRelease(ownSection, parkedOffset, 0);
+        } else {
+            // Volatile RMW: the count is shared by every waiting thread of this process on this section.
+            ShmSequence.INT.getAndAdd(ownSection, parkedOffset, -1);
+        }
     }
 
     /** Sleeps while the peer's wake word is {@code expected}, at most {@code timeoutNs}. */

@@ -26,14 +26,23 @@ final class ProcessIdentity {
         return start.map(Instant::toEpochMilli).orElse(UNKNOWN_START);
     }
 
+    /** This process: same pid and, where both are known, same start (another pid namespace may reuse the pid). */
     boolean isCurrentProcess() {
-        return pid == CURRENT.pid;
+        return pid == CURRENT.pid && startsMatch(startEpochMs, CURRENT.startEpochMs);
+    }
+
+    private static boolean startsMatch(long a, long b) {
+        // Start instants are derived from clock ticks; allow a little rounding between readers.
+        return a == UNKNOWN_START || b == UNKNOWN_START || Math.abs(a - b) <= 1000L;
     }
 
     /** True while a process with this pid runs and, where both start times are known, started at the same time. */
     boolean isAlive() {
         if (isCurrentProcess()) {
             return true;
+        }
+        if (pid == CURRENT.pid) {
+            return false; // our pid, another start: a process of another pid namespace, gone or not, is not visible
         }
         if (pid <= 0) {
             return false;
@@ -42,9 +51,7 @@ final class ProcessIdentity {
         if (handle.isEmpty() || !handle.get().isAlive()) {
             return false;
         }
-        long start = startOf(handle.get());
-        // Start instants are derived from clock ticks; allow a little rounding between readers.
-        return startEpochMs == UNKNOWN_START || start == UNKNOWN_START || Math.abs(start - startEpochMs) <= 1000L;
+        return startsMatch(startEpochMs, startOf(handle.get()));
     }
 
     @Override

@@ -96,8 +96,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             // Held for the ring's lifetime: subscribers probe it to learn that this process died.
             PeerLiveness.lockOwn(mapped.channel(), ringPath.getFileName().toString());
             if (!ChannelFiles.linkIntoPlace(temporary, ringPath)) {
+                String live = describeLivePublisher();
                 throw new ApertureException("channel '" + channel + "' in " + directory
-                    + " was created by another publisher at the same time: " + describeLivePublisher());
+                    + " was created by another publisher at the same time" + (live == null ? "" : " (" + live + ")"));
             }
             ringKey = ChannelFiles.fileKey(ringPath);
         } catch (java.io.IOException e) {
@@ -160,7 +161,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private String describeLivePublisher() {
         try (MappedSection existing = MappedSection.open(ringPath, -1, false)) {
             ByteBuffer b = existing.buffer();
-            if (b.capacity() < RingDescriptor.SLOTS_OFFSET || RingHeader.magic(b) != RingDescriptor.MAGIC_VERSION) {
+            if (b.capacity() < RingDescriptor.SLOTS_OFFSET || RingHeader.magic(b) == 0) {
                 return null;
             }
             RingHeader header = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
@@ -194,9 +195,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         ByteBuffer subscriberSection = attached.section();
         sequencer.addGatingSequences(attached.consumed);
         sequencer.waitStrategy(options.waiting().newStrategy(new ParkingSpot(section, RingDescriptor.PARKED_OFFSET,
-            subscriberSection, SubscriberDescriptor.WAKE_OFFSET)));
+            subscriberSection, SubscriberDescriptor.WAKE_OFFSET, false)));
         ParkingSpot spot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, subscriberSection,
-            SubscriberDescriptor.WAKE_OFFSET);
+            SubscriberDescriptor.WAKE_OFFSET, false);
         conductorSpot = spot;
         waker.addPeer(subscriberSection);
         liveness = new PeerLiveness(attached.name(), attached.channel(), attached.identity, subscriberSection,
@@ -394,8 +395,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             return;
         }
         try {
-            write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_COMPLETE, new byte[0], deadline));
-            endRing(TerminalState.COMPLETED);
+            // The state names a terminal record only when the record was written (subscribers rely on it).
+            boolean written = write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_COMPLETE, new byte[0], deadline));
+            endRing(written ? TerminalState.COMPLETED : TerminalState.CLOSED);
             sinkState = COMPLETED;
         } catch (Throwable e) {
             sinkFailure = e;
@@ -409,8 +411,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         sinkFailure = error;
         try {
             byte[] payload = errorPayload(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
-            write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_ERROR, payload, deadline));
-            endRing(TerminalState.ERRORED);
+            boolean written = write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_ERROR, payload, deadline));
+            endRing(written ? TerminalState.ERRORED : TerminalState.CLOSED);
         } catch (Throwable e) {
             error.addSuppressed(e);
             endRing(TerminalState.CLOSED);

@@ -5,7 +5,7 @@ package io.aperture;
  * every subscriber maps it read-only. All fields are in native byte order, naturally aligned.
  *
  * <pre>
- *   0               8               16              24              32
+ *   0               4               8               12              16
  *  +-------------------------------+-------------------------------+
  *  |  magic + version (stored last) |          session id          |  0
  *  +---------------+---------------+---------------+---------------+
@@ -82,6 +82,8 @@ final class RingDescriptor {
     static final int MIN_CAPACITY = 1024;
     static final int MAX_CAPACITY = 1 << 30;
     static final int MAX_SUBSCRIBERS_LIMIT = 1024;
+    /** At most 2^24 slots: the 24-bit record check then tells every slot of a lap from the previous lap's. */
+    static final int MAX_SLOTS = 1 << 24;
 
     static long fileLength(int capacity) {
         return (long) SLOTS_OFFSET + capacity;

@@ -96,6 +96,10 @@ final class RingHeader {
             throw new CorruptSectionException(sectionName, SLOT_LENGTH_OFFSET, "slot length " + slotLength
                 + " is not a power of two in [" + MIN_SLOT_LENGTH + ", min(" + MAX_SLOT_LENGTH + ", capacity / 2)]");
         }
+        if (capacity / slotLength > MAX_SLOTS) {
+            throw new CorruptSectionException(sectionName, SLOT_LENGTH_OFFSET, "capacity " + capacity + " / slot length "
+                + slotLength + " > " + MAX_SLOTS + " slots");
+        }
         int maxMessageLength = section.getInt(MAX_MESSAGE_LENGTH_OFFSET);
         if (maxMessageLength < 0 || maxMessageLength > maxMessageLengthFor(capacity)) {
             throw new CorruptSectionException(sectionName, MAX_MESSAGE_LENGTH_OFFSET, "max message length "

@@ -96,19 +96,33 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
      * terminal record (which needs none) without consuming a DATA record (which does).
      */
     int peekNextType() {
-        // Acquire: pairs with the publisher's release of the cursor; the record header below is complete.
-        long cursor = cursorSequence.get();
-        if (cursor < nextRecord) {
-            return -1;
+        while (true) {
+            // Acquire: pairs with the publisher's release of the cursor; the record header below is complete.
+            long cursor = cursorSequence.get();
+            if (cursor < nextRecord) {
+                return -1;
+            }
+            validateCursor(nextRecord, cursor);
+            int index = (int) (nextRecord & slotMask) << slotShift;
+            int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
+            int typeCheck = section.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
+            if (RecordDescriptor.check(typeCheck) != RecordDescriptor.expectedCheck(nextRecord)) {
+                throw corrupt(recordOffset, "record check 0x" + Integer.toHexString(RecordDescriptor.check(typeCheck))
+                    + " != expected 0x" + Integer.toHexString(RecordDescriptor.expectedCheck(nextRecord)) + " at seq "
+                    + nextRecord);
+            }
+            int type = RecordDescriptor.type(typeCheck);
+            if (type != RecordDescriptor.TYPE_PADDING) {
+                return type;
+            }
+            // Step over the padding (it needs no demand); the poller skips its slots as already read.
+            int length = section.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
+            if (index + HEADER_LENGTH + length != capacity || length < 0) {
+                throw corrupt(recordOffset, "padding of length " + length + " at index " + index
+                    + " does not end at ring capacity " + capacity);
+            }
+            nextRecord += (capacity - index) >>> slotShift;
         }
-        validateCursor(nextRecord, Math.max(cursor, lastCursor));
-        int recordOffset = RingDescriptor.SLOTS_OFFSET + ((int) (nextRecord & slotMask) << slotShift);
-        int typeCheck = section.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
-        if (RecordDescriptor.check(typeCheck) != RecordDescriptor.expectedCheck(nextRecord)) {
-            throw corrupt(recordOffset, "record check 0x" + Integer.toHexString(RecordDescriptor.check(typeCheck))
-                + " != expected 0x" + Integer.toHexString(RecordDescriptor.expectedCheck(nextRecord)) + " at seq " + nextRecord);
-        }
-        return RecordDescriptor.type(typeCheck);
     }
 
     /** True when the publisher has published records not read yet. */

@@ -7,8 +7,9 @@ import com.lmax.disruptor.WaitStrategy;
 
 /**
  * A {@link SequenceBarrier} over shared counters whose {@link #checkAlert()} also ends the wait when the
- * owner's stop condition holds (local cancel, remote terminal state, peer gone) or a housekeeping
- * deadline passes, so that the stock spin and yield strategies, and ours, notice all of them.
+ * owner's stop condition holds (local cancel or close, remote cancel or terminal state) or a housekeeping
+ * deadline passes, at which the owner beats its heartbeat and checks the peer's liveness; so the stock
+ * spin and yield strategies, and ours, notice all of them.
  *
  * <p>One barrier serves one waiting thread; the deadline is that thread's own field.
  */

@@ -5,7 +5,7 @@ package io.aperture;
  * only by its subscriber; the publisher maps it read-only. Native byte order, naturally aligned.
  *
  * <pre>
- *   0               8               16              24              32
+ *   0               4               8               12              16
  *  +-------------------------------+-------------------------------+
  *  |  magic + version (stored last) |     ring session attached to |  0
  *  +-------------------------------+-------------------------------+
@@ -28,6 +28,11 @@ final class SubscriberDescriptor {
     static final int MAGIC = 0x41505355; // "APSU"
     static final long MAGIC_VERSION =
         ((long) MAGIC << 32) | ((long) RingDescriptor.VERSION_MAJOR << 16) | RingDescriptor.VERSION_MINOR;
+
+    /** True for a ready section of this layout's major version (any minor version). */
+    static boolean isCompatible(long magicVersion) {
+        return (int) (magicVersion >>> 32) == MAGIC && ((int) (magicVersion >>> 16) & 0xFFFF) == RingDescriptor.VERSION_MAJOR;
+    }
 
     /** Magic and version; release store after every other field: it means "ready". */
     static final int MAGIC_VERSION_OFFSET = 0;

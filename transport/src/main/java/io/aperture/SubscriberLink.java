@@ -57,7 +57,7 @@ final class SubscriberLink implements AutoCloseable {
         // Acquire: pairs with the subscriber's release store of its magic; the fields below are complete.
         long magic = (long) ShmSequence.LONG.getAcquire(section, MAGIC_VERSION_OFFSET);
         ProcessIdentity owner = new ProcessIdentity(section.getLong(PID_OFFSET), section.getLong(START_OFFSET));
-        if (magic != MAGIC_VERSION || section.getLong(RING_SESSION_ID_OFFSET) != sessionId
+        if (!SubscriberDescriptor.isCompatible(magic) || section.getLong(RING_SESSION_ID_OFFSET) != sessionId
             || section.getInt(INDEX_OFFSET) != index) {
             if (magic != 0 && !owner.isAlive()) {
                 ChannelFiles.deleteIfSame(path, fileKey);

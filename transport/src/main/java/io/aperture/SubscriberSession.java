@@ -25,8 +25,9 @@ import static io.aperture.SubscriberDescriptor.*;
  * {@code request(n)} and {@code cancel()} may come from any thread: they update local state and unpark it.
  *
  * <p>Demand crosses as a replenishing window: the shared {@code requested} is at most
- * {@code min(downstream requested, delivered + window)} and is raised when a quarter of the window has
- * been delivered, so the publisher's upstream never produces more than the downstream asked for.
+ * {@code min(downstream requested, delivered + window)}, raised once at most three quarters of the window
+ * are outstanding ({@code advertised - delivered <= window - window / 4}), so the publisher's upstream
+ * never produces more than the downstream asked for.
  */
 final class SubscriberSession<T> implements Subscription, Runnable, RingReader.RecordHandler {
     private static final long MAX_ATTACH_PARK_NS = 10_000_000L;
@@ -211,7 +212,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             waker.addPeer(b);
             liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
                 RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
-            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET);
+            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true);
             return null;
         } finally {
             if (!keep) {
@@ -364,6 +365,13 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 publisherDeath = liveness.check(now);
             }
             int terminal = RingHeader.terminalState(ringSection);
+            if ((terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) && !reader.hasUnread()) {
+                // The publisher writes the terminal record (release of the cursor) before the state: seeing the
+                // state (acquire) with nothing left to read means the section is inconsistent.
+                throw new CorruptSectionException(ringSection == null ? channel : channel + ".ring",
+                    RingDescriptor.TERMINAL_OFFSET, "terminal state " + TerminalState.name(terminal)
+                    + " but no terminal record after cursor " + reader.lastCursor());
+            }
             if ((terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED)
                 || publisherDeath != null) {
                 // The publisher ended without a terminal record, or died: what it published is still read first.

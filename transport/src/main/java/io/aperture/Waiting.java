@@ -6,7 +6,8 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 
 /**
  * How a side waits for the other: for data (subscriber), for demand and for ring space (publisher).
- * Every strategy checks for close, cancel and a dead peer while it waits, and every wait has a timeout;
+ * Every strategy checks for close and cancel while it waits, and every wait ends at the liveness
+ * interval so that a dead peer is noticed;
  * none makes a system call per message. Lock-based Disruptor strategies cannot cross processes and are not offered.
  */
 public enum Waiting {
@@ -40,7 +41,7 @@ public enum Waiting {
     BLOCKING {
         @Override
         WaitStrategy newStrategy(ParkingSpot spot) {
-            return new FutexWaitStrategy(spot, FutexWaitStrategy.DEFAULT_SPINS, FutexWaitStrategy.DEFAULT_YIELDS);
+            return new FutexWaitStrategy(spot, FutexWaitStrategy.DEFAULT_SPIN_NS, FutexWaitStrategy.DEFAULT_YIELDS);
         }
     };
 

@@ -14,6 +14,12 @@ final class Waker {
     private final long wakeAddress;
     private volatile ByteBuffer[] peers = new ByteBuffer[0];
     private final int peerParkedOffset;
+    private static final int PARKED_BIT = 0x8000_0000;
+
+    /** The parked word of a single waiter sleeping on wake value {@code wake}: never zero. */
+    static int parkedOn(int wake) {
+        return wake | PARKED_BIT;
+    }
 
     Waker(ByteBuffer ownSection, int wakeOffset, int peerParkedOffset) {
         this.ownSection = ownSection;
@@ -39,11 +45,19 @@ final class Waker {
         VarHandle.fullFence();
         for (ByteBuffer peer : peers) {
             // Opaque load after the full fence: a zero here means the waiter will see our store on its re-check.
-            if ((int) ShmSequence.INT.getOpaque(peer, peerParkedOffset) != 0) {
+            int parked = (int) ShmSequence.INT.getOpaque(peer, peerParkedOffset);
+            if (parked != 0 && (parked >= 0 || parked == parkedOn(currentWake()))) {
+                // A count (many waiters), or a single waiter asleep on the current value: wake. A single
+                // waiter that announced an older value was already woken and is on its way.
                 wakeAll();
                 return;
             }
         }
+    }
+
+    private int currentWake() {
+        // Opaque: this process is the only writer of its wake word.
+        return (int) ShmSequence.INT.getOpaque(ownSection, wakeOffset);
     }
 
     /** Bumps the wake word and wakes every sleeper on it, parked or not. */

@@ -73,6 +73,24 @@ class InProcessChannelTest {
     }
 
     @Test
+    void shouldDeliverATerminalRecordBehindPaddingWithoutDemand() {
+        ChannelOptions tiny = aperture.defaults().withRingCapacity(1024).withSlotLength(64);
+        String message = "x".repeat(300); // an ERROR record of 5 slots: often it does not fit before the ring end
+        for (int n = 1; n <= 40; n++) {
+            String channel = "padding-" + n;
+            java.util.concurrent.CompletableFuture<Void> publishing = aperture.publisher(channel, Codecs.longs(), tiny)
+                .publish(Flux.range(0, n).map(Integer::longValue).concatWith(Flux.error(new IllegalStateException(message))))
+                .onErrorResume(e -> Mono.empty()).toFuture();
+            StepVerifier.create(aperture.subscriber(channel, Codecs.longs(), tiny).receive(), 0)
+                .thenRequest(n)
+                .expectNextCount(n)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(RemoteException.class).hasMessageEndingWith(message))
+                .verify(Duration.ofSeconds(10));
+            assertThat(publishing).succeedsWithin(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void shouldCarryRemoteErrorAfterElements() {
         Flux<String> source = Flux.just("a", "b").concatWith(Flux.error(new IllegalStateException("boom")));
         Disposable publishing = aperture.publisher("err", Codecs.utf8()).publish(source).onErrorResume(e -> Mono.empty()).subscribe();

@@ -3,6 +3,7 @@ package io.aperture.samples;
 import io.aperture.Aperture;
 import io.aperture.ChannelOptions;
 import io.aperture.Codecs;
+import io.aperture.Waiting;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,6 +41,9 @@ public final class PipelineDemo implements Callable<Integer> {
 
     @Option(names = "--directory", description = "Section directory (default: a fresh one in the default place).")
     Path directory;
+
+    @Option(names = "--waiting", description = "Wait strategy of both ends: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Waiting waiting = Waiting.BLOCKING;
 
     @Option(names = "--timeout-seconds", description = "Kill both children after this long (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds = 120;
@@ -86,7 +90,8 @@ public final class PipelineDemo implements Callable<Integer> {
     private Process start(List<Process> children, String role, Path dir) throws IOException {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-            PipelineDemo.class.getName(), role, "--messages", Long.toString(messages), "--directory", dir.toString());
+            PipelineDemo.class.getName(), role, "--messages", Long.toString(messages), "--directory", dir.toString(),
+            "--waiting", waiting.name());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         children.add(process);
         Thread relay = new Thread(() -> relay(process, role), "pipeline-relay-" + role);
@@ -126,9 +131,12 @@ public final class PipelineDemo implements Callable<Integer> {
         @Option(names = "--directory", required = true)
         Path directory;
 
+        @Option(names = "--waiting")
+        Waiting waiting = Waiting.BLOCKING;
+
         @Override
         public Integer call() {
-            Aperture aperture = Aperture.create(directory);
+            Aperture aperture = Aperture.create(directory, ChannelOptions.defaults().withWaiting(waiting));
             Flux<Long> source = Flux.generate(() -> 0L, (i, sink) -> {
                 if (i < messages) {
                     sink.next(i);
@@ -153,10 +161,13 @@ public final class PipelineDemo implements Callable<Integer> {
         @Option(names = "--directory", required = true)
         Path directory;
 
+        @Option(names = "--waiting")
+        Waiting waiting = Waiting.BLOCKING;
+
         @Override
         public Integer call() {
             Aperture aperture = Aperture.create(directory,
-                ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60)));
+                ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60)).withWaiting(waiting));
             AtomicLong count = new AtomicLong();
             AtomicLong expected = new AtomicLong();
             long start = System.nanoTime();
