@@ -5,15 +5,15 @@ package io.aperture;
  * only by its subscriber; the publisher maps it read-only. Native byte order, naturally aligned.
  *
  * <pre>
- *   0               8               16              24              32
+ *   0               4               8               12              16
  *  +-------------------------------+-------------------------------+
- *  |  magic + version (stored last) |     ring session attached to |  0
+ *  |  magic + version (stored last)|     ring session attached to  |  0
  *  +-------------------------------+-------------------------------+
  *  |        subscriber pid         |  subscriber start (epoch ms)  |  16
  *  +---------------+---------------+-------------------------------+
  *  |  index        |                                               |  32
  *  +---------------+-----------------------------------------------+
- *  |  requested: cumulative messages requested, saturating (own line) |  128
+ *  |  requested: messages requested, saturating (own 128-byte line)|  128
  *  |  consumed: slot sequence consumed, the ring's gating sequence |  256
  *  |  delivered: messages delivered downstream                     |  384
  *  |  cancelled flag (int)                                         |  512
