@@ -479,7 +479,15 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         return payload.array();
     }
 
+    /** The longest prefix of UTF-8 {@code bytes} of at most {@code max} bytes that ends on a code point boundary. */
     private static byte[] truncate(byte[] bytes, int max) {
-        return bytes.length <= max ? bytes : java.util.Arrays.copyOf(bytes, max);
+        if (bytes.length <= max) {
+            return bytes;
+        }
+        int length = max;
+        while (length > 0 && (bytes[length] & 0xC0) == 0x80) {
+            length--; // bytes[length] continues a code point: cut before that code point starts
+        }
+        return java.util.Arrays.copyOf(bytes, length);
     }
 }

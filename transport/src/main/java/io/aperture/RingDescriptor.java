@@ -7,7 +7,7 @@ package io.aperture;
  * <pre>
  *   0               4               8               12              16
  *  +-------------------------------+-------------------------------+
- *  |  magic + version (stored last) |          session id          |  0
+ *  |  magic + version (stored last)|          session id           |  0
  *  +---------------+---------------+---------------+---------------+
  *  |   capacity    |  slot length  | max msg length| max subscr.   |  16
  *  +---------------+---------------+---------------+---------------+
@@ -17,11 +17,11 @@ package io.aperture;
  *  +---------------+---------------+---------------+               |
  *  |             codec name (UTF-8, 64 bytes, zero padded)         |  60 .. 124
  *  +---------------------------------------------------------------+
- *  |  cursor: highest published slot sequence     (own 128-byte line) |  256
- *  |  published: messages published                (own line)     |  384
- *  |  terminal state (int)                         (own line)     |  512
- *  |  heartbeat (System.nanoTime)                  (own line)     |  640
- *  |  wake word (int) | parked flag (int)          (own line)     |  768
+ *  |  cursor: highest published slot sequence (own 128-byte line)  |  256
+ *  |  published: messages published                (own line)      |  384
+ *  |  terminal state (int)                         (own line)      |  512
+ *  |  heartbeat (System.nanoTime)                  (own line)      |  640
+ *  |  wake word (int) | parked flag (int)          (own line)      |  768
  *  +---------------------------------------------------------------+
  *  |  reserved up to the page boundary                             |  896 .. 4096
  *  +---------------------------------------------------------------+

@@ -189,9 +189,7 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
                     throw corrupt(recordOffset, "ERROR record length " + length + " > max error length "
                         + RecordDescriptor.maxErrorLength(capacity) + " at seq " + sequence);
                 }
-                nextRecord = last + 1;
-                terminated = true;
-                decodeError(recordOffset + HEADER_LENGTH, length, sequence);
+                decodeError(recordOffset + HEADER_LENGTH, length, sequence, last);
                 return false;
             default:
                 throw corrupt(recordOffset, "unknown record type " + type + " at seq " + sequence);
@@ -205,7 +203,7 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         }
     }
 
-    private void decodeError(int offset, int length, long sequence) {
+    private void decodeError(int offset, int length, long sequence, long last) {
         // ERROR payload: u16 class length, class (UTF-8), u16 message length (0xFFFF: none), message (UTF-8).
         int end = offset + length;
         int classLength = length >= 2 ? Short.toUnsignedInt(section.getShort(offset)) : -1;
@@ -224,6 +222,9 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
             }
             message = utf8(messageOffset + 2, messageLength);
         }
+        // Read only once valid: a corrupt ERROR record is reported again by the next poll, never skipped as read.
+        nextRecord = last + 1;
+        terminated = true;
         handler.onError(className, message);
     }
 
@@ -243,7 +244,8 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
             throw corrupt(RingDescriptor.CURSOR_OFFSET, "cursor went backwards from " + lastCursor + " to " + cursor);
         }
         long consumed = nextSequence - 1;
-        if (cursor - consumed > slotCount) {
+        long ahead = cursor - consumed; // negative only if it overflowed: consumed -1 and cursor Long.MAX_VALUE
+        if (ahead > slotCount || ahead < 0) {
             throw corrupt(RingDescriptor.CURSOR_OFFSET, "cursor " + cursor + " is more than the ring's " + slotCount
                 + " slots ahead of consumed " + consumed);
         }

@@ -78,6 +78,13 @@ final class RingSequencer implements Sequencer {
         if (wrapPoint <= cachedGating) {
             return;
         }
+        // The cache may be stale: re-read the gating sequences before waiting. Else a deadline that has passed
+        // reports a full ring that has room, and once the last gating sequence is removed the writer loops
+        // forever on its stale cache (with none, the minimum is the last claim: the claim goes ahead).
+        cachedGating = minimumGating();
+        if (wrapPoint <= cachedGating) {
+            return;
+        }
         Sequence[] gating = gatingSequences;
         if (gating.length == 0) {
             return; // nobody gates: the producer may overwrite freely

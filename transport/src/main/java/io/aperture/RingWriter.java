@@ -102,8 +102,13 @@ final class RingWriter {
                     fits = false;
                 }
                 if (fits) {
-                    int length = window.position() - payloadOffset;
-                    return publish(type, sequence, index, length);
+                    int end = window.position();
+                    if (end < payloadOffset || window.limit() != payloadOffset - HEADER_LENGTH + limit) {
+                        throw new IllegalStateException("codec '" + codec.name() + "' left the window at position "
+                            + (end - payloadOffset) + " with limit " + (window.limit() - payloadOffset)
+                            + "; it must only advance the position within the limit " + (limit - HEADER_LENGTH));
+                    }
+                    return publish(type, sequence, index, end - payloadOffset);
                 }
             }
             if (maxRecordLength <= toEnd && maxRecordLength <= free) {
@@ -130,9 +135,9 @@ final class RingWriter {
         return sequence;
     }
 
-    /** Encoded length of a value too large for the ring, for the error message; -1 if it exceeds 64 MiB. */
+    /** Encoded length of a value too large for the ring, for the error message; -1 if it exceeds 16 MiB. */
     private static <T> long measure(Codec<T> codec, T value) {
-        for (int size = 1 << 16; size <= 1 << 26; size <<= 2) {
+        for (int size = 1 << 16; size <= 1 << 24; size <<= 2) {
             ByteBuffer scratch = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
             try {
                 codec.encode(value, scratch);

@@ -7,13 +7,13 @@ package io.aperture;
  * <pre>
  *   0               4               8               12              16
  *  +-------------------------------+-------------------------------+
- *  |  magic + version (stored last) |     ring session attached to |  0
+ *  |  magic + version (stored last)|     ring session attached to  |  0
  *  +-------------------------------+-------------------------------+
  *  |        subscriber pid         |  subscriber start (epoch ms)  |  16
  *  +---------------+---------------+-------------------------------+
  *  |  index        |                                               |  32
  *  +---------------+-----------------------------------------------+
- *  |  requested: cumulative messages requested, saturating (own line) |  128
+ *  |  requested: messages requested, saturating (own 128-byte line)|  128
  *  |  consumed: slot sequence consumed, the ring's gating sequence |  256
  *  |  delivered: messages delivered downstream                     |  384
  *  |  cancelled flag (int)                                         |  512
