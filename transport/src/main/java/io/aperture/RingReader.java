@@ -143,6 +143,12 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         if (terminated) {
             return false;
         }
+        if (sequence != nextRecord) {
+            // The poller starts at consumed + 1: a consumed word moved past our next record was not moved by us.
+            throw corrupt(RingDescriptor.SLOTS_OFFSET + ((int) (sequence & slotMask) << slotShift), "poll reached seq "
+                + sequence + " but the next record starts at seq " + nextRecord
+                + ": the consumed counter was moved by another process");
+        }
         int index = (int) (sequence & slotMask) << slotShift;
         int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
         int length = section.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);

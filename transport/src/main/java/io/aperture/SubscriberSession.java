@@ -68,6 +68,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private volatile ParkingSpot spot;
     private long delivered;
     private long advertised;
+    private long consumedWritten;
     private boolean completed;
     private Throwable terminalError;
 
@@ -208,6 +209,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             keep = true;
             reader = new RingReader(ringPath.getFileName().toString(), b, consumedShm, h.capacity, h.slotLength,
                 h.maxMessageLength);
+            consumedWritten = consumedShm.getPlain();
             waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
             waker.addPeer(b);
             liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
@@ -336,6 +338,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             advertise(demanded);
             if (demanded > delivered) {
                 EventPoller.PollState state = reader.poll(this);
+                consumedWritten = consumedShm.getPlain();
                 if (delivered != deliveredStored) {
                     deliveredStored = delivered;
                     // Release: statistics for the publisher and tools; no decision depends on it.
@@ -363,12 +366,17 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 // Release: a monotonic timestamp read by the publisher's liveness check.
                 ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
                 publisherDeath = liveness.check(now);
+                verifyOwnSection();
             }
             int terminal = RingHeader.terminalState(ringSection);
+            if (terminal < TerminalState.OPEN || terminal > TerminalState.CLOSED) {
+                throw new CorruptSectionException(channel + ".ring", RingDescriptor.TERMINAL_OFFSET,
+                    "unknown terminal state " + terminal);
+            }
             if ((terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) && !reader.hasUnread()) {
                 // The publisher writes the terminal record (release of the cursor) before the state: seeing the
                 // state (acquire) with nothing left to read means the section is inconsistent.
-                throw new CorruptSectionException(ringSection == null ? channel : channel + ".ring",
+                throw new CorruptSectionException(channel + ".ring",
                     RingDescriptor.TERMINAL_OFFSET, "terminal state " + TerminalState.name(terminal)
                     + " but no terminal record after cursor " + reader.lastCursor());
             }
@@ -376,6 +384,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 || publisherDeath != null) {
                 // The publisher ended without a terminal record, or died: what it published is still read first.
                 if (!reader.hasUnread()) {
+                    verifyOwnSection(); // a third party that wrote our section may be why the publisher ended
                     throw publisherGone(terminal, publisherDeath);
                 }
                 if (demanded > delivered) {
@@ -401,6 +410,34 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         }
         return new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
             + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
+    }
+
+    /**
+     * This subscriber is the only writer of its section: a value that differs from what it wrote was written
+     * by another process, which may be why the publisher misbehaved. Plain loads of its own words.
+     */
+    private void verifyOwnSection() {
+        String name = ownPath.getFileName().toString();
+        long magic = (long) ShmSequence.LONG.get(ownSection, MAGIC_VERSION_OFFSET);
+        if (magic != SubscriberDescriptor.MAGIC_VERSION) {
+            throw new CorruptSectionException(name, MAGIC_VERSION_OFFSET, "magic 0x" + Long.toHexString(magic)
+                + " of this subscriber's own section was overwritten by another process");
+        }
+        long requestedNow = requestedShm.getPlain();
+        if (requestedNow != advertised) {
+            throw new CorruptSectionException(name, REQUESTED_OFFSET, "requested " + requestedNow + " != " + advertised
+                + " written by this subscriber: overwritten by another process");
+        }
+        long consumedNow = consumedShm.getPlain();
+        if (consumedNow != consumedWritten) {
+            throw new CorruptSectionException(name, CONSUMED_OFFSET, "consumed " + consumedNow + " != " + consumedWritten
+                + " written by this subscriber: overwritten by another process");
+        }
+        int cancelledNow = (int) ShmSequence.INT.get(ownSection, CANCELLED_OFFSET);
+        if (cancelledNow != 0) {
+            throw new CorruptSectionException(name, CANCELLED_OFFSET, "cancelled flag " + cancelledNow
+                + " set while this subscriber runs: written by another process");
+        }
     }
 
     private boolean shouldWake() {

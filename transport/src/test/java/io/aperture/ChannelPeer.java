@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   publish-fail   DIR CHANNEL COUNT MESSAGE   publishes 0..COUNT-1 then fails with IllegalStateException(MESSAGE)
  *   publish-endless DIR CHANNEL                publishes 0, 1, 2, ... until cancelled; prints "upstream-cancelled"
  *   receive-take   DIR CHANNEL COUNT           receives COUNT longs, cancels, prints "received N sum S"
+ *   receive-forever DIR CHANNEL                receives with unbounded demand until killed; prints "attached"
  * </pre>
  */
 public final class ChannelPeer {
@@ -36,6 +37,11 @@ public final class ChannelPeer {
                     break;
                 case "publish-endless":
                     publishEndless(aperture, channel);
+                    break;
+                case "receive-forever":
+                    aperture.subscriber(channel, Codecs.longs()).receive()
+                        .doOnSubscribe(s -> System.out.println("attached"))
+                        .blockLast(Duration.ofMinutes(5));
                     break;
                 case "receive-take":
                     receiveTake(aperture, channel, Long.parseLong(args[3]));
