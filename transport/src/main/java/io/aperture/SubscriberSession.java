@@ -121,6 +121,10 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             if (attach()) {
                 drainLoop();
             }
+        } catch (InternalError e) {
+            // The JVM raises InternalError when a mapped page cannot be read (SIGBUS): the file was truncated.
+            failure = new CorruptSectionException(channel + ".ring", 0,
+                "section memory became inaccessible (file truncated by another process?): " + e.getMessage());
         } catch (Throwable t) {
             failure = t;
         } finally {
