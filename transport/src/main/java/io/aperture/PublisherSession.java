@@ -345,6 +345,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     @Override
     public void onSubscribe(Subscription s) {
+        // §2.13: a null subscription is refused with NullPointerException; without this check the CAS below
+        // would accept it (null == null) and leave the conductor waiting for an upstream forever.
+        Objects.requireNonNull(s, "onSubscribe subscription (§2.13)");
         if (!UPSTREAM.compareAndSet(this, null, s)) {
             s.cancel(); // §2.5: a second subscription, or one arriving after cancel
             if (upstream != Operators.cancelledSubscription()) {

@@ -394,6 +394,13 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 if (demanded > delivered) {
                     continue;
                 }
+            } else if (terminal != TerminalState.OPEN && !reader.hasUnread()) {
+                // COMPLETED or ERRORED, nothing left to read, and no terminal record read: that record was published
+                // before this subscriber's start (it claimed its section after the record, before the state store).
+                // It will never be read, and every wait would end at once: fail now rather than spin forever
+                // without a terminal signal (§1.4, §1.5).
+                throw new ApertureException("channel '" + channel + "': publisher " + header.publisher
+                    + " had already ended the channel (" + TerminalState.name(terminal) + ") when this subscriber attached");
             }
             if (demanded > delivered) {
                 try {
