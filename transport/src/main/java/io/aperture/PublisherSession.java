@@ -67,6 +67,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private volatile int sinkState = RUNNING;
     private volatile Throwable sinkFailure;
     private long upstreamRequested;
+    private long suspectCursor = Long.MIN_VALUE;
 
     PublisherSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
                      Publisher<? extends T> source, MonoSink<Void> done) {
@@ -245,6 +246,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             if (now - nextHousekeeping >= 0 || subscriberDeath != null) {
                 nextHousekeeping = now + intervalNs;
                 beat();
+                verifyOwnRing();
                 attached.validateConsumed(sequencer.getCursor());
                 String death = subscriberDeath != null ? subscriberDeath : liveness.check(now);
                 if (death != null) {
@@ -299,6 +301,30 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private boolean writerShouldStop() {
         SubscriberLink l = link;
         return closing || subscriberDeath != null || (l != null && l.cancelled());
+    }
+
+    /**
+     * This publisher is the only writer of its ring: a cursor other than the one it published, seen twice
+     * (a publish may be in flight between the two stores), or a terminal state set while it runs, was
+     * written by another process. Subscribers could then wait forever for records that never show.
+     */
+    private void verifyOwnRing() {
+        long cursorNow = sequencer.getCursor();
+        long published = sequencer.lastPublished();
+        if (cursorNow != published) {
+            if (cursorNow == suspectCursor) {
+                throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.CURSOR_OFFSET,
+                    "cursor " + cursorNow + " != " + published + " published by this publisher: overwritten by another process");
+            }
+            suspectCursor = cursorNow;
+        } else {
+            suspectCursor = Long.MIN_VALUE;
+        }
+        int terminal = RingHeader.terminalState(section);
+        if (terminal != TerminalState.OPEN && sinkState == RUNNING && !closing) {
+            throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.TERMINAL_OFFSET,
+                "terminal state " + terminal + " set while this publisher runs: written by another process");
+        }
     }
 
     /** Sets the ring's terminal state (first one wins) and wakes subscribers sleeping on the ring. */

@@ -125,6 +125,11 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         }
     }
 
+    /** The published cursor, read with acquire (not validated: for comparisons only). */
+    long cursor() {
+        return cursorSequence.get();
+    }
+
     /** True when the publisher has published records not read yet. */
     boolean hasUnread() {
         return cursorSequence.get() >= nextRecord;

@@ -29,6 +29,18 @@ final class RingSequencer implements Sequencer {
 
     private long nextValue;
     private long cachedGating;
+    /** The last cursor value this producer published; release store, acquire load by the conductor. */
+    private long lastPublished;
+    private static final java.lang.invoke.VarHandle LAST_PUBLISHED;
+
+    static {
+        try {
+            LAST_PUBLISHED = java.lang.invoke.MethodHandles.lookup().findVarHandle(RingSequencer.class, "lastPublished",
+                long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     RingSequencer(int bufferSize, WaitStrategy waitStrategy, ShmSequence cursor, ShmBarrier.StopCondition stopCondition) {
         if (bufferSize < 1 || Integer.bitCount(bufferSize) != 1) {
@@ -40,6 +52,7 @@ final class RingSequencer implements Sequencer {
         this.stopCondition = stopCondition;
         this.nextValue = cursor.getPlain();
         this.cachedGating = nextValue;
+        this.lastPublished = nextValue;
     }
 
     /** Sets how the producer waits for space; chosen when the first subscriber (whose section it sleeps on) attaches. */
@@ -169,8 +182,15 @@ final class RingSequencer implements Sequencer {
         }
     }
 
+    /** The cursor value last published by this producer, for another thread of this process (acquire). */
+    long lastPublished() {
+        return (long) LAST_PUBLISHED.getAcquire(this);
+    }
+
     @Override
     public void publish(long sequence) {
+        // Release (heap): lets the conductor tell its own cursor from one rewritten by another process.
+        LAST_PUBLISHED.setRelease(this, sequence);
         // Release: the record's header and payload (plain stores) become visible before the new cursor.
         cursor.set(sequence);
         waitStrategy.signalAllWhenBlocking();

@@ -69,6 +69,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private long delivered;
     private long advertised;
     private long consumedWritten;
+    /** The ring's cursor when this subscriber attached (its first consumed value). */
+    private long attachCursor;
     private boolean completed;
     private Throwable terminalError;
 
@@ -214,6 +216,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             reader = new RingReader(ringPath.getFileName().toString(), b, consumedShm, h.capacity, h.slotLength,
                 h.maxMessageLength);
             consumedWritten = consumedShm.getPlain();
+            attachCursor = consumedWritten;
             waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
             waker.addPeer(b);
             liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
@@ -378,11 +381,18 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     "unknown terminal state " + terminal);
             }
             if ((terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) && !reader.hasUnread()) {
+                if (reader.cursor() == attachCursor) {
+                    // Nothing was published since this subscriber attached: it claimed its section after the
+                    // terminal record, before the state store. That record will never be read, and every wait
+                    // would end at once: fail now rather than spin without a terminal signal (§1.4, §1.5).
+                    throw new ApertureException("channel '" + channel + "': publisher " + header.publisher
+                        + " had already ended the channel (" + TerminalState.name(terminal)
+                        + ") when this subscriber attached");
+                }
                 // The publisher writes the terminal record (release of the cursor) before the state: seeing the
-                // state (acquire) with nothing left to read means the section is inconsistent.
-                throw new CorruptSectionException(channel + ".ring",
-                    RingDescriptor.TERMINAL_OFFSET, "terminal state " + TerminalState.name(terminal)
-                    + " but no terminal record after cursor " + reader.lastCursor());
+                // state (acquire) after records but with no terminal record left means the section is inconsistent.
+                throw new CorruptSectionException(channel + ".ring", RingDescriptor.TERMINAL_OFFSET, "terminal state "
+                    + TerminalState.name(terminal) + " but no terminal record after cursor " + reader.cursor());
             }
             if ((terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED)
                 || publisherDeath != null) {
@@ -394,13 +404,6 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 if (demanded > delivered) {
                     continue;
                 }
-            } else if (terminal != TerminalState.OPEN && !reader.hasUnread()) {
-                // COMPLETED or ERRORED, nothing left to read, and no terminal record read: that record was published
-                // before this subscriber's start (it claimed its section after the record, before the state store).
-                // It will never be read, and every wait would end at once: fail now rather than spin forever
-                // without a terminal signal (§1.4, §1.5).
-                throw new ApertureException("channel '" + channel + "': publisher " + header.publisher
-                    + " had already ended the channel (" + TerminalState.name(terminal) + ") when this subscriber attached");
             }
             if (demanded > delivered) {
                 try {

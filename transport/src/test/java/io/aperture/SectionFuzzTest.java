@@ -113,7 +113,7 @@ class SectionFuzzTest {
                 }
             } catch (TimeoutException e) {
                 outcome = null;
-                failures.add("case " + c + " hung after " + writes);
+                failures.add("case " + c + " hung after " + writes + "\n" + channelThreads(channel));
                 received.cancel(true);
             } catch (ExecutionException e) {
                 outcome = classify(e.getCause());
@@ -166,6 +166,19 @@ class SectionFuzzTest {
         return Thread.getAllStackTraces().entrySet().stream()
             .filter(e -> e.getKey().getName().equals("aperture-pub-" + channel))
             .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitSubscriber")));
+    }
+
+    private static String channelThreads(String channel) {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().endsWith("-" + channel)) {
+                dump.append(thread.getName()).append('\n');
+                for (StackTraceElement frame : stack) {
+                    dump.append("    at ").append(frame).append('\n');
+                }
+            }
+        });
+        return dump.toString();
     }
 
     private static String summary(List<Long> values) {
