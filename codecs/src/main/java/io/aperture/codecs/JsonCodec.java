@@ -120,7 +120,7 @@ public final class JsonCodec<T> implements Codec<T> {
         int length = window.remaining();
         try {
             return reader.readValue(new WindowInputStream(window));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(name + " cannot decode " + length + " bytes: " + e.getMessage(), e);
         }
     }

@@ -118,7 +118,7 @@ public final class ProtobufCodec<T extends MessageLite> implements Codec<T> {
         int length = window.remaining();
         try {
             return parser.parseFrom(window);
-        } catch (InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new IllegalArgumentException(name + " cannot decode " + length + " bytes: " + e.getMessage(), e);
         }
     }
