@@ -113,6 +113,9 @@ public final class JsonCodec<T> implements Codec<T> {
             throw new IllegalArgumentException(name + " cannot encode a " + value.getClass().getName() + ": "
                 + e.getMessage(), e);
         }
+        if (out.overflowed()) {
+            throw new BufferOverflowException(); // an overflow Jackson swallowed: the JSON in the window is cut
+        }
     }
 
     @Override

@@ -27,9 +27,17 @@ public final class Fixtures {
 
     /** Encoded length of {@code value} with {@code codec}. */
     public static <T> int encodedLength(Codec<T> codec, T value) {
-        ByteBuffer scratch = ByteBuffer.allocate(1 << 20).order(ByteOrder.nativeOrder());
-        codec.encode(value, scratch);
-        return scratch.position();
+        for (int length = 1 << 10; ; length <<= 2) {
+            ByteBuffer scratch = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
+            try {
+                codec.encode(value, scratch);
+                return scratch.position();
+            } catch (java.nio.BufferOverflowException e) {
+                if (length >= 1 << 22) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Random valid Unicode text of up to {@code maxCodePoints} code points, from every UTF-8 length class. */

@@ -2,6 +2,7 @@ package io.aperture.codecs;
 
 import io.aperture.Codec;
 
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -37,13 +38,25 @@ final class Windows {
         return buffer.asReadOnlyBuffer().order(ByteOrder.nativeOrder()).limit(OFFSET + bytes.length).position(OFFSET);
     }
 
-    /** The bytes {@code codec} writes for {@code value}, through a window as the ring gives it. */
+    /**
+     * The bytes {@code codec} writes for {@code value}, through a window as the ring gives it: a small one
+     * first, then larger ones after each overflow, as the ring retries.
+     */
     static <T> byte[] encode(Codec<T> codec, T value) {
-        ByteBuffer window = writable(1 << 21);
-        codec.encode(value, window);
-        byte[] bytes = new byte[window.position() - OFFSET];
-        window.get(OFFSET, bytes);
-        return bytes;
+        for (int length = 256; ; length <<= 2) {
+            ByteBuffer window = writable(length);
+            try {
+                codec.encode(value, window);
+            } catch (BufferOverflowException e) {
+                if (length >= 1 << 22) {
+                    throw e;
+                }
+                continue;
+            }
+            byte[] bytes = new byte[window.position() - OFFSET];
+            window.get(OFFSET, bytes);
+            return bytes;
+        }
     }
 
     /** Encodes into a ring-like window, decodes from a read-only view of it. */
