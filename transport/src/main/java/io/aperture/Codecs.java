@@ -3,10 +3,56 @@ package io.aperture;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
 
-/** The built-in codecs: raw bytes, UTF-8 strings and boxed primitives. Each instance is stateless and shareable. */
+/**
+ * The built-in codecs: raw bytes, UTF-8 strings and boxed primitives. Each instance is stateless and shareable.
+ * {@link #byName(String)} finds these and, through {@link CodecProvider}s, the codecs of other modules.
+ */
 public final class Codecs {
+    private static final List<Codec<?>> BUILT_IN = List.of(BytesCodec.INSTANCE, ByteBufferCodec.INSTANCE,
+        Utf8Codec.INSTANCE, LongCodec.INSTANCE, IntCodec.INSTANCE, DoubleCodec.INSTANCE);
+
     private Codecs() {
+    }
+
+    /**
+     * The codec whose {@link Codec#name()} is {@code name}: a built-in one ({@code "bytes"}, {@code "bytebuffer"},
+     * {@code "utf8"}, {@code "long"}, {@code "int"}, {@code "double"}), else the first answer of the
+     * {@link CodecProvider}s that {@link ServiceLoader} finds with the thread's context class loader. For example
+     * a tool reads a ring header's codec name and finds the codec to decode its records.
+     *
+     * @throws IllegalArgumentException when no codec has that name, or a provider knows the name but cannot
+     *     build the codec; the message names the codec and the providers asked
+     * @throws IllegalStateException when a provider answers with a codec of another name
+     */
+    public static Codec<?> byName(String name) {
+        java.util.Objects.requireNonNull(name, "name");
+        for (Codec<?> codec : BUILT_IN) {
+            if (codec.name().equals(name)) {
+                return codec;
+            }
+        }
+        List<String> asked = new ArrayList<>();
+        for (CodecProvider provider : ServiceLoader.load(CodecProvider.class)) {
+            asked.add(provider.getClass().getName());
+            Optional<Codec<?>> found = provider.codec(name);
+            if (found.isPresent()) {
+                Codec<?> codec = found.get();
+                if (!name.equals(codec.name())) {
+                    throw new IllegalStateException("codec provider " + provider.getClass().getName() + " answered '"
+                        + name + "' with a codec named '" + codec.name() + "'");
+                }
+                return codec;
+            }
+        }
+        List<String> builtIn = new ArrayList<>();
+        BUILT_IN.forEach(codec -> builtIn.add(codec.name()));
+        throw new IllegalArgumentException("no codec named '" + name + "': not built in " + builtIn
+            + " and unknown to the codec providers on the class path " + asked);
     }
 
     /** {@code byte[]} as is. Decoding copies the bytes out of the ring. */

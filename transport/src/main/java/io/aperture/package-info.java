@@ -3,7 +3,7 @@
  *
  * <h2>Public API</h2>
  * {@link io.aperture.Aperture}, {@link io.aperture.ChannelPublisher}, {@link io.aperture.ChannelSubscriber},
- * {@link io.aperture.ChannelOptions}, {@link io.aperture.Waiting}, {@link io.aperture.Codec},
+ * {@link io.aperture.ChannelOptions}, {@link io.aperture.Waiting}, {@link io.aperture.Codec}, {@link io.aperture.CodecProvider},
  * {@link io.aperture.Codecs} and the exceptions. Everything else is package-private.
  *
  * <h2>Memory-ordering conventions</h2>
