@@ -62,6 +62,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private volatile Subscription upstream;
     private volatile SubscriberLink link;
     private volatile boolean closing;
+    private volatile boolean cancelFromConductor;
     /** Why the subscriber is taken as dead, once the conductor found out; read by the writer's waits. */
     private volatile String subscriberDeath;
     private volatile int sinkState = RUNNING;
@@ -211,12 +212,16 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         ShmBarrier idleBarrier = new ShmBarrier(options.waiting().newStrategy(spot), new Sequence(-1L),
             this::conductorShouldWake);
         long nextHousekeeping = System.nanoTime() + intervalNs;
+        long awaitUpstreamNs = 10_000L;
         while (true) {
             int state = sinkState;
             if (state == COMPLETED) {
                 return done::success;
             }
             if (state == ERRORED) {
+                if (cancelFromConductor) {
+                    cancelUpstream();
+                }
                 Throwable failure = sinkFailure;
                 return () -> done.error(failure);
             }
@@ -232,7 +237,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             }
             Subscription s = upstream;
             if (s == null) {
-                LockSupport.parkNanos(this, 10_000L); // onSubscribe is on its way from the upstream
+                // onSubscribe is on its way from the upstream (§1.9); onSubscribe unparks this thread.
+                LockSupport.parkNanos(this, Math.min(awaitUpstreamNs, intervalNs));
+                awaitUpstreamNs = Math.min(awaitUpstreamNs << 1, intervalNs);
                 continue;
             }
             long requested = attached.requested();
@@ -333,6 +340,18 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         waker.wakeAll();
     }
 
+    /**
+     * §2.7: request and cancel must be serial, and the conductor may be calling request right now; so a
+     * writer on another thread leaves the cancel to the conductor, which it wakes.
+     */
+    private void cancelUpstreamFromWriter() {
+        if (Thread.currentThread() == conductor) {
+            cancelUpstream();
+        } else {
+            cancelFromConductor = true; // volatile, stored before fail() publishes the ERRORED state
+        }
+    }
+
     private void cancelUpstream() {
         Subscription s = UPSTREAM.getAndSet(this, Operators.cancelledSubscription());
         if (s != null) {
@@ -399,10 +418,10 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 Operators.onNextDropped(value, currentContext());
             }
         } catch (MessageTooLargeException e) {
-            cancelUpstream();
+            cancelUpstreamFromWriter();
             fail(e); // names the channel and both lengths already
         } catch (Throwable e) {
-            cancelUpstream();
+            cancelUpstreamFromWriter();
             fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
                 + (writer.publishedCount() + 1) + ": " + e, e));
         }

@@ -48,6 +48,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
 
     private volatile long requested;
     private volatile boolean cancelled;
+    /** True while the drain thread sleeps for lack of demand: request() must then wake it. */
+    private volatile boolean idle;
     /** The first non-positive request amount (§3.9); valid once {@link #badRequested} is true. */
     private long badRequest;
     private volatile boolean badRequested;
@@ -104,6 +106,15 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             Operators.addCap(REQUESTED, this, n);
         }
         LockSupport.unpark(drain);
+        wakeIfIdle();
+    }
+
+    /** Wakes the drain thread if it sleeps on the ring's futex for lack of demand (no system call otherwise). */
+    private void wakeIfIdle() {
+        ParkingSpot s = spot;
+        if (idle && s != null) {
+            s.wakeSleepers();
+        }
     }
 
     @Override
@@ -412,9 +423,35 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     // stop condition or housekeeping: the loop looks at each
                 }
             } else {
-                LockSupport.parkNanos(this, Math.max(1, nextHousekeeping - now));
+                idleUntilDemand(nextHousekeeping - now);
             }
         }
+    }
+
+    /**
+     * No downstream demand: sleep on the ring's wake word (so a terminal record, which needs no demand,
+     * wakes this thread) until {@code request}, {@code cancel} or the housekeeping deadline.
+     */
+    private void idleUntilDemand(long timeoutNs) {
+        int wake = spot.wakeValue();
+        spot.announce(wake);
+        idle = true; // volatile: request() reads it after its own volatile RMW of the demand (Dekker, in-process)
+        try {
+            if (requested > delivered || cancelled || badRequested
+                || RingHeader.terminalState(ringSection) != TerminalState.OPEN || reader.hasUnread()
+                && isTerminalRecordNext()) {
+                return;
+            }
+            spot.sleep(wake, Math.max(1, timeoutNs));
+        } finally {
+            idle = false;
+            spot.withdraw();
+        }
+    }
+
+    private boolean isTerminalRecordNext() {
+        int next = reader.peekNextType();
+        return next == RecordDescriptor.TYPE_COMPLETE || next == RecordDescriptor.TYPE_ERROR;
     }
 
     private ApertureException publisherGone(int terminal, String publisherDeath) {
