@@ -25,11 +25,21 @@ final class FutexWaitStrategy implements WaitStrategy {
     private final ParkingSpot spot;
     private final long spinNs;
     private final int yields;
+    private final long maxSleepNs;
 
     FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields) {
+        this(spot, spinNs, yields, MAX_SLEEP_NS);
+    }
+
+    /**
+     * @param maxSleepNs longest single sleep; the stress test raises it to seconds so that a lost wake-up
+     *                   shows as a stall instead of hiding in a 50 ms timeout
+     */
+    FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields, long maxSleepNs) {
         this.spot = spot;
         this.spinNs = spinNs;
         this.yields = yields;
+        this.maxSleepNs = maxSleepNs;
     }
 
     @Override
@@ -66,7 +76,7 @@ final class FutexWaitStrategy implements WaitStrategy {
                 }
                 barrier.checkAlert();
                 long timeout = barrier instanceof ShmBarrier
-                    ? Math.min(((ShmBarrier) barrier).remainingNs(), MAX_SLEEP_NS) : MAX_SLEEP_NS;
+                    ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs;
                 spot.sleep(wake, timeout);
             } finally {
                 spot.withdraw();

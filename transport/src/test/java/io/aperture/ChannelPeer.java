@@ -2,8 +2,11 @@ package io.aperture;
 
 import reactor.core.publisher.Flux;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   publish-endless DIR CHANNEL                publishes 0, 1, 2, ... until cancelled; prints "upstream-cancelled"
  *   receive-take   DIR CHANNEL COUNT           receives COUNT longs, cancels, prints "received N sum S"
  *   receive-forever DIR CHANNEL                receives with unbounded demand until killed; prints "attached"
+ *   receive-idle   DIR CHANNEL WAITING         subscribes (unbounded demand) waiting as WAITING, prints "attached" once
+ *                                              its section exists, then receives until the channel ends
  * </pre>
  */
 public final class ChannelPeer {
@@ -45,6 +50,9 @@ public final class ChannelPeer {
                     break;
                 case "receive-take":
                     receiveTake(aperture, channel, Long.parseLong(args[3]));
+                    break;
+                case "receive-idle":
+                    receiveIdle(aperture, channel, Waiting.valueOf(args[3]));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown role " + role);
@@ -98,6 +106,15 @@ public final class ChannelPeer {
             .publish(counting(Long.MAX_VALUE).doOnCancel(() -> System.out.println("upstream-cancelled")))
             .block(Duration.ofMinutes(5));
         System.out.println("publish completed");
+    }
+
+    private static void receiveIdle(Aperture aperture, String channel, Waiting waiting) throws Exception {
+        CompletableFuture<Void> done = aperture.subscriber(channel, Codecs.longs(),
+            aperture.defaults().withWaiting(waiting)).receive().then().toFuture(); // then(): unbounded request
+        Path section = ChannelFiles.subscriberPath(aperture.directory(), channel, 0);
+        Await.until(() -> Files.exists(section), Duration.ofSeconds(30), () -> "own section " + section);
+        System.out.println("attached waiting " + waiting);
+        done.get(5, TimeUnit.MINUTES);
     }
 
     private static void receiveTake(Aperture aperture, String channel, long count) {

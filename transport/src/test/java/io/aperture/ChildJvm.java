@@ -131,6 +131,25 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * A timed join: waits up to {@code duration} for the child to exit; true when it still runs at the end.
+     * For tests whose subject is a stretch of wall-clock time (CPU used while idle), not a condition.
+     */
+    public boolean aliveAfter(Duration duration) {
+        try {
+            return !process.waitFor(duration.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** CPU time the child used so far, all its threads, user and system (clock-tick resolution on Linux). */
+    public Duration cpuTime() {
+        return process.info().totalCpuDuration()
+            .orElseThrow(() -> new AssertionError("no CPU time for pid " + process.pid() + " on this platform"));
+    }
+
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
