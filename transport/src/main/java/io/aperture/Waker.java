@@ -44,8 +44,9 @@ final class Waker {
         // StoreLoad: the store just made must be visible before we read the peers' parked counts (Dekker).
         VarHandle.fullFence();
         for (ByteBuffer peer : peers) {
-            // Opaque load after the full fence: a zero here means the waiter will see our store on its re-check.
-            int parked = (int) ShmSequence.INT.getOpaque(peer, peerParkedOffset);
+            // Acquire load after the full fence: a zero here means the waiter will see our store on its re-check;
+            // acquire also keeps the own-wake load below after it on weakly ordered CPUs.
+            int parked = (int) ShmSequence.INT.getAcquire(peer, peerParkedOffset);
             if (parked != 0 && (parked >= 0 || parked == parkedOn(currentWake()))) {
                 // A count (many waiters), or a single waiter asleep on the current value: wake. A single
                 // waiter that announced an older value was already woken and is on its way.
@@ -56,8 +57,8 @@ final class Waker {
     }
 
     private int currentWake() {
-        // Opaque: this process is the only writer of its wake word.
-        return (int) ShmSequence.INT.getOpaque(ownSection, wakeOffset);
+        // Acquire: this process is the only writer of its wake word, but several of its threads may bump it.
+        return (int) ShmSequence.INT.getAcquire(ownSection, wakeOffset);
     }
 
     /** Bumps the wake word and wakes every sleeper on it, parked or not. */
