@@ -69,6 +69,10 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private volatile Throwable sinkFailure;
     private long upstreamRequested;
     private long suspectCursor = Long.MIN_VALUE;
+    /** This incarnation's session id, kept here: the mapped copy may be overwritten by another process. */
+    private long sessionId;
+    /** The immutable header words as this publisher wrote them, bytes [0, {@code CURSOR_OFFSET}). */
+    private byte[] headerImage;
 
     PublisherSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
                      Publisher<? extends T> source, MonoSink<Void> done) {
@@ -88,13 +92,15 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         ChannelFiles.ensureDirectory(directory);
         ringPath = ChannelFiles.ringPath(directory, channel);
         removeStaleRing();
-        long sessionId = ThreadLocalRandom.current().nextLong();
+        sessionId = ThreadLocalRandom.current().nextLong();
         Path temporary = ChannelFiles.createTemporary(directory, channel + ".ring",
             RingDescriptor.fileLength(options.ringCapacity()));
         try {
             mapped = MappedSection.open(temporary, RingDescriptor.fileLength(options.ringCapacity()), true);
             section = mapped.buffer();
             RingHeader.initialise(section, sessionId, options, MAX_SUBSCRIBERS, codec);
+            headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
+            section.get(0, headerImage);
             // Held for the ring's lifetime: subscribers probe it to learn that this process died.
             PeerLiveness.lockOwn(mapped.channel(), ringPath.getFileName().toString());
             if (!ChannelFiles.linkIntoPlace(temporary, ringPath)) {
@@ -281,12 +287,14 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         long parkNs = 10_000L;
         long nextBeat = System.nanoTime();
         while (!closing) {
-            SubscriberLink found = SubscriberLink.tryOpen(directory, channel, 0, section.getLong(RingDescriptor.SESSION_ID_OFFSET));
+            SubscriberLink found = SubscriberLink.tryOpen(directory, channel, 0, sessionId);
             if (found != null) {
                 return found;
             }
             if (System.nanoTime() - nextBeat >= 0) {
                 beat();
+                // A subscriber that read an overwritten header would attach to a session nobody serves.
+                verifyOwnHeader();
                 nextBeat = System.nanoTime() + intervalNs;
             }
             LockSupport.parkNanos(this, parkNs);
@@ -316,6 +324,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
      * written by another process. Subscribers could then wait forever for records that never show.
      */
     private void verifyOwnRing() {
+        verifyOwnHeader();
         long cursorNow = sequencer.getCursor();
         long published = sequencer.lastPublished();
         if (cursorNow != published) {
@@ -331,6 +340,21 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         if (terminal != TerminalState.OPEN && sinkState == RUNNING && !closing) {
             throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.TERMINAL_OFFSET,
                 "terminal state " + terminal + " set while this publisher runs: written by another process");
+        }
+    }
+
+    /**
+     * The header words below the counters never change after {@link RingHeader#initialise}: a difference was
+     * written by another process, and subscribers that read it may attach to a session or layout that this
+     * publisher does not serve. Plain loads of words only this process writes.
+     */
+    private void verifyOwnHeader() {
+        int mismatch = section.slice(0, headerImage.length).mismatch(ByteBuffer.wrap(headerImage));
+        if (mismatch >= 0) {
+            int offset = mismatch & ~3;
+            throw new CorruptSectionException(ringPath.getFileName().toString(), offset, "header word "
+                + section.getInt(offset) + " != " + ByteBuffer.wrap(headerImage).order(section.order()).getInt(offset)
+                + " written by this publisher: overwritten by another process");
         }
     }
 

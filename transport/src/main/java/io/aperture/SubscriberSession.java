@@ -62,6 +62,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private Path ownPath;
     private Object ownKey;
     private ByteBuffer ownSection;
+    /** This section's identity words as this subscriber wrote them, bytes [0, {@code REQUESTED_OFFSET}). */
+    private byte[] ownImage;
     private ShmSequence requestedShm;
     private ShmSequence consumedShm;
     private RingReader reader;
@@ -269,6 +271,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     if (ChannelFiles.linkIntoPlace(temporary, path)) {
                         own = mapped;
                         ownSection = s;
+                        ownImage = new byte[REQUESTED_OFFSET];
+                        s.get(0, ownImage);
                         ownPath = path;
                         ownKey = ChannelFiles.fileKey(path);
                         requestedShm = new ShmSequence(s, REQUESTED_OFFSET);
@@ -473,6 +477,14 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         if (magic != SubscriberDescriptor.MAGIC_VERSION) {
             throw new CorruptSectionException(name, MAGIC_VERSION_OFFSET, "magic 0x" + Long.toHexString(magic)
                 + " of this subscriber's own section was overwritten by another process");
+        }
+        // Session, pid, start time and index: a publisher would no longer recognise this section as its subscriber.
+        int mismatch = ownSection.slice(0, ownImage.length).mismatch(ByteBuffer.wrap(ownImage));
+        if (mismatch >= 0) {
+            int offset = mismatch & ~3;
+            throw new CorruptSectionException(name, offset, "identity word " + ownSection.getInt(offset) + " != "
+                + ByteBuffer.wrap(ownImage).order(ownSection.order()).getInt(offset)
+                + " written by this subscriber: overwritten by another process");
         }
         long requestedNow = requestedShm.getPlain();
         if (requestedNow != advertised) {

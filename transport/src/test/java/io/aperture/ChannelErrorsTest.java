@@ -202,6 +202,51 @@ class ChannelErrorsTest {
     }
 
     @Test
+    void shouldEndTheChannelWhenAnotherProcessOverwritesTheRingHeaderBeforeASubscriberAttaches() throws IOException {
+        CompletableFuture<Void> publishing = aperture.publisher("header", Codecs.longs()).publish(Flux.never()).toFuture();
+        Path ring = ChannelFiles.ringPath(directory, "header");
+        Await.until(() -> Files.exists(ring), Duration.ofSeconds(10), () -> "ring created");
+        overwriteLong(ring, RingDescriptor.SESSION_ID_OFFSET, 146L);
+        // Without the check the publisher would wait for a subscriber of its own session forever, and a
+        // subscriber that read the overwritten session would wait for records forever.
+        assertThat(publishing).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+            .havingCause().isInstanceOf(CorruptSectionException.class)
+            .withMessageContaining("header.ring at offset 8").withMessageContaining("written by this publisher");
+        StepVerifier.create(aperture.subscriber("header", Codecs.longs()).receive())
+            .expectError(ApertureException.class)
+            .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldFailTheSubscriberWhenAnotherProcessOverwritesItsSessionWord() throws IOException {
+        Disposable publishing = aperture.publisher("identity", Codecs.longs()).publish(Flux.never()).subscribe();
+        try {
+            Path sub = ChannelFiles.subscriberPath(directory, "identity", 0);
+            StepVerifier.create(aperture.subscriber("identity", Codecs.longs()).receive())
+                .then(() -> Await.until(() -> Files.exists(sub), Duration.ofSeconds(10), () -> "subscriber attached"))
+                .then(() -> {
+                    try {
+                        overwriteLong(sub, SubscriberDescriptor.RING_SESSION_ID_OFFSET, -1L);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CorruptSectionException.class)
+                    .hasMessageContaining("identity.sub-0 at offset 8").hasMessageContaining("written by this subscriber"))
+                .verify(Duration.ofSeconds(10));
+        } finally {
+            publishing.dispose();
+        }
+    }
+
+    /** Writes one word of a live section as any process of the same user could. */
+    private static void overwriteLong(Path section, int offset, long value) throws IOException {
+        try (FileChannel file = FileChannel.open(section, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            file.map(FileChannel.MapMode.READ_WRITE, 0, file.size()).order(ByteOrder.nativeOrder()).putLong(offset, value);
+        }
+    }
+
+    @Test
     void shouldRejectInvalidNamesAndOptionsNamingTheValue() {
         assertThatThrownBy(() -> aperture.subscriber("../etc", Codecs.longs()))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'../etc'");
