@@ -2,13 +2,15 @@ package io.aperture;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings of one channel end. Immutable; each {@code with} method returns a copy. Values are checked
  * when set, and the error names the value and its limit.
  *
- * <p>The publisher's ring settings (capacity, slot length, maximum message length) are written in the
- * ring header; a subscriber reads them from there, so only the publisher's matter.
+ * <p>The publisher's ring settings (capacity, slot length, maximum message length, subscribers, slow
+ * consumer policy, linger) are written in the ring header or used by the publisher only; a subscriber
+ * reads the ring's from its header, so only the publisher's matter.
  */
 public final class ChannelOptions {
     /** 1 MiB of slots. */
@@ -17,34 +19,74 @@ public final class ChannelOptions {
     public static final int DEFAULT_SLOT_LENGTH = 64;
     /** Messages the subscriber lets the publisher run ahead of delivery. */
     public static final int DEFAULT_DEMAND_WINDOW = 1024;
+    /** Subscriber processes one channel serves at once. */
+    public static final int DEFAULT_MAX_SUBSCRIBERS = 64;
+    /** The most subscribers a ring can describe (its subscriber table fills the rest of the header page). */
+    public static final int MAX_SUBSCRIBERS = RingDescriptor.MAX_SUBSCRIBERS_LIMIT;
 
-    private static final ChannelOptions DEFAULTS = new ChannelOptions(DEFAULT_RING_CAPACITY, DEFAULT_SLOT_LENGTH, 0,
-        Waiting.BLOCKING, DEFAULT_DEMAND_WINDOW, Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ZERO);
+    /** What the publisher does when the slowest subscriber holds the ring full. */
+    public enum SlowConsumerPolicy {
+        /** The slowest subscriber gates everyone: the publisher waits for ring space (default). */
+        BLOCK,
+        /**
+         * A subscriber that holds the ring full while it lags the cursor by more than the drop lag, or for
+         * longer than the drop time, is dropped: it ends with {@link SlowSubscriberException}; the others go on.
+         */
+        DROP_SLOWEST
+    }
 
-    private final int ringCapacity;
-    private final int slotLength;
-    private final int maxMessageLength;
-    private final Waiting waiting;
-    private final int demandWindow;
-    private final Duration attachTimeout;
-    private final Duration livenessInterval;
-    private final Duration heartbeatTimeout;
+    /** Where a subscriber that joins a running channel starts. */
+    public enum JoinAt {
+        /** After the last record published when the publisher admits it (default). */
+        LATEST,
+        /** At the oldest record still held in the ring for the subscribers already attached. */
+        OLDEST
+    }
 
-    private ChannelOptions(int ringCapacity, int slotLength, int maxMessageLength, Waiting waiting, int demandWindow,
-                           Duration attachTimeout, Duration livenessInterval, Duration heartbeatTimeout) {
-        this.ringCapacity = ringCapacity;
-        this.slotLength = slotLength;
-        this.maxMessageLength = maxMessageLength;
-        this.waiting = waiting;
-        this.demandWindow = demandWindow;
-        this.attachTimeout = attachTimeout;
-        this.livenessInterval = livenessInterval;
-        this.heartbeatTimeout = heartbeatTimeout;
+    private static final ChannelOptions DEFAULTS = new ChannelOptions();
+
+    private int ringCapacity = DEFAULT_RING_CAPACITY;
+    private int slotLength = DEFAULT_SLOT_LENGTH;
+    private int maxMessageLength;
+    private Waiting waiting = Waiting.BLOCKING;
+    private int demandWindow = DEFAULT_DEMAND_WINDOW;
+    private Duration attachTimeout = Duration.ofSeconds(10);
+    private Duration livenessInterval = Duration.ofMillis(25);
+    private Duration heartbeatTimeout = Duration.ZERO;
+    private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
+    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.BLOCK;
+    private long dropLagBytes;
+    private Duration dropTime = Duration.ofSeconds(1);
+    private JoinAt joinAt = JoinAt.LATEST;
+    private Duration linger = Duration.ZERO;
+
+    private ChannelOptions() {
+    }
+
+    private ChannelOptions with(Consumer<ChannelOptions> change) {
+        ChannelOptions copy = new ChannelOptions();
+        copy.ringCapacity = ringCapacity;
+        copy.slotLength = slotLength;
+        copy.maxMessageLength = maxMessageLength;
+        copy.waiting = waiting;
+        copy.demandWindow = demandWindow;
+        copy.attachTimeout = attachTimeout;
+        copy.livenessInterval = livenessInterval;
+        copy.heartbeatTimeout = heartbeatTimeout;
+        copy.maxSubscribers = maxSubscribers;
+        copy.slowConsumerPolicy = slowConsumerPolicy;
+        copy.dropLagBytes = dropLagBytes;
+        copy.dropTime = dropTime;
+        copy.joinAt = joinAt;
+        copy.linger = linger;
+        change.accept(copy);
+        return copy;
     }
 
     /**
      * The defaults: 1 MiB ring of 64-byte slots, max message capacity / 8, blocking waits, demand window
-     * 1024, attach timeout 10 s, liveness checked every 25 ms, no heartbeat timeout.
+     * 1024, attach timeout 10 s, liveness checked every 25 ms, no heartbeat timeout, up to 64 subscribers,
+     * {@link SlowConsumerPolicy#BLOCK}, joiners start at {@link JoinAt#LATEST}, no linger.
      */
     public static ChannelOptions defaults() {
         return DEFAULTS;
@@ -56,8 +98,7 @@ public final class ChannelOptions {
             throw new IllegalArgumentException("ring capacity " + bytes + " is not a power of two in ["
                 + RingDescriptor.MIN_CAPACITY + ", " + RingDescriptor.MAX_CAPACITY + "]");
         }
-        return new ChannelOptions(bytes, slotLength, maxMessageLength, waiting, demandWindow, attachTimeout,
-            livenessInterval, heartbeatTimeout);
+        return with(o -> o.ringCapacity = bytes);
     }
 
     /** Bytes per slot: a power of two from 16 to 4096. */
@@ -66,8 +107,7 @@ public final class ChannelOptions {
             throw new IllegalArgumentException("slot length " + bytes + " is not a power of two in ["
                 + RingDescriptor.MIN_SLOT_LENGTH + ", " + RingDescriptor.MAX_SLOT_LENGTH + "]");
         }
-        return new ChannelOptions(ringCapacity, bytes, maxMessageLength, waiting, demandWindow, attachTimeout,
-            livenessInterval, heartbeatTimeout);
+        return with(o -> o.slotLength = bytes);
     }
 
     /**
@@ -78,14 +118,13 @@ public final class ChannelOptions {
         if (bytes < 0) {
             throw new IllegalArgumentException("max message length " + bytes + " < 0");
         }
-        return new ChannelOptions(ringCapacity, slotLength, bytes, waiting, demandWindow, attachTimeout,
-            livenessInterval, heartbeatTimeout);
+        return with(o -> o.maxMessageLength = bytes);
     }
 
     /** How this end waits for the other. */
     public ChannelOptions withWaiting(Waiting waiting) {
-        return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, Objects.requireNonNull(waiting, "waiting"),
-            demandWindow, attachTimeout, livenessInterval, heartbeatTimeout);
+        Objects.requireNonNull(waiting, "waiting");
+        return with(o -> o.waiting = waiting);
     }
 
     /**
@@ -96,26 +135,26 @@ public final class ChannelOptions {
         if (messages < 1) {
             throw new IllegalArgumentException("demand window " + messages + " < 1");
         }
-        return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, messages, attachTimeout,
-            livenessInterval, heartbeatTimeout);
+        return with(o -> o.demandWindow = messages);
     }
 
-    /** Subscriber side: how long to wait for the channel's publisher to appear before failing. */
+    /** Subscriber side: how long to wait for the channel's publisher to appear and admit it before failing. */
     public ChannelOptions withAttachTimeout(Duration timeout) {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("attach timeout " + timeout + " < 0");
         }
-        return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, demandWindow, timeout,
-            livenessInterval, heartbeatTimeout);
+        return with(o -> o.attachTimeout = timeout);
     }
 
-    /** How often each end checks that its peer process still runs, and beats its own heartbeat. */
+    /**
+     * How often each end checks that its peer processes still run, and beats its own heartbeat; also how
+     * often the publisher looks for new subscribers.
+     */
     public ChannelOptions withLivenessInterval(Duration interval) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("liveness interval " + interval + " <= 0");
         }
-        return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, demandWindow, attachTimeout,
-            interval, heartbeatTimeout);
+        return with(o -> o.livenessInterval = interval);
     }
 
     /**
@@ -128,8 +167,61 @@ public final class ChannelOptions {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("heartbeat timeout " + timeout + " < 0");
         }
-        return new ChannelOptions(ringCapacity, slotLength, maxMessageLength, waiting, demandWindow, attachTimeout,
-            livenessInterval, timeout);
+        return with(o -> o.heartbeatTimeout = timeout);
+    }
+
+    /** Publisher side: how many subscriber processes the channel serves at once, 1 to {@value #MAX_SUBSCRIBERS}. */
+    public ChannelOptions withMaxSubscribers(int subscribers) {
+        if (subscribers < 1 || subscribers > MAX_SUBSCRIBERS) {
+            throw new IllegalArgumentException("max subscribers " + subscribers + " not in [1, " + MAX_SUBSCRIBERS + "]");
+        }
+        return with(o -> o.maxSubscribers = subscribers);
+    }
+
+    /** Publisher side: {@link SlowConsumerPolicy#BLOCK}, the default. */
+    public ChannelOptions withBlockingSlowConsumers() {
+        return with(o -> o.slowConsumerPolicy = SlowConsumerPolicy.BLOCK);
+    }
+
+    /**
+     * Publisher side: {@link SlowConsumerPolicy#DROP_SLOWEST}. While the ring is full, the subscriber that
+     * holds it (the one furthest behind) is dropped once it lags the cursor by more than {@code lagBytes},
+     * or once the ring has been full for {@code time}: every write since then had to wait for space,
+     * however slowly the holder moves. A full ring lags by about its capacity, so a lag below the capacity
+     * drops the holder as soon as the ring fills (within one liveness interval); {@code Long.MAX_VALUE}
+     * drops by time only. The time must be positive.
+     */
+    public ChannelOptions withDroppingSlowConsumers(long lagBytes, Duration time) {
+        if (lagBytes < 0) {
+            throw new IllegalArgumentException("drop lag " + lagBytes + " bytes < 0");
+        }
+        if (time.isNegative() || time.isZero()) {
+            throw new IllegalArgumentException("drop time " + time + " <= 0");
+        }
+        return with(o -> {
+            o.slowConsumerPolicy = SlowConsumerPolicy.DROP_SLOWEST;
+            o.dropLagBytes = lagBytes;
+            o.dropTime = time;
+        });
+    }
+
+    /** Subscriber side: where a subscriber that joins a running channel starts. */
+    public ChannelOptions withJoinAt(JoinAt joinAt) {
+        Objects.requireNonNull(joinAt, "joinAt");
+        return with(o -> o.joinAt = joinAt);
+    }
+
+    /**
+     * Publisher side: how long the ring stays after the stream ended, so that a subscriber that comes
+     * late still gets the terminal signal ({@code onComplete} or the remote error) instead of waiting for
+     * a channel that is gone. Zero (the default) removes the ring at once. The {@code publish} Mono ends
+     * when the stream ends, not after the linger.
+     */
+    public ChannelOptions withLinger(Duration linger) {
+        if (linger.isNegative()) {
+            throw new IllegalArgumentException("linger " + linger + " < 0");
+        }
+        return with(o -> o.linger = linger);
     }
 
     public Duration heartbeatTimeout() {
@@ -165,6 +257,32 @@ public final class ChannelOptions {
         return livenessInterval;
     }
 
+    public int maxSubscribers() {
+        return maxSubscribers;
+    }
+
+    public SlowConsumerPolicy slowConsumerPolicy() {
+        return slowConsumerPolicy;
+    }
+
+    /** With {@link SlowConsumerPolicy#DROP_SLOWEST}: the lag in bytes past which a subscriber holding a full ring is dropped. */
+    public long dropLagBytes() {
+        return dropLagBytes;
+    }
+
+    /** With {@link SlowConsumerPolicy#DROP_SLOWEST}: how long the publisher waits for a subscriber holding a full ring. */
+    public Duration dropTime() {
+        return dropTime;
+    }
+
+    public JoinAt joinAt() {
+        return joinAt;
+    }
+
+    public Duration linger() {
+        return linger;
+    }
+
     void validateRing() {
         int max = RingDescriptor.maxMessageLengthFor(ringCapacity);
         if (maxMessageLength() > max) {
@@ -184,6 +302,9 @@ public final class ChannelOptions {
     public String toString() {
         return "ChannelOptions{ringCapacity=" + ringCapacity + ", slotLength=" + slotLength + ", maxMessageLength="
             + maxMessageLength() + ", waiting=" + waiting + ", demandWindow=" + demandWindow + ", attachTimeout="
-            + attachTimeout + ", livenessInterval=" + livenessInterval + ", heartbeatTimeout=" + heartbeatTimeout + '}';
+            + attachTimeout + ", livenessInterval=" + livenessInterval + ", heartbeatTimeout=" + heartbeatTimeout
+            + ", maxSubscribers=" + maxSubscribers + ", slowConsumerPolicy=" + slowConsumerPolicy
+            + (slowConsumerPolicy == SlowConsumerPolicy.DROP_SLOWEST ? ", dropLagBytes=" + dropLagBytes + ", dropTime="
+            + dropTime : "") + ", joinAt=" + joinAt + ", linger=" + linger + '}';
     }
 }

@@ -68,13 +68,16 @@ final class FutexWaitStrategy implements WaitStrategy {
                 Thread.yield();
                 continue;
             }
-            int wake = spot.wakeValue();
+            int wake = spot.wakeValue(sequence);
             spot.announce(wake);
             try {
                 if ((available = dependentSequence.get()) >= sequence) {
                     return available;
                 }
                 barrier.checkAlert();
+                if (!spot.targetBlocks(sequence)) {
+                    continue; // the peer chosen to sleep on moved meanwhile: another one blocks now
+                }
                 long timeout = barrier instanceof ShmBarrier
                     ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs;
                 spot.sleep(wake, timeout);

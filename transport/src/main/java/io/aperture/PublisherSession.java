@@ -9,11 +9,15 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
@@ -22,19 +26,36 @@ import java.util.concurrent.locks.LockSupport;
  * The publisher end of one channel, for one subscription of {@link ChannelPublisher#publish}.
  *
  * <p>Two threads work here. The <em>conductor</em> ({@code aperture-pub-<channel>}) creates the ring,
- * waits for a subscriber section, subscribes upstream, turns the subscriber's shared {@code requested}
- * into {@code request(n)} upstream (never more than the remote asked for), watches for cancel and death,
- * and beats the heartbeat. The <em>writer</em> is whatever thread the upstream signals on: this class is
- * the upstream's {@link CoreSubscriber} and encodes each {@code onNext} in place in the ring, waiting for
- * space when the ring is full, like a Disruptor producer. Terminal signals are in-band records written by
- * the writer, so they follow the last element.
+ * waits for a first subscriber, subscribes upstream, admits later subscribers, turns their shared
+ * {@code requested} counters into {@code request(n)} upstream (never more than the slowest allows), watches
+ * for cancel and death, and beats the heartbeat. The <em>writer</em> is whatever thread the upstream
+ * signals on: this class is the upstream's {@link CoreSubscriber} and encodes each {@code onNext} in place
+ * in the ring, waiting for space when the ring is full, like a Disruptor producer. Terminal signals are
+ * in-band records written by the writer, so they follow the last element.
+ *
+ * <p><b>Admission.</b> A subscriber claims its section with {@code consumed = NOT_STARTED} and waits. The
+ * conductor holds the ring at a floor no later than any live subscriber's position, adds the newcomer's
+ * gating sequence, then chooses its start: the writer's last (cursor, count) pair ({@link ChannelOptions.JoinAt#LATEST}),
+ * or the oldest position a live subscriber still holds ({@link ChannelOptions.JoinAt#OLDEST}, counting the DATA records
+ * after it). It writes start and base in the ring's subscriber table, then the subscriber's id (release):
+ * the subscriber stores {@code consumed = start} and reads from there. Its demand counts from {@code base}.
+ *
+ * <p><b>Demand.</b> Upstream demand never exceeds {@code min over admitted subscribers (base + requested)}:
+ * the slowest subscriber's demand bounds what the upstream is asked for. Demand already requested upstream
+ * cannot be taken back: a subscriber admitted later with less demand is served from the ring, gated as usual.
+ *
+ * <p><b>Slow subscribers.</b> Under {@link ChannelOptions.SlowConsumerPolicy#BLOCK} the slowest subscriber
+ * gates the ring. Under {@code DROP_SLOWEST} the writer, waiting for space, drops the subscriber that holds
+ * the ring once its lag exceeds the drop lag or the wait the drop time: it marks the table entry dropped
+ * (release, then a store-store fence) before it can overwrite a slot that subscriber did not read.
  */
 final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private static final int RUNNING = 0;
     private static final int COMPLETED = 1;
     private static final int ERRORED = 2;
-    private static final int MAX_SUBSCRIBERS = 1;
     private static final long MAX_SCAN_PARK_NS = 1_000_000L;
+    /** On a synchronous upstream the conductor writes; it looks at the clock for housekeeping this often. */
+    private static final int HOUSEKEEPING_CHECK_MASK = 255;
 
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<PublisherSession, Subscription> UPSTREAM =
@@ -56,23 +77,44 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private RingWriter writer;
     private Waker waker;
     private Thread conductor;
-    private PeerLiveness liveness;
-    private volatile ParkingSpot conductorSpot;
+    /** The writer sleeps here for space, on the word of a subscriber that holds the ring. */
+    private ParkingSpot writerSpot;
+    /** The conductor sleeps here for demand, on the word of the subscriber that allows least. */
+    private ParkingSpot conductorSpot;
 
     private volatile Subscription upstream;
-    private volatile SubscriberLink link;
+    /** The admitted subscribers; copy on write under {@code this}; read by both threads. */
+    private volatile SubscriberLink[] links = new SubscriberLink[0];
+    /** Links removed by the writer (dropped), closed by the conductor. */
+    private final Queue<SubscriberLink> retired = new ConcurrentLinkedQueue<>();
     private volatile boolean closing;
+    /** Set by the conductor once the stream ended and the ring stays for {@code linger}. */
+    private volatile boolean lingering;
     private volatile boolean cancelFromConductor;
-    /** Why the subscriber is taken as dead, once the conductor found out; read by the writer's waits. */
-    private volatile String subscriberDeath;
     private volatile int sinkState = RUNNING;
     private volatile Throwable sinkFailure;
+    private boolean subscribedUpstream;
     private long upstreamRequested;
     private long suspectCursor = Long.MIN_VALUE;
+    private long nextHousekeeping;
+    private int writesSinceClock;
+    /** Writer thread: since when every write has had to wait for space (0: the last one did not). */
+    private long ringFullSinceNs;
     /** This incarnation's session id, kept here: the mapped copy may be overwritten by another process. */
     private long sessionId;
     /** The immutable header words as this publisher wrote them, bytes [0, {@code CURSOR_OFFSET}). */
     private byte[] headerImage;
+    /** Min over the admitted subscribers of what each allows the upstream to have produced. */
+    private final Sequence demand = new Sequence() {
+        @Override
+        public long get() {
+            long min = Long.MAX_VALUE;
+            for (SubscriberLink link : links) {
+                min = Math.min(min, link.allowed.get());
+            }
+            return min;
+        }
+    };
 
     PublisherSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
                      Publisher<? extends T> source, MonoSink<Void> done) {
@@ -98,7 +140,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         try {
             mapped = MappedSection.open(temporary, RingDescriptor.fileLength(options.ringCapacity()), true);
             section = mapped.buffer();
-            RingHeader.initialise(section, sessionId, options, MAX_SUBSCRIBERS, codec);
+            RingHeader.initialise(section, sessionId, options, options.maxSubscribers(), codec);
             headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
             section.get(0, headerImage);
             // Held for the ring's lifetime: subscribers probe it to learn that this process died.
@@ -118,10 +160,11 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         } finally {
             ChannelFiles.deleteQuietly(temporary);
         }
+        writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
+        conductorSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
         sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(),
-            new BackoffWaitStrategy(BackoffWaitStrategy.DEFAULT_SPINS, BackoffWaitStrategy.DEFAULT_YIELDS,
-                BackoffWaitStrategy.DEFAULT_MAX_PARK_NS),
-            new ShmSequence(section, RingDescriptor.CURSOR_OFFSET), this::writerShouldStop);
+            options.waiting().newStrategy(writerSpot), new ShmSequence(section, RingDescriptor.CURSOR_OFFSET),
+            this::writerShouldStop);
         waker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
         writer = new RingWriter(channel, section, sequencer, options.ringCapacity(), options.slotLength(),
             options.maxMessageLength(), waker);
@@ -190,34 +233,33 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             endRing(TerminalState.CLOSED);
             outcome = () -> done.error(t);
         }
-        cleanup();
-        outcome.run();
+        int state = RingHeader.terminalState(section);
+        if (options.linger().isZero() || state != TerminalState.COMPLETED && state != TerminalState.ERRORED) {
+            cleanup();
+            outcome.run();
+        } else {
+            lingering = true; // the sink's dispose hook, run by the outcome, must not end the linger
+            outcome.run(); // the stream is over for the user; the ring stays for late subscribers
+            linger();
+            cleanup();
+        }
     }
 
     private Runnable conduct() {
-        SubscriberLink attached = awaitSubscriber();
-        if (attached == null) {
+        SubscriberLink first = awaitFirstSubscriber();
+        if (first == null) {
             endRing(TerminalState.CLOSED);
             return () -> { };
         }
-        ByteBuffer subscriberSection = attached.section();
-        sequencer.addGatingSequences(attached.consumed);
-        sequencer.waitStrategy(options.waiting().newStrategy(new ParkingSpot(section, RingDescriptor.PARKED_OFFSET,
-            subscriberSection, SubscriberDescriptor.WAKE_OFFSET, false)));
-        ParkingSpot spot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, subscriberSection,
-            SubscriberDescriptor.WAKE_OFFSET, false);
-        conductorSpot = spot;
-        waker.addPeer(subscriberSection);
-        liveness = new PeerLiveness(attached.name(), attached.channel(), attached.identity, subscriberSection,
-            SubscriberDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
-        link = attached;
+        admit(first);
+        subscribedUpstream = true;
         source.subscribe(this);
 
-        ShmBarrier demandBarrier = new ShmBarrier(options.waiting().newStrategy(spot), attached.requested,
+        ShmBarrier demandBarrier = new ShmBarrier(options.waiting().newStrategy(conductorSpot), demand,
             this::conductorShouldWake);
-        ShmBarrier idleBarrier = new ShmBarrier(options.waiting().newStrategy(spot), new Sequence(-1L),
+        ShmBarrier idleBarrier = new ShmBarrier(options.waiting().newStrategy(conductorSpot), new Sequence(-1L),
             this::conductorShouldWake);
-        long nextHousekeeping = System.nanoTime() + intervalNs;
+        nextHousekeeping = System.nanoTime() + intervalNs;
         long awaitUpstreamNs = 10_000L;
         while (true) {
             int state = sinkState;
@@ -236,7 +278,14 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 endRing(TerminalState.CLOSED);
                 return () -> { };
             }
-            if (attached.cancelled()) {
+            for (SubscriberLink link : links) {
+                if (link.cancelled()) {
+                    retire(link, "cancelled");
+                }
+            }
+            closeRetired();
+            if (links.length == 0) {
+                // No live subscriber remains: cancel upstream and end the ring.
                 cancelUpstream();
                 endRing(TerminalState.CANCELLED);
                 return done::success;
@@ -248,28 +297,17 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 awaitUpstreamNs = Math.min(awaitUpstreamNs << 1, intervalNs);
                 continue;
             }
-            long requested = attached.requested();
-            if (requested > upstreamRequested) {
-                long delta = requested == Long.MAX_VALUE ? Long.MAX_VALUE : requested - upstreamRequested;
-                upstreamRequested = requested;
+            long allowed = allowedNow();
+            if (allowed > upstreamRequested) {
+                long delta = allowed == Long.MAX_VALUE ? Long.MAX_VALUE : allowed - upstreamRequested;
+                upstreamRequested = allowed;
                 s.request(delta); // may run onNext on this thread, synchronously
                 continue;
             }
             long now = System.nanoTime();
-            if (now - nextHousekeeping >= 0 || subscriberDeath != null) {
-                nextHousekeeping = now + intervalNs;
-                beat();
-                verifyOwnRing();
-                attached.validateConsumed(sequencer.getCursor());
-                String death = subscriberDeath != null ? subscriberDeath : liveness.check(now);
-                if (death != null) {
-                    // No live subscriber remains: stop gating on it, remove its file, cancel upstream.
-                    subscriberDeath = death;
-                    cancelUpstream();
-                    endRing(TerminalState.CANCELLED);
-                    ChannelFiles.deleteIfSame(attached.path, attached.fileKey);
-                    return done::success;
-                }
+            if (now - nextHousekeeping >= 0) {
+                housekeeping(now);
+                continue;
             }
             try {
                 if (upstreamRequested == Long.MAX_VALUE) {
@@ -283,13 +321,76 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         }
     }
 
-    private SubscriberLink awaitSubscriber() {
+    /** Min over the admitted subscribers of {@code base + requested}, each validated (it may only grow). */
+    private long allowedNow() {
+        long min = Long.MAX_VALUE;
+        for (SubscriberLink link : links) {
+            long requested = link.requested();
+            long allowed = requested + link.base();
+            min = Math.min(min, allowed < 0 ? Long.MAX_VALUE : allowed);
+        }
+        return min;
+    }
+
+    /**
+     * Once a liveness interval, on the conductor thread: heartbeat, own-ring checks, each subscriber's
+     * consumed and liveness (a dead one is let go and its file removed), and new subscribers.
+     */
+    private void housekeeping(long now) {
+        nextHousekeeping = now + intervalNs;
+        beat();
+        verifyOwnRing();
+        long cursor = sequencer.getCursor();
+        for (SubscriberLink link : links) {
+            link.validateConsumed(cursor);
+            String death = link.liveness.check(now);
+            if (death != null) {
+                retire(link, death);
+                ChannelFiles.deleteIfSame(link.path, link.fileKey);
+            }
+        }
+        closeRetired();
+        if (subscribedUpstream) {
+            scanForSubscribers();
+        }
+    }
+
+    /**
+     * Looks for subscribers waiting to be admitted. A subscriber claims the lowest free index, so only the
+     * free indices up to one past the highest admitted one are looked at: one file lookup per interval for
+     * a channel with one subscriber, never a scan of the directory.
+     */
+    private void scanForSubscribers() {
+        SubscriberLink[] current = links;
+        int highest = -1;
+        boolean[] taken = new boolean[options.maxSubscribers()];
+        for (SubscriberLink link : current) {
+            taken[link.index] = true;
+            highest = Math.max(highest, link.index);
+        }
+        int limit = Math.min(options.maxSubscribers(), highest + 2);
+        for (int index = 0; index < limit; index++) {
+            if (!taken[index]) {
+                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId);
+                if (found != null) {
+                    admit(found);
+                }
+            }
+        }
+    }
+
+    private SubscriberLink awaitFirstSubscriber() {
         long parkNs = 10_000L;
         long nextBeat = System.nanoTime();
         while (!closing) {
-            SubscriberLink found = SubscriberLink.tryOpen(directory, channel, 0, sessionId);
-            if (found != null) {
-                return found;
+            for (int index = 0; index < options.maxSubscribers(); index++) {
+                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId);
+                if (found != null) {
+                    return found;
+                }
+                if (!Files.exists(ChannelFiles.subscriberPath(directory, channel, index))) {
+                    break; // subscribers claim the lowest free index: none beyond a free one
+                }
             }
             if (System.nanoTime() - nextBeat >= 0) {
                 beat();
@@ -303,19 +404,153 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         return null;
     }
 
+    /** Admits {@code link} (see the class comment); conductor thread only. */
+    private void admit(SubscriberLink link) {
+        SubscriberLink[] current = links;
+        long floor = sequencer.getCursor();
+        for (SubscriberLink other : current) {
+            floor = Math.min(floor, other.gating.get());
+        }
+        // Until its start is chosen the newcomer holds the ring no later than anyone already does.
+        link.holdAt(floor);
+        sequencer.addGatingSequences(link.gating);
+        long[] snapshot = writer.snapshot();
+        long start = snapshot[0];
+        long base = snapshot[1];
+        if (link.joinOldest && current.length > 0) {
+            long oldest = start;
+            for (SubscriberLink other : current) {
+                oldest = Math.min(oldest, other.gating.get());
+            }
+            oldest = Math.max(oldest, floor);
+            base -= writer.countData(oldest, start);
+            start = oldest;
+        }
+        link.admit(start, base);
+        link.liveness = new PeerLiveness(link.name(), link.channel(), link.identity, link.section(),
+            SubscriberDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
+        int entry = RingDescriptor.entryOffset(link.index);
+        section.putLong(entry + RingDescriptor.ENTRY_START_OFFSET, start);
+        section.putLong(entry + RingDescriptor.ENTRY_BASE_OFFSET, base);
+        section.putLong(entry + RingDescriptor.ENTRY_DROPPED_OFFSET, 0L);
+        // Release: start and base are complete for the subscriber that acquires its id here.
+        ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_ID_OFFSET, link.subscriberId);
+        waker.addPeer(link.section());
+        writerSpot.addPeer(link.section(), link.gating);
+        conductorSpot.addPeer(link.section(), link.allowed);
+        synchronized (this) {
+            SubscriberLink[] updated = Arrays.copyOf(links, links.length + 1);
+            updated[updated.length - 1] = link;
+            links = updated;
+            countSubscribers(updated.length);
+        }
+        waker.wakeAll(); // the subscriber may sleep on the ring's wake word while it waits to be admitted
+    }
+
+    private void countSubscribers(int count) {
+        // Release: statistics for tools; no decision depends on it.
+        ShmSequence.INT.setRelease(section, RingDescriptor.SUBSCRIBERS_OFFSET, count);
+    }
+
+    /**
+     * Stops serving {@code link}: no longer gating, demand or wake-up; its mapping is closed by the
+     * conductor. Any thread.
+     */
+    private void retire(SubscriberLink link, String reason) {
+        synchronized (this) {
+            SubscriberLink[] current = links;
+            SubscriberLink[] updated = Arrays.stream(current).filter(l -> l != link).toArray(SubscriberLink[]::new);
+            if (updated.length == current.length) {
+                return;
+            }
+            link.endReason = reason;
+            links = updated;
+            countSubscribers(updated.length);
+        }
+        sequencer.removeGatingSequence(link.gating);
+        writerSpot.removePeer(link.section());
+        conductorSpot.removePeer(link.section());
+        waker.removePeer(link.section());
+        retired.add(link);
+        if (Thread.currentThread() != conductor) {
+            wakeConductor();
+        }
+    }
+
+    private void closeRetired() {
+        SubscriberLink link;
+        while ((link = retired.poll()) != null) {
+            link.close();
+        }
+    }
+
+    /**
+     * {@code DROP_SLOWEST}, on the writer thread while it waits for space: drops the subscriber holding the
+     * ring if it lags the cursor by more than the drop lag, or if the ring has been full for the drop time
+     * (every write since then had to wait for space, however slowly the holder moves). True if it dropped one.
+     */
+    private boolean dropSlowest(long fullForNs) {
+        SubscriberLink slowest = null;
+        long position = Long.MAX_VALUE;
+        for (SubscriberLink link : links) {
+            long gating = link.gating.get();
+            if (gating < position) {
+                position = gating;
+                slowest = link;
+            }
+        }
+        if (slowest == null) {
+            return false;
+        }
+        long lagBytes = Math.min(options.ringCapacity(), Math.max(1, (sequencer.getCursor() - position) * options.slotLength()));
+        if (lagBytes <= options.dropLagBytes() && fullForNs < options.dropTime().toNanos()) {
+            return false;
+        }
+        String reason = "dropped as too slow (lagged by " + lagBytes + " bytes)";
+        slowest.endReason = reason; // volatile, before the dropped word: the conductor's entry check reads it after
+        int entry = RingDescriptor.entryOffset(slowest.index);
+        // Release, then StoreStore: the subscriber sees the drop before this thread overwrites a slot it did
+        // not read; it checks the word after reading each record (LoadLoad), so it never delivers a torn one.
+        ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_DROPPED_OFFSET, lagBytes);
+        VarHandle.storeStoreFence();
+        // Volatile RMW: both publisher threads may count (the conductor writes for a synchronous upstream).
+        ShmSequence.LONG.getAndAdd(section, RingDescriptor.DROPPED_OFFSET, 1L);
+        retire(slowest, reason);
+        return true;
+    }
+
+    /**
+     * Keeps the ring for late subscribers after the end, beating the heartbeat, until the linger passes. A
+     * subscriber that comes then reads the terminal record by itself: nothing is admitted or written.
+     */
+    private void linger() {
+        long deadline = System.nanoTime() + options.linger().toNanos();
+        long now;
+        while ((now = System.nanoTime()) - deadline < 0) {
+            beat();
+            LockSupport.parkNanos(this, Math.min(intervalNs, deadline - now));
+        }
+    }
+
     private void beat() {
         // Release: a plain monotonic timestamp; any publisher thread may store it, last store wins.
         ShmSequence.LONG.setRelease(section, RingDescriptor.HEARTBEAT_OFFSET, System.nanoTime());
     }
 
     private boolean conductorShouldWake() {
-        SubscriberLink l = link;
-        return sinkState != RUNNING || closing || (l != null && l.cancelled());
+        if (sinkState != RUNNING || closing) {
+            return true;
+        }
+        for (SubscriberLink link : links) {
+            if (link.cancelled()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean writerShouldStop() {
-        SubscriberLink l = link;
-        return closing || subscriberDeath != null || (l != null && l.cancelled());
+        return closing || links.length == 0;
     }
 
     /**
@@ -336,10 +571,27 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         } else {
             suspectCursor = Long.MIN_VALUE;
         }
+        for (SubscriberLink link : links) {
+            verifyEntry(link);
+        }
         int terminal = RingHeader.terminalState(section);
         if (terminal != TerminalState.OPEN && sinkState == RUNNING && !closing) {
             throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.TERMINAL_OFFSET,
                 "terminal state " + terminal + " set while this publisher runs: written by another process");
+        }
+    }
+
+    /** An admitted subscriber's table entry holds what this publisher wrote there (it is dropped only when retired). */
+    private void verifyEntry(SubscriberLink link) {
+        int entry = RingDescriptor.entryOffset(link.index);
+        long[] expected = {link.subscriberId, link.start(), link.base(), 0L};
+        for (int word = 0; word < expected.length; word++) {
+            // Acquire: a dropped word seen here orders after the writer's endReason store (it stores that first).
+            long value = (long) ShmSequence.LONG.getAcquire(section, entry + 8 * word);
+            if (value != expected[word] && link.endReason == null) {
+                throw new CorruptSectionException(ringPath.getFileName().toString(), entry + 8 * word, "subscriber table word "
+                    + value + " != " + expected[word] + " written by this publisher: overwritten by another process");
+            }
         }
     }
 
@@ -385,16 +637,17 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     /** Called when the {@code publish} Mono is cancelled or disposed: stops the conductor, which cleans up. */
     void close() {
-        closing = true;
-        wakeConductor();
+        if (!lingering) {
+            closing = true;
+            wakeConductor();
+        }
     }
 
     private void cleanup() {
-        SubscriberLink l = link;
-        if (l != null) {
-            sequencer.removeGatingSequence(l.consumed);
-            l.close();
+        for (SubscriberLink link : links) {
+            retire(link, "channel closed");
         }
+        closeRetired();
         ChannelFiles.deleteIfSame(ringPath, ringKey);
         closeMapping();
     }
@@ -511,23 +764,53 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     }
 
     /**
-     * Runs one record write, waiting for ring space in slices of the liveness interval; between slices it
-     * beats the heartbeat and checks the subscriber. Returns false when the channel is stopping or the
-     * subscriber died: the record is not written.
+     * Runs one record write, waiting for ring space in slices of the liveness interval (or of the drop
+     * time); between slices it beats the heartbeat, applies the slow-consumer policy and, on the conductor
+     * thread (a synchronous upstream), does the conductor's housekeeping. Returns false when the channel is
+     * stopping or no subscriber is left: the record is not written.
      */
     private boolean write(RecordWrite write) {
+        boolean onConductor = Thread.currentThread() == conductor;
+        if (onConductor && (++writesSinceClock & HOUSEKEEPING_CHECK_MASK) == 0) {
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                housekeeping(now); // the conductor is busy writing: new subscribers, deaths and beats go on
+            }
+        }
+        boolean dropping = options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST;
+        long sliceNs = dropping ? Math.min(intervalNs, options.dropTime().toNanos()) : intervalNs;
+        boolean waited = false;
         while (true) {
             try {
-                write.write(System.nanoTime() + intervalNs);
+                write.write(System.nanoTime() + sliceNs);
+                if (!waited) {
+                    ringFullSinceNs = 0; // written without waiting: the ring was not full
+                }
                 return true;
             } catch (AlertException e) {
-                if (Thread.currentThread() == conductor && liveness != null && subscriberDeath == null) {
-                    // The conductor itself is writing (synchronous upstream): it does its own liveness check.
-                    subscriberDeath = liveness.check(System.nanoTime());
+                waited = true;
+                long now = System.nanoTime();
+                if (onConductor) {
+                    for (SubscriberLink link : links) {
+                        if (link.cancelled()) {
+                            retire(link, "cancelled");
+                        }
+                    }
+                    if (now - nextHousekeeping >= 0) {
+                        housekeeping(now);
+                    }
                 }
                 if (writerShouldStop()) {
                     wakeConductor();
                     return false;
+                }
+                if (dropping) {
+                    if (ringFullSinceNs == 0) {
+                        ringFullSinceNs = now - sliceNs;
+                    }
+                    if (dropSlowest(now - ringFullSinceNs)) {
+                        ringFullSinceNs = 0;
+                    }
                 }
                 beat();
             }

@@ -18,12 +18,17 @@ package io.aperture;
  *  |             codec name (UTF-8, 64 bytes, zero padded)         |  60 .. 124
  *  +---------------------------------------------------------------+
  *  |  cursor: highest published slot sequence (own 128-byte line)  |  256
- *  |  published: messages published                (own line)      |  384
- *  |  terminal state (int)                         (own line)      |  512
+ *  |  published: messages | subscribers (int) | dropped (own line) |  384, 392, 400
+ *  |  terminal state (int) | terminal record seq  (own line)      |  512, 520
  *  |  heartbeat (System.nanoTime)                  (own line)      |  640
  *  |  wake word (int) | parked flag (int)          (own line)      |  768
  *  +---------------------------------------------------------------+
- *  |  reserved up to the page boundary                             |  896 .. 4096
+ *  |  reserved                                                     |  896 .. 1024
+ *  +---------------------------------------------------------------+
+ *  |  subscriber table: MAX_SUBSCRIBERS_LIMIT entries of 32 bytes  |  1024 .. 4096
+ *  |    entry i: subscriber id (admitted; stored last) | start     |
+ *  |             slot sequence | base (messages before its first)  |
+ *  |             | dropped (lag in bytes when dropped, else 0)     |
  *  +---------------------------------------------------------------+
  *  |  slots: capacity bytes = capacity / slot length slots         |  4096
  *  +---------------------------------------------------------------+
@@ -31,12 +36,18 @@ package io.aperture;
  *
  * <p>The slot area starts on a page boundary so that it can later be mapped twice back to back.
  * A record starts at a slot boundary with the header described by {@link RecordDescriptor}.
+ *
+ * <p>The subscriber table is how the publisher admits a subscriber (which cannot be written to by the
+ * publisher): subscriber {@code i} claims {@code <channel>.sub-<i>} with a random id, and waits until
+ * entry {@code i} names that id. The publisher first writes where the subscriber starts and how many
+ * messages came before, then the id with release. Entry {@code i}'s {@code dropped} word is set (release,
+ * then a store-store fence) before the publisher overwrites slots that subscriber has not read.
  */
 final class RingDescriptor {
     static final int CACHE_LINE_PAIR_LENGTH = 128;
 
     static final int MAGIC = 0x41505254; // "APRT"
-    static final int VERSION_MAJOR = 1;
+    static final int VERSION_MAJOR = 2;
     static final int VERSION_MINOR = 0;
     static final long MAGIC_VERSION = ((long) MAGIC << 32) | ((long) VERSION_MAJOR << 16) | VERSION_MINOR;
 
@@ -54,8 +65,12 @@ final class RingDescriptor {
     static final int MAX_SUBSCRIBERS_OFFSET = MAX_MESSAGE_LENGTH_OFFSET + 4;
     static final int PUBLISHER_PID_OFFSET = MAX_SUBSCRIBERS_OFFSET + 4;
     static final int PUBLISHER_START_OFFSET = PUBLISHER_PID_OFFSET + 8;
-    /** Bit 0: slot area double mapped. */
+    /** Bit 0 ({@link #FLAG_DOUBLE_MAPPED}), bit 1 ({@link #FLAG_DROP_SLOWEST}). */
     static final int FLAGS_OFFSET = PUBLISHER_START_OFFSET + 8;
+    /** Flag: the slot area is mapped twice back to back (reserved). */
+    static final int FLAG_DOUBLE_MAPPED = 1;
+    /** Flag: the publisher drops slow subscribers; without it a subscriber's {@code dropped} word must stay 0. */
+    static final int FLAG_DROP_SLOWEST = 2;
     static final int CODEC_SCHEMA_ID_OFFSET = FLAGS_OFFSET + 4;
     static final int CODEC_NAME_LENGTH_OFFSET = CODEC_SCHEMA_ID_OFFSET + 4;
     static final int CODEC_NAME_OFFSET = CODEC_NAME_LENGTH_OFFSET + 4;
@@ -65,14 +80,35 @@ final class RingDescriptor {
     static final int CURSOR_OFFSET = 2 * CACHE_LINE_PAIR_LENGTH;
     /** Messages published (DATA records); single writer; release store, acquire load. */
     static final int PUBLISHED_OFFSET = CURSOR_OFFSET + CACHE_LINE_PAIR_LENGTH;
+    /** Subscribers admitted and not yet gone (int, statistics); release store by the conductor. */
+    static final int SUBSCRIBERS_OFFSET = PUBLISHED_OFFSET + 8;
+    /** Subscribers dropped by {@code DROP_SLOWEST} so far (long, statistics); release store. */
+    static final int DROPPED_OFFSET = PUBLISHED_OFFSET + 16;
     /** {@link TerminalState} code; CAS by the publisher's threads, acquire load by subscribers. */
     static final int TERMINAL_OFFSET = PUBLISHED_OFFSET + CACHE_LINE_PAIR_LENGTH;
+    /**
+     * Slot sequence of the COMPLETE or ERROR record, -1 before one is written; release store before the
+     * terminal state, so a subscriber that joins after the end can read that record.
+     */
+    static final int TERMINAL_SEQUENCE_OFFSET = TERMINAL_OFFSET + 8;
     /** Publisher heartbeat in {@code System.nanoTime()} units (CLOCK_MONOTONIC); release store. */
     static final int HEARTBEAT_OFFSET = TERMINAL_OFFSET + CACHE_LINE_PAIR_LENGTH;
     /** 32-bit word the publisher bumps to wake parked subscribers (futex word; reserved for blocking waits). */
     static final int WAKE_OFFSET = HEARTBEAT_OFFSET + CACHE_LINE_PAIR_LENGTH;
     /** Non-zero while the publisher is parked waiting on a subscriber's wake word. */
     static final int PARKED_OFFSET = WAKE_OFFSET + 4;
+
+    /** The subscriber table: one entry per subscriber index. */
+    static final int SUBSCRIBER_TABLE_OFFSET = 1024;
+    static final int SUBSCRIBER_ENTRY_LENGTH = 32;
+    /** Entry word: the admitted subscriber's id; release store after the others, acquire load. */
+    static final int ENTRY_ID_OFFSET = 0;
+    /** Entry word: the slot sequence the subscriber starts after (its first consumed value). */
+    static final int ENTRY_START_OFFSET = 8;
+    /** Entry word: DATA messages published before the subscriber's first; its demand counts from there. */
+    static final int ENTRY_BASE_OFFSET = 16;
+    /** Entry word: non-zero once the publisher dropped the subscriber: its lag in bytes. */
+    static final int ENTRY_DROPPED_OFFSET = 24;
 
     /** Start of the slot area: one page, so the slot area is page aligned in the file. */
     static final int SLOTS_OFFSET = 4096;
@@ -81,9 +117,15 @@ final class RingDescriptor {
     static final int MAX_SLOT_LENGTH = 4096;
     static final int MIN_CAPACITY = 1024;
     static final int MAX_CAPACITY = 1 << 30;
-    static final int MAX_SUBSCRIBERS_LIMIT = 1024;
+    /** Entries that fit between the table's start and the slot area. */
+    static final int MAX_SUBSCRIBERS_LIMIT = 96;
     /** At most 2^24 slots: the 24-bit record check then tells every slot of a lap from the previous lap's. */
     static final int MAX_SLOTS = 1 << 24;
+
+    /** Offset of subscriber {@code index}'s table entry. */
+    static int entryOffset(int index) {
+        return SUBSCRIBER_TABLE_OFFSET + index * SUBSCRIBER_ENTRY_LENGTH;
+    }
 
     static long fileLength(int capacity) {
         return (long) SLOTS_OFFSET + capacity;

@@ -49,13 +49,17 @@ final class RingHeader {
         section.putInt(MAX_SUBSCRIBERS_OFFSET, maxSubscribers);
         section.putLong(PUBLISHER_PID_OFFSET, ProcessIdentity.CURRENT.pid);
         section.putLong(PUBLISHER_START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
-        section.putInt(FLAGS_OFFSET, 0);
+        section.putInt(FLAGS_OFFSET, options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST
+            ? FLAG_DROP_SLOWEST : 0);
         section.putInt(CODEC_SCHEMA_ID_OFFSET, codec.schemaId());
         section.putInt(CODEC_NAME_LENGTH_OFFSET, name.length);
         section.put(CODEC_NAME_OFFSET, name);
         section.putLong(CURSOR_OFFSET, -1L);
         section.putLong(PUBLISHED_OFFSET, 0L);
         section.putInt(TERMINAL_OFFSET, TerminalState.OPEN);
+        section.putLong(TERMINAL_SEQUENCE_OFFSET, -1L);
+        section.putInt(SUBSCRIBERS_OFFSET, 0);
+        section.putLong(DROPPED_OFFSET, 0L);
         section.putLong(HEARTBEAT_OFFSET, System.nanoTime());
         // Release: every field above is visible to a reader that acquires the magic.
         ShmSequence.LONG.setRelease(section, MAGIC_VERSION_OFFSET, MAGIC_VERSION);
@@ -129,6 +133,29 @@ final class RingHeader {
             throw new IncompatibleChannelException("channel '" + channel + "': publisher codec '" + codecName
                 + "' schema " + schemaId + ", subscriber codec '" + codec.name() + "' schema " + codec.schemaId());
         }
+    }
+
+    /**
+     * The slot sequence of the terminal record, validated against the cursor: -1 when none is recorded; an
+     * exception when the value is not a slot of the ring's last lap.
+     */
+    static long terminalSequence(String sectionName, ByteBuffer section, long cursor, int slotCount) {
+        // Acquire: pairs with the publisher's release after writing the terminal record.
+        long sequence = (long) ShmSequence.LONG.getAcquire(section, TERMINAL_SEQUENCE_OFFSET);
+        if (sequence == -1L) {
+            return -1L;
+        }
+        if (sequence < 0 || sequence > cursor || cursor - sequence >= slotCount) {
+            throw new CorruptSectionException(sectionName, TERMINAL_SEQUENCE_OFFSET, "terminal record sequence "
+                + sequence + " outside the last lap (" + Math.max(0, cursor - slotCount + 1) + ".." + cursor + ")");
+        }
+        return sequence;
+    }
+
+    /** The published cursor (acquire; not validated: for comparisons and bounds that are checked after). */
+    static long cursor(ByteBuffer section) {
+        // Acquire: pairs with the publisher's release of the cursor.
+        return (long) ShmSequence.LONG.getAcquire(section, CURSOR_OFFSET);
     }
 
     static int terminalState(ByteBuffer section) {

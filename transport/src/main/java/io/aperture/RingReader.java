@@ -44,11 +44,16 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
     private final int maxMessageLength;
     private final EventPoller<RingReader> poller;
     private final ShmSequence cursorSequence;
+    private final Sequence consumed;
     private RecordHandler handler;
+    /** What the poller last stored in {@code consumed}: the last sequence it handed to {@link #onEvent}. */
+    private long expectedConsumed;
 
     private long lastCursor;
     private long nextRecord;
     private boolean terminated;
+    /** The handler asked to stop at a record of several slots: stop at its last slot, so consumed is a record end. */
+    private boolean stopAtRecordEnd;
 
     RingReader(String sectionName, ByteBuffer section, Sequence consumed, int capacity, int slotLength,
                int maxMessageLength) {
@@ -63,7 +68,9 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         ShmSequence cursor = new ShmSequence(section, RingDescriptor.CURSOR_OFFSET);
         this.cursorSequence = cursor;
         this.poller = new EventPoller<>(this, new CursorView(cursor), consumed, cursor);
+        this.consumed = consumed;
         this.lastCursor = consumed.get();
+        this.expectedConsumed = lastCursor;
         this.nextRecord = lastCursor + 1;
     }
 
@@ -75,7 +82,19 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
      */
     EventPoller.PollState poll(RecordHandler handler) throws Exception {
         this.handler = handler;
+        // Acquire load of our own word: only the poller writes it, so another value was written by another
+        // process, and polling from it would skip or repeat records (or see none, forever).
+        long value = consumed.get();
+        if (value != expectedConsumed) {
+            throw new CorruptSectionException("the subscriber's own section", SubscriberDescriptor.CONSUMED_OFFSET,
+                "consumed " + value + " != " + expectedConsumed + " stored by this reader: moved by another process");
+        }
         return poller.poll(this);
+    }
+
+    /** The value this reader's poller last stored in {@code consumed}. */
+    long expectedConsumed() {
+        return expectedConsumed;
     }
 
     boolean terminated() {
@@ -142,8 +161,21 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
 
     @Override
     public boolean onEvent(RingReader self, long sequence, boolean endOfBatch) throws Exception {
+        boolean more = handle(sequence);
+        // The poller stores the last sequence handled without an exception (a throw stores nothing).
+        expectedConsumed = sequence;
+        return more;
+    }
+
+    private boolean handle(long sequence) throws Exception {
         if (sequence < nextRecord) {
-            return true; // a continuation slot of a record already read
+            // A continuation slot of a record already read. Stopping only at a record's last slot keeps the
+            // shared consumed on record boundaries, where a subscriber that joins at the oldest record starts.
+            if (stopAtRecordEnd && sequence == nextRecord - 1) {
+                stopAtRecordEnd = false;
+                return false;
+            }
+            return true;
         }
         if (terminated) {
             return false;
@@ -179,7 +211,14 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
                 checkMessageLength(recordOffset, length, sequence);
                 nextRecord = last + 1;
                 window.limit(recordOffset + HEADER_LENGTH + length).position(recordOffset + HEADER_LENGTH);
-                return handler.onData(window, sequence);
+                if (handler.onData(window, sequence)) {
+                    return true;
+                }
+                if (last == sequence) {
+                    return false;
+                }
+                stopAtRecordEnd = true;
+                return true;
             case RecordDescriptor.TYPE_PADDING:
                 if (index + HEADER_LENGTH + length != capacity) {
                     throw corrupt(recordOffset, "padding of length " + length + " at index " + index

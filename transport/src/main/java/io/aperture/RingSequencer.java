@@ -60,6 +60,11 @@ final class RingSequencer implements Sequencer {
         this.waitStrategy = strategy;
     }
 
+    /** The gating sequences now in force (the array is replaced, never changed, when one is added or removed). */
+    Sequence[] gatingSequences() {
+        return gatingSequences;
+    }
+
     /** Last slot sequence claimed by the producer (published or about to be). */
     long nextValue() {
         return nextValue;
@@ -103,7 +108,10 @@ final class RingSequencer implements Sequencer {
             return; // nobody gates: the producer may overwrite freely
         }
         Sequence group = gating.length == 1 ? gating[0] : new FixedSequenceGroup(gating);
-        ShmBarrier barrier = new ShmBarrier(waitStrategy, group, stopCondition);
+        // A subscriber dropped, gone or admitted changes the array: the wait ends and is taken up again
+        // over the new set, rather than waiting on a subscriber that no longer gates the ring.
+        ShmBarrier barrier = new ShmBarrier(waitStrategy, group,
+            () -> gatingSequences != gating || stopCondition.shouldStop());
         cachedGating = Math.min(barrier.waitFor(wrapPoint, deadlineNs), nextValue);
     }
 

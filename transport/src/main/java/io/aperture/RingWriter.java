@@ -2,6 +2,8 @@ package io.aperture;
 
 import com.lmax.disruptor.AlertException;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,6 +36,22 @@ final class RingWriter {
     private final int maxMessageLength;
     private long publishedCount;
 
+    // A seqlock over the last (cursor, published count) pair, for the conductor: the two shared words are
+    // stored one after the other, so a reader of both could pair a cursor with the count of another record.
+    private static final VarHandle SNAPSHOT_VERSION;
+    @SuppressWarnings("unused") // accessed through SNAPSHOT_VERSION
+    private long snapshotVersion;
+    private long snapshotCursor = -1;
+    private long snapshotCount;
+
+    static {
+        try {
+            SNAPSHOT_VERSION = MethodHandles.lookup().findVarHandle(RingWriter.class, "snapshotVersion", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     RingWriter(String channel, ByteBuffer section, RingSequencer sequencer, int capacity, int slotLength,
                int maxMessageLength) {
         this(channel, section, sequencer, capacity, slotLength, maxMessageLength,
@@ -53,6 +71,65 @@ final class RingWriter {
         this.slotMask = capacity / slotLength - 1;
         this.maxMessageLength = maxMessageLength;
         this.publishedCount = published.getPlain();
+        this.snapshotCursor = sequencer.getCursor();
+        this.snapshotCount = publishedCount;
+    }
+
+    /**
+     * The cursor after the last record published and the DATA messages published up to it, read as one
+     * consistent pair from any thread: {@code {cursor, count}}.
+     */
+    long[] snapshot() {
+        while (true) {
+            // Acquire: the pair read below is at least as new as this version.
+            long version = (long) SNAPSHOT_VERSION.getAcquire(this);
+            long cursor = snapshotCursor;
+            long count = snapshotCount;
+            // LoadLoad: the pair is read before the version is read again.
+            VarHandle.loadLoadFence();
+            if ((version & 1) == 0 && version == (long) SNAPSHOT_VERSION.getOpaque(this)) {
+                return new long[] {cursor, count};
+            }
+            Thread.onSpinWait(); // the writer is between the two stores: a few nanoseconds
+        }
+    }
+
+    /**
+     * DATA records from slot sequence {@code after + 1} to the record ending at {@code last}, walked over this
+     * ring's record headers (the publisher's own memory, still held by the subscribers' gating). Another
+     * process may have written into it: every header is validated.
+     */
+    long countData(long after, long last) {
+        long count = 0;
+        long sequence = after + 1;
+        while (sequence <= last) {
+            int index = (int) (sequence & slotMask) << slotShift;
+            int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
+            int length = section.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
+            int typeCheck = section.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
+            if (RecordDescriptor.check(typeCheck) != RecordDescriptor.expectedCheck(sequence) || length < 0
+                || length > capacity - index - HEADER_LENGTH) {
+                throw new CorruptSectionException(channel + ".ring", recordOffset, "record at seq " + sequence
+                    + " (length " + length + ", type/check 0x" + Integer.toHexString(typeCheck)
+                    + ") is not the one this publisher wrote");
+            }
+            if (RecordDescriptor.type(typeCheck) == RecordDescriptor.TYPE_DATA) {
+                count++;
+            }
+            sequence += (HEADER_LENGTH + length + (1 << slotShift) - 1) >>> slotShift;
+        }
+        return count;
+    }
+
+    private void storeSnapshot(long cursor, long count) {
+        long version = (long) SNAPSHOT_VERSION.get(this);
+        // Opaque, then StoreStore: a reader that sees the new pair also sees the odd version.
+        SNAPSHOT_VERSION.setOpaque(this, version + 1);
+        VarHandle.storeStoreFence();
+        snapshotCursor = cursor;
+        snapshotCount = count;
+        // Release: the pair is visible before the even version that vouches for it.
+        SNAPSHOT_VERSION.setRelease(this, version + 2);
     }
 
     long publishedCount() {
@@ -70,15 +147,18 @@ final class RingWriter {
      * @throws MessageTooLargeException when the value does not fit in the maximum message length
      */
     <T> long writeData(Codec<T> codec, T value, long deadlineNs) throws AlertException {
-        long sequence = write(RecordDescriptor.TYPE_DATA, codec, value, maxMessageLength, deadlineNs);
-        // Release: a reader that sees this count also sees the record (statistics and demand accounting).
-        published.set(++publishedCount);
-        return sequence;
+        return write(RecordDescriptor.TYPE_DATA, codec, value, maxMessageLength, deadlineNs);
     }
 
-    /** Writes a record of {@code type} whose payload is {@code payload} (COMPLETE: empty; ERROR: encoded error). */
+    /**
+     * Writes a record of {@code type} whose payload is {@code payload} (COMPLETE: empty; ERROR: encoded error)
+     * and records its sequence in the header, so that a subscriber joining after the end can read it.
+     */
     long writeSignal(int type, byte[] payload, long deadlineNs) throws AlertException {
-        return write(type, Codecs.bytes(), payload, RecordDescriptor.maxErrorLength(capacity), deadlineNs);
+        long sequence = write(type, Codecs.bytes(), payload, RecordDescriptor.maxErrorLength(capacity), deadlineNs);
+        // Release: the record is complete for a subscriber that reads this sequence with acquire.
+        ShmSequence.LONG.setRelease(section, RingDescriptor.TERMINAL_SEQUENCE_OFFSET, sequence);
+        return sequence;
     }
 
     private <T> long write(int type, Codec<T> codec, T value, int maxPayloadLength, long deadlineNs)
@@ -131,6 +211,11 @@ final class RingWriter {
         long last = sequence + slots - 1;
         sequencer.claim(last);
         sequencer.publish(last);
+        if (type == RecordDescriptor.TYPE_DATA) {
+            // Release: a reader that sees this count also sees the record (statistics and demand accounting).
+            published.set(++publishedCount);
+        }
+        storeSnapshot(last, publishedCount);
         waker.wakeIfParked();
         return sequence;
     }

@@ -11,8 +11,8 @@ package io.aperture;
  *  +-------------------------------+-------------------------------+
  *  |        subscriber pid         |  subscriber start (epoch ms)  |  16
  *  +---------------+---------------+-------------------------------+
- *  |  index        |                                               |  32
- *  +---------------+-----------------------------------------------+
+ *  |  index        |  flags        |  subscriber id (random, != 0) |  32
+ *  +---------------+---------------+-------------------------------+
  *  |  requested: messages requested, saturating (own 128-byte line)|  128
  *  |  consumed: slot sequence consumed, the ring's gating sequence |  256
  *  |  delivered: messages delivered downstream                     |  384
@@ -40,6 +40,11 @@ final class SubscriberDescriptor {
     static final int PID_OFFSET = RING_SESSION_ID_OFFSET + 8;
     static final int START_OFFSET = PID_OFFSET + 8;
     static final int INDEX_OFFSET = START_OFFSET + 8;
+    /** Bit 0 ({@link #FLAG_JOIN_OLDEST}): start at the oldest record the ring still holds. */
+    static final int FLAGS_OFFSET = INDEX_OFFSET + 4;
+    static final int FLAG_JOIN_OLDEST = 1;
+    /** Random id of this claim of the section; the publisher admits it by writing it in the ring's table. */
+    static final int SUBSCRIBER_ID_OFFSET = FLAGS_OFFSET + 4;
 
     /** Cumulative messages requested, saturating at Long.MAX_VALUE; single writer; release store, acquire load. */
     static final int REQUESTED_OFFSET = RingDescriptor.CACHE_LINE_PAIR_LENGTH;

@@ -1,5 +1,7 @@
 package io.aperture;
 
+import com.lmax.disruptor.Sequence;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
@@ -10,34 +12,59 @@ import static io.aperture.SubscriberDescriptor.*;
 /**
  * The publisher's read-only view of one subscriber section. Every value is validated: {@code requested}
  * must not decrease; {@code consumed} must not decrease nor pass the publisher's cursor.
+ *
+ * <p>A subscriber claims its section with {@code consumed} = {@link #NOT_STARTED} and waits to be admitted:
+ * the publisher chooses where it starts (see {@link PublisherSession}) and writes that in the ring's
+ * subscriber table; the subscriber then stores {@code consumed} = start. Until then {@link #gating} holds
+ * the ring at a floor chosen by the publisher.
  */
 final class SubscriberLink implements AutoCloseable {
+    /** The {@code consumed} of a subscriber that was not admitted yet. */
+    static final long NOT_STARTED = Long.MIN_VALUE;
+
     final int index;
     final Path path;
     final Object fileKey;
     final ProcessIdentity identity;
+    final long subscriberId;
+    final boolean joinOldest;
     private final MappedSection mapped;
     private final ByteBuffer section;
     final ShmSequence requested;
     final ShmSequence consumed;
+    /** What the publisher gates the ring on for this subscriber. */
+    final Sequence gating = new Gating();
+    /** What this subscriber allows the publisher's upstream to have produced: {@code base + requested}. */
+    final Sequence allowed = new Allowed();
+    /** The ring position held for this subscriber until it starts; volatile, read by the writer. */
+    private volatile long floor;
+    private long start = NOT_STARTED;
+    private long base;
     private long lastRequested;
     private long lastConsumed;
+    /** Set by the conductor when it admits the subscriber; conductor thread only. */
+    PeerLiveness liveness;
+    /** Set by whichever publisher thread ends this link (drop, cancel, death): the link is no longer served. */
+    volatile String endReason;
 
-    private SubscriberLink(int index, Path path, Object fileKey, MappedSection mapped, ProcessIdentity identity) {
+    private SubscriberLink(int index, Path path, Object fileKey, MappedSection mapped, ProcessIdentity identity,
+                           long subscriberId, boolean joinOldest) {
         this.index = index;
         this.path = path;
         this.fileKey = fileKey;
         this.mapped = mapped;
         this.section = mapped.buffer();
         this.identity = identity;
+        this.subscriberId = subscriberId;
+        this.joinOldest = joinOldest;
         this.requested = new ShmSequence(section, REQUESTED_OFFSET);
         this.consumed = new ShmSequence(section, CONSUMED_OFFSET);
-        this.lastConsumed = consumed.get();
     }
 
     /**
-     * Opens subscriber section {@code index} if it exists, is ready and belongs to this ring session.
-     * A section of another session whose owner is dead is removed (stale). Returns null otherwise.
+     * Opens subscriber section {@code index} if it exists, is ready, belongs to this ring session and waits
+     * to be admitted. A section of another session whose owner is dead is removed (stale). Returns null
+     * otherwise.
      */
     static SubscriberLink tryOpen(Path directory, String channel, int index, long sessionId) {
         Path path = ChannelFiles.subscriberPath(directory, channel, index);
@@ -57,15 +84,41 @@ final class SubscriberLink implements AutoCloseable {
         // Acquire: pairs with the subscriber's release store of its magic; the fields below are complete.
         long magic = (long) ShmSequence.LONG.getAcquire(section, MAGIC_VERSION_OFFSET);
         ProcessIdentity owner = new ProcessIdentity(section.getLong(PID_OFFSET), section.getLong(START_OFFSET));
+        long id = section.getLong(SUBSCRIBER_ID_OFFSET);
+        // Acquire: a cancelled section is not admitted (its subscriber is leaving).
+        boolean cancelled = (int) ShmSequence.INT.getAcquire(section, CANCELLED_OFFSET) != 0;
         if (!SubscriberDescriptor.isCompatible(magic) || section.getLong(RING_SESSION_ID_OFFSET) != sessionId
-            || section.getInt(INDEX_OFFSET) != index) {
+            || section.getInt(INDEX_OFFSET) != index || id == 0 || cancelled
+            || (long) ShmSequence.LONG.getAcquire(section, CONSUMED_OFFSET) != NOT_STARTED) {
             if (magic != 0 && !owner.isAlive()) {
                 ChannelFiles.deleteIfSame(path, fileKey);
             }
             mapped.close();
             return null;
         }
-        return new SubscriberLink(index, path, fileKey, mapped, owner);
+        boolean oldest = (section.getInt(FLAGS_OFFSET) & FLAG_JOIN_OLDEST) != 0;
+        return new SubscriberLink(index, path, fileKey, mapped, owner, id, oldest);
+    }
+
+    /** Holds the ring at {@code position} until the subscriber starts; set before its gating is added. */
+    void holdAt(long position) {
+        floor = position;
+    }
+
+    /** Records where the admitted subscriber starts and the messages published before that. */
+    void admit(long startSequence, long messagesBefore) {
+        start = startSequence;
+        base = messagesBefore;
+        lastConsumed = startSequence;
+        holdAt(startSequence);
+    }
+
+    long start() {
+        return start;
+    }
+
+    long base() {
+        return base;
     }
 
     ByteBuffer section() {
@@ -96,9 +149,12 @@ final class SubscriberLink implements AutoCloseable {
         return value;
     }
 
-    /** Validates {@code consumed} against the publisher's cursor. */
+    /** Validates {@code consumed} against the publisher's cursor (it is {@link #NOT_STARTED} until the subscriber starts). */
     void validateConsumed(long cursor) {
         long value = consumed.get();
+        if (value == NOT_STARTED && lastConsumed == start) {
+            return;
+        }
         if (value < lastConsumed || value > cursor) {
             throw new CorruptSectionException(name(), CONSUMED_OFFSET, "consumed " + value + " outside [" + lastConsumed
                 + ", cursor " + cursor + "]");
@@ -109,5 +165,28 @@ final class SubscriberLink implements AutoCloseable {
     @Override
     public void close() {
         mapped.close();
+    }
+
+    @Override
+    public String toString() {
+        return name() + " (" + identity + ")";
+    }
+
+    /** The subscriber's consumed once it started, the publisher's floor before. */
+    private final class Gating extends Sequence {
+        @Override
+        public long get() {
+            long value = consumed.get();
+            return value == NOT_STARTED ? floor : value;
+        }
+    }
+
+    /** {@code base + requested}, saturating: the upstream's total that this subscriber allows. */
+    private final class Allowed extends Sequence {
+        @Override
+        public long get() {
+            long value = requested.get() + base;
+            return value < 0 ? Long.MAX_VALUE : value;
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
@@ -73,8 +74,13 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private long delivered;
     private long advertised;
     private long consumedWritten;
-    /** The ring's cursor when this subscriber attached (its first consumed value). */
-    private long attachCursor;
+    private int index;
+    private long subscriberId;
+    /** Offset of this subscriber's entry in the ring's subscriber table. */
+    private int entryOffset;
+    private int slotCount;
+    /** The terminal record was read again after admission past it; only once. */
+    private boolean terminalReread;
     private boolean completed;
     private Throwable terminalError;
 
@@ -133,7 +139,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     public void run() {
         Throwable failure = null;
         try {
-            if (attach()) {
+            if (attach() && awaitAdmission()) {
                 drainLoop();
             }
         } catch (InternalError e) {
@@ -212,10 +218,12 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             RingHeader h = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
             h.checkCodec(channel, codec);
             int state = RingHeader.terminalState(b);
-            if (state != TerminalState.OPEN) {
+            boolean ended = state == TerminalState.COMPLETED || state == TerminalState.ERRORED;
+            if (state != TerminalState.OPEN && !ended) {
                 return "the ring of publisher " + h.publisher + " is " + TerminalState.name(state);
             }
-            if (!h.publisher.isAlive()) {
+            // A ring that completed or failed is still joined: its terminal record is read (§1.4).
+            if (!ended && !h.publisher.isAlive()) {
                 return "publisher " + h.publisher + " is not running";
             }
             String claimed = claimSection(h, b);
@@ -226,10 +234,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             ringSection = b;
             header = h;
             keep = true;
-            reader = new RingReader(ringPath.getFileName().toString(), b, consumedShm, h.capacity, h.slotLength,
-                h.maxMessageLength);
-            consumedWritten = consumedShm.getPlain();
-            attachCursor = consumedWritten;
+            slotCount = h.capacity / h.slotLength;
+            consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
             waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
             waker.addPeer(b);
             liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
@@ -259,9 +265,12 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
                     s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
                     s.putInt(INDEX_OFFSET, index);
+                    s.putInt(FLAGS_OFFSET, options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0);
+                    long id = ThreadLocalRandom.current().nextLong();
+                    s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
                     s.putLong(REQUESTED_OFFSET, 0L);
-                    // Acquire: start after the last record published so far (the cursor is always a record end).
-                    s.putLong(CONSUMED_OFFSET, (long) ShmSequence.LONG.getAcquire(ringBuffer, RingDescriptor.CURSOR_OFFSET));
+                    // Not started: the publisher chooses where this subscriber starts when it admits it.
+                    s.putLong(CONSUMED_OFFSET, SubscriberLink.NOT_STARTED);
                     s.putLong(DELIVERED_OFFSET, 0L);
                     s.putLong(HEARTBEAT_OFFSET, System.nanoTime());
                     // Release: the fields above are complete for a publisher that acquires the magic.
@@ -275,6 +284,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                         s.get(0, ownImage);
                         ownPath = path;
                         ownKey = ChannelFiles.fileKey(path);
+                        this.index = index;
+                        this.subscriberId = s.getLong(SUBSCRIBER_ID_OFFSET);
+                        this.entryOffset = RingDescriptor.entryOffset(index);
                         requestedShm = new ShmSequence(s, REQUESTED_OFFSET);
                         consumedShm = new ShmSequence(s, CONSUMED_OFFSET);
                         mapped = null;
@@ -328,6 +340,89 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         return null;
     }
 
+    /**
+     * Waits until the publisher admits this subscriber (its id in the ring's table), then starts reading
+     * where the publisher said. A subscriber that comes after the stream's end reads the terminal record.
+     * Returns false when cancelled first.
+     */
+    private boolean awaitAdmission() {
+        String ringName = channel + ".ring";
+        long deadline = System.nanoTime() + options.attachTimeout().toNanos();
+        long nextHousekeeping = System.nanoTime() + intervalNs;
+        long parkNs = 10_000L;
+        while (true) {
+            if (cancelled || badRequested) {
+                return false;
+            }
+            // Acquire: pairs with the publisher's release of the id; start and base below are complete.
+            long admitted = (long) ShmSequence.LONG.getAcquire(ringSection, entryOffset + RingDescriptor.ENTRY_ID_OFFSET);
+            if (admitted == subscriberId) {
+                long start = ringSection.getLong(entryOffset + RingDescriptor.ENTRY_START_OFFSET);
+                long cursor = reader == null ? RingHeader.cursor(ringSection) : reader.cursor();
+                if (start < -1 || start > cursor || cursor - start > slotCount) {
+                    throw new CorruptSectionException(ringName, entryOffset + RingDescriptor.ENTRY_START_OFFSET,
+                        "start " + start + " of subscriber " + index + " outside [cursor " + cursor + " - " + slotCount
+                        + ", cursor]");
+                }
+                consumedWritten = start;
+                // Release: from here the publisher gates the ring on this subscriber's own position.
+                consumedShm.set(start);
+                reader = new RingReader(ringName, ringSection, consumedShm, header.capacity, header.slotLength,
+                    header.maxMessageLength);
+                return true;
+            }
+            int terminal = RingHeader.terminalState(ringSection);
+            if (terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) {
+                long sequence = RingHeader.terminalSequence(ringName, ringSection, RingHeader.cursor(ringSection), slotCount);
+                if (sequence >= 0) {
+                    // The stream ended before this subscriber was admitted: deliver its terminal signal (§1.4).
+                    terminalReread = true;
+                    reader = new RingReader(ringName, ringSection, new com.lmax.disruptor.Sequence(sequence - 1),
+                        header.capacity, header.slotLength, header.maxMessageLength);
+                    return true;
+                }
+            }
+            if (terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED) {
+                throw new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
+                    + TerminalState.name(terminal) + ") before admitting this subscriber");
+            }
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                nextHousekeeping = now + intervalNs;
+                // Release: a monotonic timestamp read by the publisher's liveness check.
+                ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
+                String death = liveness.check(now);
+                if (death != null) {
+                    throw new ApertureException("channel '" + channel + "': publisher process " + death
+                        + " before admitting this subscriber");
+                }
+                verifyOwnSection();
+            }
+            if (now - deadline >= 0) {
+                throw new ApertureException("channel '" + channel + "': publisher " + header.publisher
+                    + " did not admit this subscriber (section " + ownPath.getFileName() + ") within "
+                    + options.attachTimeout().toMillis() + " ms");
+            }
+            LockSupport.parkNanos(this, Math.min(parkNs, deadline - now));
+            parkNs = Math.min(parkNs << 1, MAX_ATTACH_PARK_NS / 10);
+        }
+    }
+
+    /** Throws {@link SlowSubscriberException} if the publisher dropped this subscriber. */
+    private void checkDropped() {
+        // LoadLoad: the record just read (plain loads) is read before the word that says whether it was intact.
+        java.lang.invoke.VarHandle.loadLoadFence();
+        long lag = (long) ShmSequence.LONG.getOpaque(ringSection, entryOffset + RingDescriptor.ENTRY_DROPPED_OFFSET);
+        if (lag != 0) {
+            if ((header.flags & RingDescriptor.FLAG_DROP_SLOWEST) == 0 || lag < 0 || lag > header.capacity) {
+                throw new CorruptSectionException(channel + ".ring", entryOffset + RingDescriptor.ENTRY_DROPPED_OFFSET,
+                    "dropped word " + lag + " of subscriber " + index + " is not a lag in [1, " + header.capacity
+                    + "] of a channel that drops slow subscribers (flags " + header.flags + ")");
+            }
+            throw new SlowSubscriberException(channel, lag, delivered);
+        }
+    }
+
     private void detach() {
         if (own != null) {
             // The name goes first, so a publisher that sees the flag finds the directory already clean.
@@ -359,8 +454,16 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             long demanded = requested;
             advertise(demanded);
             if (demanded > delivered) {
-                EventPoller.PollState state = reader.poll(this);
-                consumedWritten = consumedShm.getPlain();
+                EventPoller.PollState state;
+                try {
+                    state = reader.poll(this);
+                } catch (CorruptSectionException e) {
+                    checkDropped(); // overwritten because the publisher dropped this subscriber: say so
+                    throw e;
+                }
+                if (!terminalReread) {
+                    consumedWritten = reader.expectedConsumed();
+                }
                 if (delivered != deliveredStored) {
                     deliveredStored = delivered;
                     // Release: statistics for the publisher and tools; no decision depends on it.
@@ -389,6 +492,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
                 publisherDeath = liveness.check(now);
                 verifyOwnSection();
+                if (!terminalReread) {
+                    checkDropped();
+                }
             }
             int terminal = RingHeader.terminalState(ringSection);
             if (terminal < TerminalState.OPEN || terminal > TerminalState.CLOSED) {
@@ -396,13 +502,13 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     "unknown terminal state " + terminal);
             }
             if ((terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) && !reader.hasUnread()) {
-                if (reader.cursor() == attachCursor) {
-                    // Nothing was published since this subscriber attached: it claimed its section after the
-                    // terminal record, before the state store. That record will never be read, and every wait
-                    // would end at once: fail now rather than spin without a terminal signal (§1.4, §1.5).
-                    throw new ApertureException("channel '" + channel + "': publisher " + header.publisher
-                        + " had already ended the channel (" + TerminalState.name(terminal)
-                        + ") when this subscriber attached");
+                long sequence = RingHeader.terminalSequence(channel + ".ring", ringSection, reader.cursor(), slotCount);
+                if (sequence >= 0 && sequence < reader.nextRecord() && !terminalReread) {
+                    // Admitted after the terminal record was written: read that record itself (§1.4).
+                    terminalReread = true;
+                    reader = new RingReader(channel + ".ring", ringSection, new com.lmax.disruptor.Sequence(sequence - 1),
+                        header.capacity, header.slotLength, header.maxMessageLength);
+                    continue;
                 }
                 // The publisher writes the terminal record (release of the cursor) before the state: seeing the
                 // state (acquire) after records but with no terminal record left means the section is inconsistent.
@@ -534,6 +640,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             throw new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to decode the "
                 + length + "-byte record at seq " + sequence + ": " + e, e);
         }
+        checkDropped(); // a record overwritten while it was decoded is never delivered
         if (value == null) {
             throw new ApertureException("channel '" + channel + "': codec '" + codec.name()
                 + "' decoded null from the record at seq " + sequence + " (§2.13)");

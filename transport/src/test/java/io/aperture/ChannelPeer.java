@@ -21,6 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   receive-forever DIR CHANNEL                receives with unbounded demand until killed; prints "attached"
  *   receive-idle   DIR CHANNEL WAITING         subscribes (unbounded demand) waiting as WAITING, prints "attached" once
  *                                              its section exists, then receives until the channel ends
+ *   receive-paced  DIR CHANNEL COUNT PAUSE_US JOIN
+ *                                              receives COUNT longs joining at JOIN (LATEST or OLDEST), pausing PAUSE_US
+ *                                              every 1,000; checks each is the previous + 1; prints
+ *                                              "first F received N sum S ordered B" (or "error E" when the stream fails)
+ *   receive-hold   DIR CHANNEL N               requests N, prints "held N" once it has them, then waits for the end and
+ *                                              prints "error E" or "complete" (it never requests more)
+ *   receive-all    DIR CHANNEL                 receives until the end, prints "complete received N" or "error E"
+ *   receive-slow   DIR CHANNEL DELAY_MS        unbounded demand, DELAY_MS of work per element; prints "error E" at the end
  * </pre>
  */
 public final class ChannelPeer {
@@ -53,6 +61,19 @@ public final class ChannelPeer {
                     break;
                 case "receive-idle":
                     receiveIdle(aperture, channel, Waiting.valueOf(args[3]));
+                    break;
+                case "receive-paced":
+                    receivePaced(aperture, channel, Long.parseLong(args[3]), Long.parseLong(args[4]),
+                        ChannelOptions.JoinAt.valueOf(args[5]));
+                    break;
+                case "receive-hold":
+                    receiveHold(aperture, channel, Long.parseLong(args[3]));
+                    break;
+                case "receive-all":
+                    receiveAll(aperture, channel);
+                    break;
+                case "receive-slow":
+                    receiveSlow(aperture, channel, Long.parseLong(args[3]));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown role " + role);
@@ -125,5 +146,88 @@ public final class ChannelPeer {
             .count()
             .block(Duration.ofMinutes(5));
         System.out.println("received " + received + " sum " + sum[0]);
+    }
+
+    private static void receivePaced(Aperture aperture, String channel, long count, long pauseUs,
+                                     ChannelOptions.JoinAt joinAt) {
+        long[] first = {-1};
+        long[] previous = {-1};
+        boolean[] ordered = {true};
+        long[] sum = {0};
+        long[] received = {0};
+        try {
+            aperture.subscriber(channel, Codecs.longs(), aperture.defaults().withJoinAt(joinAt)).receive()
+                .take(count)
+                .doOnNext(v -> {
+                    if (first[0] < 0) {
+                        first[0] = v;
+                    } else if (v != previous[0] + 1) {
+                        ordered[0] = false;
+                    }
+                    previous[0] = v;
+                    sum[0] += v;
+                    if (++received[0] % 1000 == 0 && pauseUs > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(pauseUs * 1000); // a slow consumer's work
+                    }
+                })
+                .blockLast(Duration.ofMinutes(5));
+            System.out.println("first " + first[0] + " received " + received[0] + " sum " + sum[0] + " ordered " + ordered[0]);
+        } catch (RuntimeException e) {
+            System.out.println("error " + e + " after first " + first[0] + " received " + received[0] + " ordered "
+                + ordered[0]);
+        }
+    }
+
+    private static void receiveHold(Aperture aperture, String channel, long n) throws Exception {
+        CompletableFuture<String> end = new CompletableFuture<>();
+        long[] received = {0};
+        aperture.subscriber(channel, Codecs.longs()).receive().subscribe(new reactor.core.publisher.BaseSubscriber<Long>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                subscription.request(n);
+            }
+
+            @Override
+            protected void hookOnNext(Long value) {
+                if (++received[0] == n) {
+                    System.out.println("held " + n);
+                }
+            }
+
+            @Override
+            protected void hookOnError(Throwable throwable) {
+                end.complete("error " + throwable);
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                end.complete("complete");
+            }
+        });
+        System.out.println(end.get(5, TimeUnit.MINUTES));
+    }
+
+    private static void receiveAll(Aperture aperture, String channel) {
+        try {
+            Long count = aperture.subscriber(channel, Codecs.longs()).receive().count().block(Duration.ofMinutes(5));
+            System.out.println("complete received " + count);
+        } catch (RuntimeException e) {
+            System.out.println("error " + e);
+        }
+    }
+
+    private static void receiveSlow(Aperture aperture, String channel, long delayMs) {
+        long[] received = {0};
+        try {
+            aperture.subscriber(channel, Codecs.longs()).receive()
+                .doOnNext(v -> {
+                    received[0]++;
+                    java.util.concurrent.locks.LockSupport.parkNanos(delayMs * 1_000_000L); // a slow consumer's work
+                })
+                .blockLast(Duration.ofMinutes(5));
+            System.out.println("complete received " + received[0]);
+        } catch (RuntimeException e) {
+            System.out.println("error " + e);
+        }
     }
 }

@@ -29,9 +29,9 @@ class LayoutDescriptorTest {
         Map<String, Number> pinned = new LinkedHashMap<>();
         pinned.put("CACHE_LINE_PAIR_LENGTH", 128);
         pinned.put("MAGIC", 0x41505254);
-        pinned.put("VERSION_MAJOR", 1);
+        pinned.put("VERSION_MAJOR", 2);
         pinned.put("VERSION_MINOR", 0);
-        pinned.put("MAGIC_VERSION", 0x41505254_0001_0000L);
+        pinned.put("MAGIC_VERSION", 0x41505254_0002_0000L);
         pinned.put("MAGIC_VERSION_OFFSET", 0);
         pinned.put("SESSION_ID_OFFSET", 8);
         pinned.put("CAPACITY_OFFSET", 16);
@@ -41,22 +41,33 @@ class LayoutDescriptorTest {
         pinned.put("PUBLISHER_PID_OFFSET", 32);
         pinned.put("PUBLISHER_START_OFFSET", 40);
         pinned.put("FLAGS_OFFSET", 48);
+        pinned.put("FLAG_DOUBLE_MAPPED", 1);
+        pinned.put("FLAG_DROP_SLOWEST", 2);
         pinned.put("CODEC_SCHEMA_ID_OFFSET", 52);
         pinned.put("CODEC_NAME_LENGTH_OFFSET", 56);
         pinned.put("CODEC_NAME_OFFSET", 60);
         pinned.put("CODEC_NAME_MAX_LENGTH", 64);
         pinned.put("CURSOR_OFFSET", 256);
         pinned.put("PUBLISHED_OFFSET", 384);
+        pinned.put("SUBSCRIBERS_OFFSET", 392);
+        pinned.put("DROPPED_OFFSET", 400);
         pinned.put("TERMINAL_OFFSET", 512);
+        pinned.put("TERMINAL_SEQUENCE_OFFSET", 520);
         pinned.put("HEARTBEAT_OFFSET", 640);
         pinned.put("WAKE_OFFSET", 768);
         pinned.put("PARKED_OFFSET", 772);
+        pinned.put("SUBSCRIBER_TABLE_OFFSET", 1024);
+        pinned.put("SUBSCRIBER_ENTRY_LENGTH", 32);
+        pinned.put("ENTRY_ID_OFFSET", 0);
+        pinned.put("ENTRY_START_OFFSET", 8);
+        pinned.put("ENTRY_BASE_OFFSET", 16);
+        pinned.put("ENTRY_DROPPED_OFFSET", 24);
         pinned.put("SLOTS_OFFSET", 4096);
         pinned.put("MIN_SLOT_LENGTH", 16);
         pinned.put("MAX_SLOT_LENGTH", 4096);
         pinned.put("MIN_CAPACITY", 1024);
         pinned.put("MAX_CAPACITY", 1_073_741_824);
-        pinned.put("MAX_SUBSCRIBERS_LIMIT", 1024);
+        pinned.put("MAX_SUBSCRIBERS_LIMIT", 96);
         pinned.put("MAX_SLOTS", 16_777_216);
 
         assertThat(numericConstants(RingDescriptor.class)).isEqualTo(new TreeMap<>(pinned));
@@ -113,6 +124,18 @@ class LayoutDescriptorTest {
     }
 
     @Test
+    void shouldFitTheSubscriberTableBetweenTheCountersAndTheSlots() {
+        assertThat(RingDescriptor.SUBSCRIBER_TABLE_OFFSET).isGreaterThanOrEqualTo(RingDescriptor.PARKED_OFFSET + 4);
+        assertThat(RingDescriptor.SUBSCRIBER_TABLE_OFFSET % LINE).isZero();
+        assertThat(RingDescriptor.entryOffset(0)).isEqualTo(1024);
+        assertThat(RingDescriptor.entryOffset(1)).isEqualTo(1056);
+        assertThat(RingDescriptor.entryOffset(RingDescriptor.MAX_SUBSCRIBERS_LIMIT - 1)).isEqualTo(4064);
+        assertThat(RingDescriptor.entryOffset(RingDescriptor.MAX_SUBSCRIBERS_LIMIT)).isEqualTo(RingDescriptor.SLOTS_OFFSET);
+        assertThat(ChannelOptions.MAX_SUBSCRIBERS).isEqualTo(96);
+        assertThat(ChannelOptions.DEFAULT_MAX_SUBSCRIBERS).isEqualTo(64);
+    }
+
+    @Test
     void shouldStartSlotAreaOnAPageBoundary() {
         assertThat(RingDescriptor.SLOTS_OFFSET % PAGE).isZero();
         assertThat(RingDescriptor.SLOTS_OFFSET).isEqualTo(PAGE);
@@ -139,12 +162,15 @@ class LayoutDescriptorTest {
     void shouldPinEverySubscriberDescriptorConstant() {
         Map<String, Number> pinned = new LinkedHashMap<>();
         pinned.put("MAGIC", 0x41505355);
-        pinned.put("MAGIC_VERSION", 0x41505355_0001_0000L);
+        pinned.put("MAGIC_VERSION", 0x41505355_0002_0000L);
         pinned.put("MAGIC_VERSION_OFFSET", 0);
         pinned.put("RING_SESSION_ID_OFFSET", 8);
         pinned.put("PID_OFFSET", 16);
         pinned.put("START_OFFSET", 24);
         pinned.put("INDEX_OFFSET", 32);
+        pinned.put("FLAGS_OFFSET", 36);
+        pinned.put("FLAG_JOIN_OLDEST", 1);
+        pinned.put("SUBSCRIBER_ID_OFFSET", 40);
         pinned.put("REQUESTED_OFFSET", 128);
         pinned.put("CONSUMED_OFFSET", 256);
         pinned.put("DELIVERED_OFFSET", 384);
@@ -165,13 +191,13 @@ class LayoutDescriptorTest {
             SubscriberDescriptor.HEARTBEAT_OFFSET, SubscriberDescriptor.WAKE_OFFSET,
         };
         assertCountersOnOwnLines(counters, LINE);
-        assertThat(SubscriberDescriptor.INDEX_OFFSET + 4).as("header ends before the first counter line")
+        assertThat(SubscriberDescriptor.SUBSCRIBER_ID_OFFSET + 8).as("header ends before the first counter line")
             .isLessThanOrEqualTo(SubscriberDescriptor.REQUESTED_OFFSET);
         assertThat(SubscriberDescriptor.PARKED_OFFSET / LINE).isEqualTo(SubscriberDescriptor.WAKE_OFFSET / LINE);
         assertThat(SubscriberDescriptor.PARKED_OFFSET + 4).isLessThanOrEqualTo(SubscriberDescriptor.LENGTH);
         assertThat(SubscriberDescriptor.LENGTH).isEqualTo(PAGE);
         for (int offset : new int[] {SubscriberDescriptor.MAGIC_VERSION_OFFSET, SubscriberDescriptor.RING_SESSION_ID_OFFSET,
-            SubscriberDescriptor.PID_OFFSET, SubscriberDescriptor.START_OFFSET}) {
+            SubscriberDescriptor.PID_OFFSET, SubscriberDescriptor.START_OFFSET, SubscriberDescriptor.SUBSCRIBER_ID_OFFSET}) {
             assertThat(offset % 8).as("long field at %d aligned", offset).isZero();
         }
     }

@@ -880,10 +880,10 @@ class RingProtocolTest {
     @Test
     void shouldRejectAnotherMajorVersionAndAcceptAnotherMinor() {
         Ring ring = new Ring(1024, 16, 504);
-        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (2L << 16) | 3);
+        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (3L << 16) | 3);
         assertThatThrownBy(() -> ring.readHeader()).isInstanceOf(IncompatibleChannelException.class)
-            .hasMessageContaining("layout version 2.3").hasMessageContaining("reads 1.0");
-        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (1L << 16) | 7);
+            .hasMessageContaining("layout version 3.3").hasMessageContaining("reads 2.0");
+        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (2L << 16) | 7);
         assertThat(ring.readHeader().capacity).isEqualTo(1024);
     }
 
@@ -923,12 +923,12 @@ class RingProtocolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, -1, 1025})
+    @ValueSource(ints = {0, -1, 97})
     void shouldRejectBadMaxSubscribers(int maxSubscribers) {
         Ring ring = new Ring(1024, 16, 504);
         ring.section.putInt(RingDescriptor.MAX_SUBSCRIBERS_OFFSET, maxSubscribers);
         assertCorruptHeader(ring, RingDescriptor.MAX_SUBSCRIBERS_OFFSET,
-            "max subscribers " + maxSubscribers + " not in [1, 1024]");
+            "max subscribers " + maxSubscribers + " not in [1, 96]");
     }
 
     @ParameterizedTest

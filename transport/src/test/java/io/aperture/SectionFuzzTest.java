@@ -155,7 +155,7 @@ class SectionFuzzTest {
     }
 
     /**
-     * The subscriber section is gone and the publisher's conductor still waits in {@code awaitSubscriber}:
+     * The subscriber section is gone and the publisher's conductor still waits in {@code awaitFirstSubscriber}:
      * the publisher never attached it and waits for a first subscriber. Asked of the thread, not of the
      * damaged section, whose counters the attack may have overwritten.
      */
@@ -165,7 +165,7 @@ class SectionFuzzTest {
         }
         return Thread.getAllStackTraces().entrySet().stream()
             .filter(e -> e.getKey().getName().equals("aperture-pub-" + channel))
-            .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitSubscriber")));
+            .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitFirstSubscriber")));
     }
 
     private static String channelThreads(String channel) {
