@@ -103,9 +103,9 @@ public final class BenchRunner implements Callable<Integer> {
         if (modeGroup.smoke) {
             s = new Settings("smoke", 20_000, 8, 200, 500, 1, 1);
         } else if (modeGroup.full) {
-            s = new Settings("full", 10_000_000, 1_000, 50_000, 100_000, 2, 5);
+            s = new Settings("full", 20_000_000, 2_000, 100_000, 200_000, 2, 5);
         } else {
-            s = new Settings("quick", 2_000_000, 200, 20_000, 20_000, 1, 3);
+            s = new Settings("quick", 5_000_000, 500, 50_000, 50_000, 1, 3);
         }
         if (runs != null) {
             s = new Settings(s.mode(), s.messages(), s.bandwidthMessages(), s.pingWarmup(), s.pings(), s.warmups(), runs);
