@@ -150,8 +150,6 @@ final class Report {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
             .title("Throughput, 8-byte messages (median; higher is better)").xAxisTitle("scenario").yAxisTitle("M msg/s").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        chart.getStyler().setLabelsVisible(true);
-        chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
         bars(chart, figures, "throughput");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
@@ -160,7 +158,6 @@ final class Report {
         CategoryChart chart = new CategoryChartBuilder().width(700).height(450)
             .title("Bandwidth, 1 MiB messages (median; higher is better)").xAxisTitle("scenario").yAxisTitle("GiB/s").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        chart.getStyler().setLabelsVisible(true);
         bars(chart, figures, "bandwidth");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
@@ -181,16 +178,21 @@ final class Report {
     private static void latencyChart(Path file, Map<String, List<double[]>> curves) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(500)
             .title("Ping-pong round trip, 8-byte message (lower is better)").xAxisTitle("percentile").yAxisTitle("µs").build();
-        chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> BenchRunner.trim(
-            Math.round((100 - 100 / x) * 1000) / 1000.0) + "%");
+        // x is the number of nines: 0 = p0, 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax(4.0);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> {
+            double pct = 100 * (1 - Math.pow(10, -x));
+            return (Math.abs(x - Math.rint(x)) < 1e-9 ? BenchRunner.trim(Math.round(pct * 100) / 100.0)
+                : String.format(Locale.ROOT, "%.1f", pct)) + "%";
+        });
         for (Map.Entry<String, List<double[]>> e : curves.entrySet()) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
             for (double[] point : e.getValue()) {
-                xs.add(1 / (1 - point[0] / 100));
+                xs.add(Math.log10(1 / (1 - point[0] / 100)));
                 ys.add(Math.max(point[1], 0.001));
             }
             chart.addSeries(NAMES.getOrDefault(e.getKey(), e.getKey()), xs, ys);
