@@ -97,14 +97,18 @@ final class AeronPeer {
         long n = p.getLong("messages");
         int window = p.getInt("window", 0);
         int ackEvery = Math.max(1, window / 4);
+        int size = p.getInt("size", Long.BYTES);
         Subscription sub = aeron.addSubscription(CHANNEL, DATA);
         ExclusivePublication back = aeron.addExclusivePublication(CHANNEL, BACK);
         UnsafeBuffer ack = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         Receiver rx = new Receiver();
         FragmentHandler handler = (buffer, offset, length, header) -> {
             long v = buffer.getLong(offset);
-            if (v != rx.expected || rx.expected >= n) {
-                throw new IllegalStateException("out of order: expected " + rx.expected + ", got " + v);
+            if (v != rx.expected || rx.expected >= n || length != size) {
+                throw new IllegalStateException("out of order: expected " + rx.expected + ", got " + v + " (" + length + " bytes)");
+            }
+            if (size == Quad.SIZE) {
+                Quad.check(v, buffer.getLong(offset + 8), buffer.getLong(offset + 16), buffer.getLong(offset + 24));
             }
             if (rx.expected == 0) {
                 rx.start = System.nanoTime();
@@ -138,6 +142,7 @@ final class AeronPeer {
     private static void produce(Aeron aeron, Params p, long deadline) {
         long n = p.getLong("messages");
         int window = p.getInt("window", 0);
+        int size = p.getInt("size", Long.BYTES);
         ExclusivePublication pub = aeron.addExclusivePublication(CHANNEL, DATA);
         Subscription back = aeron.addSubscription(CHANNEL, BACK);
         awaitConnected(pub, back, deadline);
@@ -155,7 +160,13 @@ final class AeronPeer {
                     idle.reset();
                 }
                 buf.putLong(0, i);
-                offer(pub, buf, 0, Long.BYTES, idle);
+                if (size == Quad.SIZE) {
+                    Quad q = Quad.of(i);
+                    buf.putLong(8, q.a());
+                    buf.putLong(16, q.b());
+                    buf.putLong(24, q.c());
+                }
+                offer(pub, buf, 0, size, idle);
                 sent++;
             }
             while (acked[0] < sent) { // the round's end: the consumer took all of it

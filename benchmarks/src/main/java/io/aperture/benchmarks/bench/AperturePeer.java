@@ -54,14 +54,23 @@ final class AperturePeer {
             options = options.withDemandWindow(window);
         }
         BlockCodec blocks = bandwidth(p) ? new BlockCodec(p.getInt("size")) : null;
+        boolean quads = !bandwidth(p) && p.getInt("size", Long.BYTES) == Quad.SIZE;
         BenchChild.ready();
         for (int r = 0; r < p.rounds(); r++) {
-            BenchChild.SequenceCheck check = new BenchChild.SequenceCheck(n);
-            Flux<Long> in = blocks != null
-                ? aperture.subscriber("bw-" + r, blocks, options).receive()
-                : aperture.subscriber("tp-" + r, Codecs.longs(), options).receive();
-            in.subscribe(check);
-            BenchChild.round(r, n, check.await(timeout));
+            long nanos;
+            if (quads) {
+                BenchChild.SequenceCheck<Quad> check = BenchChild.quadsCheck(n);
+                aperture.subscriber("tp-" + r, new Quad.QuadCodec(), options).receive().subscribe(check);
+                nanos = check.await(timeout);
+            } else {
+                BenchChild.SequenceCheck<Long> check = BenchChild.longsCheck(n);
+                Flux<Long> in = blocks != null
+                    ? aperture.subscriber("bw-" + r, blocks, options).receive()
+                    : aperture.subscriber("tp-" + r, Codecs.longs(), options).receive();
+                in.subscribe(check);
+                nanos = check.await(timeout);
+            }
+            BenchChild.round(r, n, nanos);
         }
     }
 
@@ -72,6 +81,8 @@ final class AperturePeer {
                 int size = p.getInt("size");
                 aperture.publisher("bw-" + r, new BlockCodec(size), bandwidthOptions(aperture.defaults(), size))
                     .publish(BenchChild.sequence(n)).block(timeout);
+            } else if (p.getInt("size", Long.BYTES) == Quad.SIZE) {
+                aperture.publisher("tp-" + r, new Quad.QuadCodec()).publish(BenchChild.quads(n)).block(timeout);
             } else {
                 aperture.publisher("tp-" + r, Codecs.longs()).publish(BenchChild.sequence(n)).block(timeout);
             }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * The main class of every JVM the runner starts: {@code BenchChild <transport> <role> key=value...}.
@@ -106,20 +107,42 @@ public final class BenchChild {
         }).hide();
     }
 
+    /** {@link Quad}s 0..n-1 as a {@code Flux<Quad>}, not fusable with what follows. */
+    static Flux<Quad> quads(long n) {
+        return Flux.<Quad, Long>generate(() -> 0L, (i, sink) -> {
+            if (i < n) {
+                sink.next(Quad.of(i));
+            } else {
+                sink.complete();
+            }
+            return i + 1;
+        }).hide();
+    }
+
+    static SequenceCheck<Long> longsCheck(long n) {
+        return new SequenceCheck<>(n, Long::longValue);
+    }
+
+    static SequenceCheck<Quad> quadsCheck(long n) {
+        return new SequenceCheck<>(n, Quad::checked);
+    }
+
     /**
-     * Consumes a {@code Flux<Long>} with unbounded demand, checks it is exactly 0..n-1 in order, and times it
-     * from the first element to the completion (no clock read per element).
+     * Consumes a {@code Flux} with unbounded demand, checks its sequence numbers are exactly 0..n-1 in order,
+     * and times it from the first element to the completion (no clock read per element).
      */
-    static final class SequenceCheck extends BaseSubscriber<Long> {
+    static final class SequenceCheck<T> extends BaseSubscriber<T> {
         private final long n;
+        private final ToLongFunction<T> seqOf;
         private final CountDownLatch done = new CountDownLatch(1);
         private long expected;
         private long start;
         private long end;
         private volatile Throwable failure;
 
-        SequenceCheck(long n) {
+        SequenceCheck(long n, ToLongFunction<T> seqOf) {
             this.n = n;
+            this.seqOf = seqOf;
         }
 
         @Override
@@ -128,7 +151,8 @@ public final class BenchChild {
         }
 
         @Override
-        protected void hookOnNext(Long value) {
+        protected void hookOnNext(T element) {
+            long value = seqOf.applyAsLong(element);
             if (value != expected) {
                 failure = new IllegalStateException("out of order: expected " + expected + ", got " + value);
                 cancel();

@@ -133,11 +133,13 @@ public final class BenchRunner implements Callable<Integer> {
             s.warmups(), machine.summary());
         try {
             if (wanted("throughput")) {
-                for (int window : new int[] {0, 256}) {
-                    String scenario = "throughput-8B-" + (window == 0 ? "unbounded" : "window" + window);
+                for (int[] sizeAndWindow : new int[][] {{8, 0}, {8, 256}, {32, 0}}) {
+                    int size = sizeAndWindow[0];
+                    int window = sizeAndWindow[1];
+                    String scenario = "throughput-" + size + "B-" + (window == 0 ? "unbounded" : "window" + window);
                     for (String t : THROUGHPUT_TRANSPORTS) {
                         if (transportWanted(t)) {
-                            throughput(scenario, t, window, s);
+                            throughput(scenario, t, size, window, s);
                         }
                     }
                 }
@@ -194,8 +196,8 @@ public final class BenchRunner implements Callable<Integer> {
 
     // ---------------------------------------------------------------- scenarios
 
-    private void throughput(String scenario, String transport, int window, Settings s) throws IOException {
-        Params p = base("tp", s).with("messages", s.messages()).with("window", window);
+    private void throughput(String scenario, String transport, int size, int window, Settings s) throws IOException {
+        Params p = base("tp", s).with("messages", s.messages()).with("window", window).with("size", size);
         List<String> lines = switch (transport) {
             case "reactor" -> pair(transport, "both", null, p);
             default -> withEndpoint(transport, p, q -> pair(transport, "consumer", "producer", q));

@@ -17,19 +17,30 @@ import java.util.concurrent.TimeUnit;
  * @param os       name, version, architecture
  * @param date     when the run started (UTC)
  * @param commit   the git commit of the worktree, if known
+ * @param loadAtStart the 1, 5 and 15 minute load averages when the run started (other work on the machine)
  */
-public record Machine(int cores, String cpu, String jdk, String os, String date, String commit) {
+public record Machine(int cores, String cpu, String jdk, String os, String date, String commit, String loadAtStart) {
 
     static Machine describe() {
         return new Machine(Runtime.getRuntime().availableProcessors(), cpuModel(),
             System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.runtime.version"),
             System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), gitCommit());
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), gitCommit(), loadAverage());
     }
 
     String summary() {
         return cores + " cores, " + cpu + ", " + jdk;
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {

@@ -30,13 +30,17 @@ final class ReactorPeer {
         try {
             BenchChild.ready();
             for (int r = 0; r < p.rounds(); r++) {
-                BenchChild.SequenceCheck check = new BenchChild.SequenceCheck(n);
-                BenchChild.sequence(n)
-                    .subscribeOn(producer)
-                    .publishOn(consumer, prefetch)
-                    .hide()
-                    .subscribe(check);
-                BenchChild.round(r, n, check.await(timeout));
+                long nanos;
+                if (p.getInt("size", Long.BYTES) == Quad.SIZE) {
+                    BenchChild.SequenceCheck<Quad> check = BenchChild.quadsCheck(n);
+                    BenchChild.quads(n).subscribeOn(producer).publishOn(consumer, prefetch).hide().subscribe(check);
+                    nanos = check.await(timeout);
+                } else {
+                    BenchChild.SequenceCheck<Long> check = BenchChild.longsCheck(n);
+                    BenchChild.sequence(n).subscribeOn(producer).publishOn(consumer, prefetch).hide().subscribe(check);
+                    nanos = check.await(timeout);
+                }
+                BenchChild.round(r, n, nanos);
             }
         } finally {
             producer.dispose();

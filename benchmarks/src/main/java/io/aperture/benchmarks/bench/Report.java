@@ -72,6 +72,8 @@ final class Report {
         md.append("| OS | ").append(m.os()).append(" |\n");
         md.append("| date | ").append(m.date()).append(" |\n");
         md.append("| commit | ").append(m.commit()).append(" |\n");
+        md.append("| load average (1, 5, 15 min) | at start ").append(m.loadAtStart()).append(", at end ")
+            .append(Machine.loadAverage()).append(" (above 0 before the run: other work shared the 2 cores) |\n");
         md.append(String.format(Locale.ROOT, "| mode | %s: %d warm-up round(s) then %d measured round(s) per figure; the run took %.0f s |%n",
             s.mode(), s.warmups(), s.runs(), elapsed));
         md.append("| child JVMs | `-Xms256m -Xmx256m -XX:+UseSerialGC`, one fresh pair (or one JVM for Reactor) per transport and scenario |\n\n");
@@ -80,10 +82,11 @@ final class Report {
             + "throughput and bandwidth above 1 means Aperture is faster, for latency below 1 means Aperture is faster.\n"
             + "Other builds may have shared the machine while it ran; on 2 cores that shows in the spread.\n\n");
 
-        section(md, "Throughput: 8-byte messages (`Long`)", "throughput", figures, ratios,
+        section(md, "Throughput: 8-byte (`Long`) and 32-byte messages", "throughput", figures, ratios,
             "Messages per second received by a consumer that checks every value is the next in the sequence (the run\n"
                 + "fails otherwise), timed from the first message to the last of a round. *unbounded*: the consumer requests\n"
-                + "`Long.MAX_VALUE`; *window256*: at most 256 messages in flight, replenished as the consumer takes them.\n");
+                + "`Long.MAX_VALUE`; *window256*: at most 256 messages in flight, replenished as the consumer takes them.\n"
+                + "*32B*: a record of four longs (a sequence number and three fields derived from it, all checked).\n");
         if (charts.contains("throughput")) {
             md.append("![throughput](images/perf-throughput.png)\n\n");
         }
@@ -148,7 +151,7 @@ final class Report {
 
     private static void throughputChart(Path file, List<Figure> figures) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
-            .title("Throughput, 8-byte messages (median; higher is better)").xAxisTitle("scenario").yAxisTitle("M msg/s").build();
+            .title("Throughput (median; higher is better)").xAxisTitle("scenario").yAxisTitle("M msg/s").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         bars(chart, figures, "throughput");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -234,13 +237,17 @@ final class Report {
           production. *window256* is a credit scheme on a second IPC stream: the consumer sends its running count
           every 64 messages and the producer never runs more than 256 ahead, which is what Aperture's demand does.
         - **Unix domain socket** (JDK 16+ `SocketChannel` with `UnixDomainSocketAddress`, blocking): the producer
-          writes longs in batches of up to 1024 (8 KiB per `write`), the consumer reads 64 KiB at a time. Batching is
+          writes messages in batches of up to 8 KiB per `write` (1024 longs, 256 32-byte messages), the consumer
+          reads 64 KiB at a time. Batching is
           what a socket user does; writing 8 bytes per system call would measure the system call. *window256* is
           the same credit scheme as for Aeron, on the socket's other direction; ping-pong writes and reads 8 bytes.
           Bandwidth writes and reads each 1 MiB block whole (two copies through the kernel, as Aperture makes two:
           into the ring and out of it).
 
-        Not measured here: RSocket (left out: its 1.1.x releases predate the Reactor version Aperture uses), 32-byte
-        messages, and wake-up latency and idle CPU per wait strategy (see [waiting](waiting.md)).
+        For 32-byte messages Aperture uses a codec writing four longs, Reactor carries the same `Flux` of records,
+        Aeron offers 32 bytes per message and the socket writes 256 of them per `write`.
+
+        Not measured here: RSocket (left out: its 1.1.x releases predate the Reactor version Aperture uses), and
+        wake-up latency and idle CPU per wait strategy (see [waiting](waiting.md)).
         """;
 }

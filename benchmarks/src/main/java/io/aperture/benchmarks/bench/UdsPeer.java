@@ -15,13 +15,14 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A Unix domain socket (JDK 16+ {@code SocketChannel}, blocking). The consumer (or ponger) binds and
- * accepts; the producer connects. Throughput: longs written in batches of {@link #BATCH} (8 KiB per
+ * accepts; the producer connects. Throughput: messages written in batches of {@link #BATCH_BYTES} (8 KiB per
  * write), or fewer when the credit window is smaller; the consumer reads 64 KiB at a time and checks
  * each long. With a window, the consumer sends its running count back every window / 4 messages and
  * the producer never runs more than the window ahead (the credit scheme Aperture's demand uses).
  */
 final class UdsPeer {
-    static final int BATCH = 1024;
+    /** Bytes per write: 1024 longs or 256 32-byte messages. */
+    static final int BATCH_BYTES = 8 * 1024;
 
     private UdsPeer() {
     }
@@ -69,14 +70,16 @@ final class UdsPeer {
     private static void produce(SocketChannel ch, Params p) throws IOException {
         long n = p.getLong("messages");
         int window = p.getInt("window", 0);
-        ByteBuffer out = ByteBuffer.allocateDirect(BATCH * Long.BYTES).order(ByteOrder.nativeOrder());
+        int size = p.getInt("size", Long.BYTES);
+        int maxBatch = BATCH_BYTES / size;
+        ByteBuffer out = ByteBuffer.allocateDirect(BATCH_BYTES).order(ByteOrder.nativeOrder());
         ByteBuffer acks = ByteBuffer.allocateDirect(64 * Long.BYTES).order(ByteOrder.nativeOrder());
         long sent = 0;
         long acked = 0;
         for (int r = 0; r < p.rounds(); r++) {
             long i = 0;
             while (i < n) {
-                int batch = (int) Math.min(BATCH, n - i);
+                int batch = (int) Math.min(maxBatch, n - i);
                 if (window > 0) {
                     while (sent - acked >= window) {
                         acked = readAck(ch, acks, acked);
@@ -88,7 +91,13 @@ final class UdsPeer {
                 }
                 out.clear();
                 for (int k = 0; k < batch; k++) {
-                    out.putLong(i++);
+                    if (size == Quad.SIZE) {
+                        Quad q = Quad.of(i);
+                        out.putLong(q.seq()).putLong(q.a()).putLong(q.b()).putLong(q.c());
+                    } else {
+                        out.putLong(i);
+                    }
+                    i++;
                 }
                 out.flip();
                 while (out.hasRemaining()) {
@@ -129,6 +138,7 @@ final class UdsPeer {
         long n = p.getLong("messages");
         int window = p.getInt("window", 0);
         int ackEvery = Math.max(1, window / 4);
+        int size = p.getInt("size", Long.BYTES);
         ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder());
         ByteBuffer ack = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder());
         long consumed = 0;
@@ -141,8 +151,11 @@ final class UdsPeer {
                     throw new EOFException("stream ended after " + expected + " of " + n + " in round " + r);
                 }
                 in.flip();
-                while (in.remaining() >= Long.BYTES && expected < n) {
+                while (in.remaining() >= size && expected < n) {
                     long v = in.getLong();
+                    if (size == Quad.SIZE) {
+                        Quad.check(v, in.getLong(), in.getLong(), in.getLong());
+                    }
                     if (v != expected) {
                         throw new IllegalStateException("out of order: expected " + expected + ", got " + v);
                     }
