@@ -260,7 +260,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 nextHousekeeping = now + intervalNs;
                 beat();
                 verifyOwnRing();
-                attached.validateConsumed(sequencer.getCursor());
+                attached.validateConsumed(sequencer::getCursor);
                 String death = subscriberDeath != null ? subscriberDeath : liveness.check(now);
                 if (death != null) {
                     // No live subscriber remains: stop gating on it, remove its file, cancel upstream.

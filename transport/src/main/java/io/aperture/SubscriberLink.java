@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 import static io.aperture.SubscriberDescriptor.*;
 
@@ -96,9 +97,15 @@ final class SubscriberLink implements AutoCloseable {
         return value;
     }
 
-    /** Validates {@code consumed} against the publisher's cursor. */
-    void validateConsumed(long cursor) {
+    /**
+     * Validates {@code consumed} against the publisher's cursor. {@code consumed} is read first (acquire), the
+     * cursor after it: when values are written on another thread than this check's, a cursor read first can
+     * be passed by a message written and consumed between the two reads, and a sound subscriber would be
+     * reported corrupt.
+     */
+    void validateConsumed(LongSupplier cursorNow) {
         long value = consumed.get();
+        long cursor = cursorNow.getAsLong();
         if (value < lastConsumed || value > cursor) {
             throw new CorruptSectionException(name(), CONSUMED_OFFSET, "consumed " + value + " outside [" + lastConsumed
                 + ", cursor " + cursor + "]");
