@@ -152,7 +152,8 @@ final class Report {
     private static void throughputChart(Path file, List<Figure> figures) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
             .title("Throughput (median; higher is better)").xAxisTitle("scenario").yAxisTitle("M msg/s").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         bars(chart, figures, "throughput");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
@@ -160,7 +161,8 @@ final class Report {
     private static void bandwidthChart(Path file, List<Figure> figures) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(700).height(450)
             .title("Bandwidth, 1 MiB messages (median; higher is better)").xAxisTitle("scenario").yAxisTitle("GiB/s").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         bars(chart, figures, "bandwidth");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
@@ -182,7 +184,8 @@ final class Report {
         XYChart chart = new XYChartBuilder().width(900).height(500)
             .title("Ping-pong round trip, 8-byte message (lower is better)").xAxisTitle("percentile").yAxisTitle("µs").build();
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         // x is the number of nines: 0 = p0, 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(4.0);
