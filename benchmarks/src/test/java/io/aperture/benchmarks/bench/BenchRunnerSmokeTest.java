@@ -36,7 +36,6 @@ class BenchRunnerSmokeTest {
             "throughput-8B-unbounded/aperture", "throughput-8B-unbounded/reactor",
             "throughput-8B-unbounded/aeron", "throughput-8B-unbounded/uds",
             "throughput-8B-window256/aperture", "throughput-8B-window256/uds",
-            "throughput-32B-unbounded/aperture", "throughput-32B-unbounded/aeron",
             "pingpong-8B/aperture", "pingpong-8B/aeron", "pingpong-8B/uds",
             "bandwidth-1MiB/aperture", "bandwidth-1MiB/uds");
         assertThat(results.get("ratios").size()).isPositive();
