@@ -209,7 +209,7 @@ final class Report {
     static final String PEERS = """
         ## How each transport is set up, and why that is fair
 
-        Every transport carries the same values (the sequence 0, 1, 2, ... as 8-byte longs, or 1 MiB blocks), every
+        Every transport carries the same values (the sequence 0, 1, 2, ... as 8-byte longs, 32-byte records or 1 MiB blocks), every
         consumer checks each value is the next one and fails the run otherwise, and every two-JVM transport runs
         between two fresh child JVMs with the same flags. Rounds run in lock step: the producer starts a round only
         after the consumer took all of the previous one, so no round starts with data already buffered.
