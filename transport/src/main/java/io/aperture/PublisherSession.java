@@ -340,9 +340,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         nextHousekeeping = now + intervalNs;
         beat();
         verifyOwnRing();
-        long cursor = sequencer.getCursor();
         for (SubscriberLink link : links) {
-            link.validateConsumed(cursor);
+            link.validateConsumed(sequencer::getCursor);
             String death = link.liveness.check(now);
             if (death != null) {
                 retire(link, death);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 import static io.aperture.SubscriberDescriptor.*;
 
@@ -149,9 +150,15 @@ final class SubscriberLink implements AutoCloseable {
         return value;
     }
 
-    /** Validates {@code consumed} against the publisher's cursor (it is {@link #NOT_STARTED} until the subscriber starts). */
-    void validateConsumed(long cursor) {
+    /**
+     * Validates {@code consumed} against the publisher's cursor (it is {@link #NOT_STARTED} until the subscriber
+     * starts). {@code consumed} is read first (acquire), the cursor after it: when the upstream emits on
+     * another thread than this check's, a cursor read first can be passed by a message written and consumed
+     * between the two reads, and a sound subscriber would be reported corrupt.
+     */
+    void validateConsumed(LongSupplier cursorNow) {
         long value = consumed.get();
+        long cursor = cursorNow.getAsLong();
         if (value == NOT_STARTED && lastConsumed == start) {
             return;
         }

@@ -1,0 +1,247 @@
+package io.aperture.benchmarks.bench;
+
+import io.aperture.Aperture;
+import io.aperture.ChannelOptions;
+import io.aperture.Codec;
+import io.aperture.Codecs;
+import org.HdrHistogram.Histogram;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Aperture: a {@code Flux} published in one JVM and received in another, default options (BLOCKING waits,
+ * 1 MiB ring of 64-byte slots, demand window 1024) unless the scenario says otherwise.
+ */
+final class AperturePeer {
+    private AperturePeer() {
+    }
+
+    static void run(String role, Params p) throws Exception {
+        Duration timeout = Duration.ofSeconds(p.getLong("timeout"));
+        Aperture aperture = Aperture.create(p.getPath("dir"),
+            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60)));
+        switch (role) {
+            case "consumer" -> consume(aperture, p, timeout);
+            case "producer" -> produce(aperture, p, timeout);
+            case "pinger" -> ping(aperture, p, timeout);
+            case "ponger" -> pong(aperture, timeout);
+            default -> throw new IllegalArgumentException("role " + role);
+        }
+    }
+
+    private static boolean bandwidth(Params p) {
+        return p.get("scenario").equals("bw");
+    }
+
+    /** The ring for 1 MiB messages: 8 MiB, max message = its size (default would be capacity / 8). */
+    static ChannelOptions bandwidthOptions(ChannelOptions base, int size) {
+        int capacity = Integer.highestOneBit(size) * 8;
+        return base.withRingCapacity(capacity).withMaxMessageLength(size);
+    }
+
+    private static void consume(Aperture aperture, Params p, Duration timeout) throws Exception {
+        long n = p.getLong("messages");
+        int window = p.getInt("window", 0);
+        ChannelOptions options = aperture.defaults();
+        if (window > 0) {
+            options = options.withDemandWindow(window);
+        }
+        BlockCodec blocks = bandwidth(p) ? new BlockCodec(p.getInt("size")) : null;
+        boolean quads = !bandwidth(p) && p.getInt("size", Long.BYTES) == Quad.SIZE;
+        BenchChild.ready();
+        for (int r = 0; r < p.rounds(); r++) {
+            long nanos;
+            if (quads) {
+                BenchChild.SequenceCheck<Quad> check = BenchChild.quadsCheck(n);
+                aperture.subscriber("tp-" + r, new Quad.QuadCodec(), options).receive().subscribe(check);
+                nanos = check.await(timeout);
+            } else {
+                BenchChild.SequenceCheck<Long> check = BenchChild.longsCheck(n);
+                Flux<Long> in = blocks != null
+                    ? aperture.subscriber("bw-" + r, blocks, options).receive()
+                    : aperture.subscriber("tp-" + r, Codecs.longs(), options).receive();
+                in.subscribe(check);
+                nanos = check.await(timeout);
+            }
+            BenchChild.round(r, n, nanos);
+        }
+    }
+
+    private static void produce(Aperture aperture, Params p, Duration timeout) {
+        long n = p.getLong("messages");
+        for (int r = 0; r < p.rounds(); r++) {
+            if (bandwidth(p)) {
+                int size = p.getInt("size");
+                aperture.publisher("bw-" + r, new BlockCodec(size), bandwidthOptions(aperture.defaults(), size))
+                    .publish(BenchChild.sequence(n)).block(timeout);
+            } else if (p.getInt("size", Long.BYTES) == Quad.SIZE) {
+                aperture.publisher("tp-" + r, new Quad.QuadCodec()).publish(BenchChild.quads(n)).block(timeout);
+            } else {
+                aperture.publisher("tp-" + r, Codecs.longs()).publish(BenchChild.sequence(n)).block(timeout);
+            }
+        }
+    }
+
+    /** Echoes channel "ping" onto channel "pong". */
+    private static void pong(Aperture aperture, Duration timeout) {
+        var done = aperture.publisher("pong", Codecs.longs()).publish(aperture.subscriber("ping", Codecs.longs()).receive());
+        BenchChild.ready();
+        done.block(timeout);
+    }
+
+    private static void ping(Aperture aperture, Params p, Duration timeout) throws Exception {
+        int warmup = p.getInt("warmup");
+        int perRound = p.getInt("pings");
+        int runs = p.getInt("runs");
+        Sinks.Many<Long> pings = Sinks.many().unicast().onBackpressureBuffer();
+        var published = aperture.publisher("ping", Codecs.longs()).publish(pings.asFlux()).toFuture();
+        PingLoop loop = new PingLoop(pings, warmup, perRound, runs);
+        aperture.subscriber("pong", Codecs.longs()).receive().subscribe(loop);
+        loop.start();
+        loop.await(timeout);
+        published.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends ping i when pong i-1 arrives; records each round trip after the warm-up. */
+    private static final class PingLoop extends BaseSubscriber<Long> {
+        private final Sinks.Many<Long> pings;
+        private final int warmup;
+        private final int perRound;
+        private final long total;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private Histogram histogram = BenchChild.newHistogram();
+        private long seq;
+        private long sentAt;
+        private volatile Throwable failure;
+
+        PingLoop(Sinks.Many<Long> pings, int warmup, int perRound, int runs) {
+            this.pings = pings;
+            this.warmup = warmup;
+            this.perRound = perRound;
+            this.total = warmup + (long) perRound * runs;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        void start() {
+            send();
+        }
+
+        private void send() {
+            sentAt = System.nanoTime();
+            Sinks.EmitResult result = pings.tryEmitNext(seq);
+            if (result.isFailure()) {
+                fail(new IllegalStateException("emit failed: " + result));
+            }
+        }
+
+        @Override
+        protected void hookOnNext(Long value) {
+            long now = System.nanoTime();
+            if (value != seq) {
+                fail(new IllegalStateException("pong out of order: expected " + seq + ", got " + value));
+                return;
+            }
+            if (seq >= warmup) {
+                histogram.recordValue(now - sentAt);
+                long index = seq - warmup;
+                if ((index + 1) % perRound == 0) {
+                    BenchChild.histogram((int) (index / perRound), histogram);
+                    histogram = BenchChild.newHistogram();
+                }
+            }
+            seq++;
+            if (seq == total) {
+                pings.tryEmitComplete();
+                cancel();
+                done.countDown();
+            } else {
+                send();
+            }
+        }
+
+        @Override
+        protected void hookOnError(Throwable t) {
+            fail(t);
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            if (seq != total) {
+                fail(new IllegalStateException("pong completed after " + seq + " of " + total));
+            }
+        }
+
+        private void fail(Throwable t) {
+            failure = t;
+            done.countDown();
+        }
+
+        void await(Duration timeout) throws InterruptedException {
+            if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("ping-pong did not end within " + timeout + " at " + seq);
+            }
+            if (failure != null) {
+                throw new IllegalStateException("ping-pong failed", failure);
+            }
+        }
+    }
+
+    /**
+     * A {@code size}-byte message: the sequence number, then a fixed payload. Encoding copies the payload
+     * into the ring; decoding copies it out into the consumer's buffer (as a socket read would).
+     */
+    static final class BlockCodec implements Codec<Long> {
+        private final int size;
+        private final ByteBuffer payload;
+        private final byte[] sink;
+
+        BlockCodec(int size) {
+            this.size = size;
+            this.payload = ByteBuffer.allocateDirect(size - Long.BYTES);
+            for (int i = 0; i < payload.capacity(); i++) {
+                payload.put(i, (byte) i);
+            }
+            this.sink = new byte[size - Long.BYTES];
+        }
+
+        @Override
+        public String name() {
+            return "bench-block";
+        }
+
+        @Override
+        public int schemaId() {
+            return size;
+        }
+
+        @Override
+        public void encode(Long value, ByteBuffer window) {
+            window.putLong(value);
+            window.put(payload.duplicate());
+        }
+
+        @Override
+        public Long decode(ByteBuffer window) {
+            if (window.remaining() != size) {
+                throw new IllegalStateException("block of " + window.remaining() + " bytes, expected " + size);
+            }
+            long seq = window.getLong();
+            window.get(sink);
+            if (sink[sink.length - 1] != (byte) (sink.length - 1)) {
+                throw new IllegalStateException("block " + seq + " payload damaged");
+            }
+            return seq;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.aperture.benchmarks.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs the bench runner end to end in its tiny mode: every transport, every scenario, one run each. */
+class BenchRunnerSmokeTest {
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void smokeRunMeasuresEveryTransportAndLeavesNoChildBehind(@TempDir Path dir) throws Exception {
+        Set<Long> before = new HashSet<>();
+        ProcessHandle.current().descendants().forEach(p -> before.add(p.pid()));
+
+        int exit = BenchRunner.execute("--smoke", "--out", dir.toString(), "--docs", dir.resolve("docs").toString());
+
+        assertThat(exit).isZero();
+        JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        Set<String> measured = new HashSet<>();
+        for (JsonNode f : results.get("figures")) {
+            measured.add(f.get("scenario").asText() + "/" + f.get("transport").asText());
+            assertThat(f.get("median").asDouble()).as(f.toString()).isPositive();
+        }
+        assertThat(measured).contains(
+            "throughput-8B-unbounded/aperture", "throughput-8B-unbounded/reactor",
+            "throughput-8B-unbounded/aeron", "throughput-8B-unbounded/uds",
+            "throughput-8B-window256/aperture", "throughput-8B-window256/uds",
+            "pingpong-8B/aperture", "pingpong-8B/aeron", "pingpong-8B/uds",
+            "bandwidth-1MiB/aperture", "bandwidth-1MiB/uds");
+        assertThat(results.get("ratios").size()).isPositive();
+        String doc = Files.readString(dir.resolve("docs").resolve("performance.md"));
+        assertThat(doc).contains("smoke run", "images/perf-throughput.png", "images/perf-latency.png");
+        assertThat(dir.resolve("docs").resolve("images").resolve("perf-throughput.png")).isNotEmptyFile();
+        assertThat(dir.resolve("docs").resolve("images").resolve("perf-latency.png")).isNotEmptyFile();
+
+        // every child JVM is gone (they are killed and waited for before the runner returns)
+        assertThat(ProcessHandle.current().descendants().filter(p -> !before.contains(p.pid())).filter(ProcessHandle::isAlive))
+            .isEmpty();
+    }
+}
