@@ -59,6 +59,8 @@ public final class ChannelOptions {
     private Duration dropTime = Duration.ofSeconds(1);
     private JoinAt joinAt = JoinAt.LATEST;
     private Duration linger = Duration.ZERO;
+    private int maxFragmentedMessageLength;
+    private boolean doubleMapping = true;
 
     private ChannelOptions() {
     }
@@ -79,6 +81,8 @@ public final class ChannelOptions {
         copy.dropTime = dropTime;
         copy.joinAt = joinAt;
         copy.linger = linger;
+        copy.maxFragmentedMessageLength = maxFragmentedMessageLength;
+        copy.doubleMapping = doubleMapping;
         change.accept(copy);
         return copy;
     }
@@ -224,6 +228,42 @@ public final class ChannelOptions {
         return with(o -> o.linger = linger);
     }
 
+    /**
+     * Large messages, both sides. A message whose encoding is longer than the max message length is carried
+     * in FRAGMENT records and reassembled by each subscriber, up to {@code bytes} (at most 2 GiB - 1). The
+     * publisher encodes such a message into a buffer of its own first (a copy: only messages that fit one
+     * record are encoded in place) and fails longer ones with {@link MessageTooLargeException}; a subscriber
+     * refuses to assemble a message longer than its own setting (a clear error, never an
+     * {@code OutOfMemoryError}), and holds one assembly buffer of at most that size. 0 (the default) turns
+     * fragmentation off: every message must fit one record.
+     */
+    public ChannelOptions withMaxFragmentedMessageLength(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("max fragmented message length " + bytes + " < 0");
+        }
+        return with(o -> o.maxFragmentedMessageLength = bytes);
+    }
+
+    /**
+     * Both sides: map the ring's slot area twice back to back (Linux, a ring capacity that is a multiple of
+     * 4096 up to 512 MiB), so that a record that runs past the end is contiguous in memory and is encoded
+     * and decoded in place. On by default; where it is off or fails, a publisher pads to the end of the ring
+     * instead (records never wrap), and a subscriber of a double-mapped ring copies the few records that wrap
+     * into one piece.
+     */
+    public ChannelOptions withDoubleMapping(boolean enabled) {
+        return with(o -> o.doubleMapping = enabled);
+    }
+
+    public boolean doubleMapping() {
+        return doubleMapping;
+    }
+
+    /** The largest message carried in fragments; 0 when fragmentation is off. */
+    public int maxFragmentedMessageLength() {
+        return maxFragmentedMessageLength;
+    }
+
     public Duration heartbeatTimeout() {
         return heartbeatTimeout;
     }
@@ -292,6 +332,14 @@ public final class ChannelOptions {
         if (slotLength * 2 > ringCapacity) {
             throw new IllegalArgumentException("slot length " + slotLength + " > ring capacity " + ringCapacity + " / 2");
         }
+        if (maxFragmentedMessageLength != 0 && maxFragmentedMessageLength <= maxMessageLength()) {
+            throw new IllegalArgumentException("max fragmented message length " + maxFragmentedMessageLength
+                + " <= max message length " + maxMessageLength() + ": it must be larger (or 0 for no fragments)");
+        }
+        if (maxMessageLength() <= RecordDescriptor.FRAGMENT_HEADER_LENGTH && maxFragmentedMessageLength != 0) {
+            throw new IllegalArgumentException("max message length " + maxMessageLength() + " leaves no room for a "
+                + "fragment's data after its " + RecordDescriptor.FRAGMENT_HEADER_LENGTH + "-byte header");
+        }
         if (ringCapacity / slotLength > RingDescriptor.MAX_SLOTS) {
             throw new IllegalArgumentException("ring capacity " + ringCapacity + " / slot length " + slotLength + " = "
                 + ringCapacity / slotLength + " slots > " + RingDescriptor.MAX_SLOTS);
@@ -305,6 +353,7 @@ public final class ChannelOptions {
             + attachTimeout + ", livenessInterval=" + livenessInterval + ", heartbeatTimeout=" + heartbeatTimeout
             + ", maxSubscribers=" + maxSubscribers + ", slowConsumerPolicy=" + slowConsumerPolicy
             + (slowConsumerPolicy == SlowConsumerPolicy.DROP_SLOWEST ? ", dropLagBytes=" + dropLagBytes + ", dropTime="
-            + dropTime : "") + ", joinAt=" + joinAt + ", linger=" + linger + '}';
+            + dropTime : "") + ", joinAt=" + joinAt + ", linger=" + linger + ", maxFragmentedMessageLength="
+            + maxFragmentedMessageLength + ", doubleMapping=" + doubleMapping + '}';
     }
 }

@@ -70,6 +70,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private final long intervalNs;
 
     private MappedSection mapped;
+    private DoubleMapping doubleMapping;
     private ByteBuffer section;
     private Path ringPath;
     private Object ringKey;
@@ -98,6 +99,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private long suspectCursor = Long.MIN_VALUE;
     private long nextHousekeeping;
     private int writesSinceClock;
+    /** Writer thread: the element {@link #dataWrite} writes (one reusable write, no lambda per element). */
+    private T dataValue;
+    private final RecordWrite dataWrite;
     /** Writer thread: since when every write has had to wait for space (0: the last one did not). */
     private long ringFullSinceNs;
     /** This incarnation's session id, kept here: the mapped copy may be overwritten by another process. */
@@ -125,6 +129,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         this.source = source;
         this.done = done;
         this.intervalNs = options.livenessInterval().toNanos();
+        this.dataWrite = deadline -> writer.writeData(codec, dataValue, deadline);
     }
 
     /** Creates the ring section and starts the conductor. Failures are thrown to the caller. */
@@ -140,7 +145,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         try {
             mapped = MappedSection.open(temporary, RingDescriptor.fileLength(options.ringCapacity()), true);
             section = mapped.buffer();
-            RingHeader.initialise(section, sessionId, options, options.maxSubscribers(), codec);
+            doubleMapping = options.doubleMapping()
+                ? DoubleMapping.map(temporary, RingDescriptor.SLOTS_OFFSET, options.ringCapacity(), true) : null;
+            RingHeader.initialise(section, sessionId, options, options.maxSubscribers(), codec, doubleMapping != null);
             headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
             section.get(0, headerImage);
             // Held for the ring's lifetime: subscribers probe it to learn that this process died.
@@ -166,8 +173,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             options.waiting().newStrategy(writerSpot), new ShmSequence(section, RingDescriptor.CURSOR_OFFSET),
             this::writerShouldStop);
         waker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
-        writer = new RingWriter(channel, section, sequencer, options.ringCapacity(), options.slotLength(),
-            options.maxMessageLength(), waker);
+        writer = new RingWriter(channel, section, doubleMapping == null ? null : doubleMapping.buffer(), sequencer,
+            options.ringCapacity(), options.slotLength(), options.maxMessageLength(),
+            options.maxFragmentedMessageLength(), waker);
         conductor = new Thread(this, "aperture-pub-" + channel);
         conductor.setDaemon(true);
         conductor.start();
@@ -652,6 +660,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     }
 
     private void closeMapping() {
+        if (doubleMapping != null) {
+            doubleMapping.close(); // the descriptor only: the memory goes when nothing refers to it
+        }
         if (mapped != null) {
             mapped.close();
         }
@@ -689,8 +700,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             Operators.onNextDropped(value, currentContext());
             return;
         }
+        dataValue = value;
         try {
-            if (!write(deadline -> writer.writeData(codec, value, deadline))) {
+            if (!write(dataWrite)) {
                 Operators.onNextDropped(value, currentContext());
             }
         } catch (MessageTooLargeException e) {
@@ -700,6 +712,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             cancelUpstreamFromWriter();
             fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
                 + (writer.publishedCount() + 1) + ": " + e, e));
+        } finally {
+            dataValue = null;
         }
     }
 

@@ -24,8 +24,16 @@ final class RecordDescriptor {
     static final int TYPE_COMPLETE = 2;
     static final int TYPE_ERROR = 3;
     static final int TYPE_PADDING = 4;
-    /** Reserved for fragmented messages. */
+    /**
+     * One piece of a message longer than the max message length. Payload: i32 total length of the message,
+     * i32 offset of this piece in it, then the piece. The pieces of one message are consecutive records, in
+     * order; the message counts as published (and is delivered) with its last piece.
+     */
     static final int TYPE_FRAGMENT = 5;
+    /** Bytes before a FRAGMENT record's piece: total length and offset. */
+    static final int FRAGMENT_HEADER_LENGTH = 8;
+    static final int FRAGMENT_TOTAL_OFFSET = 0;
+    static final int FRAGMENT_OFFSET_OFFSET = 4;
 
     static final int CHECK_MASK = 0xFF_FFFF;
 

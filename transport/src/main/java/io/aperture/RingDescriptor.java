@@ -17,6 +17,8 @@ package io.aperture;
  *  +---------------+---------------+---------------+               |
  *  |             codec name (UTF-8, 64 bytes, zero padded)         |  60 .. 124
  *  +---------------------------------------------------------------+
+ *  | max fragmented|                                               |  124
+ *  +---------------+-----------------------------------------------+
  *  |  cursor: highest published slot sequence (own 128-byte line)  |  256
  *  |  published: messages | subscribers (int) | dropped (own line) |  384, 392, 400
  *  |  terminal state (int) | terminal record seq  (own line)      |  512, 520
@@ -67,7 +69,7 @@ final class RingDescriptor {
     static final int PUBLISHER_START_OFFSET = PUBLISHER_PID_OFFSET + 8;
     /** Bit 0 ({@link #FLAG_DOUBLE_MAPPED}), bit 1 ({@link #FLAG_DROP_SLOWEST}). */
     static final int FLAGS_OFFSET = PUBLISHER_START_OFFSET + 8;
-    /** Flag: the slot area is mapped twice back to back (reserved). */
+    /** Flag: the publisher maps the slot area twice back to back, and records may run past its end. */
     static final int FLAG_DOUBLE_MAPPED = 1;
     /** Flag: the publisher drops slow subscribers; without it a subscriber's {@code dropped} word must stay 0. */
     static final int FLAG_DROP_SLOWEST = 2;
@@ -75,6 +77,8 @@ final class RingDescriptor {
     static final int CODEC_NAME_LENGTH_OFFSET = CODEC_SCHEMA_ID_OFFSET + 4;
     static final int CODEC_NAME_OFFSET = CODEC_NAME_LENGTH_OFFSET + 4;
     static final int CODEC_NAME_MAX_LENGTH = 64;
+    /** Largest message carried in FRAGMENT records (0: none); a subscriber may allow less. */
+    static final int MAX_FRAGMENTED_LENGTH_OFFSET = CODEC_NAME_OFFSET + CODEC_NAME_MAX_LENGTH;
 
     /** Highest published slot sequence; single writer (publisher); release store, acquire load. */
     static final int CURSOR_OFFSET = 2 * CACHE_LINE_PAIR_LENGTH;

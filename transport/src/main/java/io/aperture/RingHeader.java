@@ -16,9 +16,11 @@ final class RingHeader {
     final int flags;
     final int schemaId;
     final String codecName;
+    /** The largest message the publisher sends in fragments; 0 when it sends none. */
+    final int maxFragmentedLength;
 
     private RingHeader(long sessionId, int capacity, int slotLength, int maxMessageLength, int maxSubscribers,
-                       ProcessIdentity publisher, int flags, int schemaId, String codecName) {
+                       ProcessIdentity publisher, int flags, int schemaId, String codecName, int maxFragmentedLength) {
         this.sessionId = sessionId;
         this.capacity = capacity;
         this.slotLength = slotLength;
@@ -28,6 +30,7 @@ final class RingHeader {
         this.flags = flags;
         this.schemaId = schemaId;
         this.codecName = codecName;
+        this.maxFragmentedLength = maxFragmentedLength;
     }
 
     static byte[] codecNameBytes(Codec<?> codec) {
@@ -39,8 +42,14 @@ final class RingHeader {
         return name;
     }
 
-    /** Initialises a fresh section; the magic is stored last with release, which makes the section "ready". */
+    /** Initialises a fresh section (slot area not double mapped); see the overload. */
     static void initialise(ByteBuffer section, long sessionId, ChannelOptions options, int maxSubscribers, Codec<?> codec) {
+        initialise(section, sessionId, options, maxSubscribers, codec, false);
+    }
+
+    /** Initialises a fresh section; the magic is stored last with release, which makes the section "ready". */
+    static void initialise(ByteBuffer section, long sessionId, ChannelOptions options, int maxSubscribers, Codec<?> codec,
+                           boolean doubleMapped) {
         byte[] name = codecNameBytes(codec);
         section.putLong(SESSION_ID_OFFSET, sessionId);
         section.putInt(CAPACITY_OFFSET, options.ringCapacity());
@@ -49,11 +58,12 @@ final class RingHeader {
         section.putInt(MAX_SUBSCRIBERS_OFFSET, maxSubscribers);
         section.putLong(PUBLISHER_PID_OFFSET, ProcessIdentity.CURRENT.pid);
         section.putLong(PUBLISHER_START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
-        section.putInt(FLAGS_OFFSET, options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST
-            ? FLAG_DROP_SLOWEST : 0);
+        section.putInt(FLAGS_OFFSET, (options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST
+            ? FLAG_DROP_SLOWEST : 0) | (doubleMapped ? FLAG_DOUBLE_MAPPED : 0));
         section.putInt(CODEC_SCHEMA_ID_OFFSET, codec.schemaId());
         section.putInt(CODEC_NAME_LENGTH_OFFSET, name.length);
         section.put(CODEC_NAME_OFFSET, name);
+        section.putInt(MAX_FRAGMENTED_LENGTH_OFFSET, options.maxFragmentedMessageLength());
         section.putLong(CURSOR_OFFSET, -1L);
         section.putLong(PUBLISHED_OFFSET, 0L);
         section.putInt(TERMINAL_OFFSET, TerminalState.OPEN);
@@ -121,10 +131,16 @@ final class RingHeader {
         }
         byte[] name = new byte[nameLength];
         section.get(CODEC_NAME_OFFSET, name);
+        int maxFragmented = section.getInt(MAX_FRAGMENTED_LENGTH_OFFSET);
+        if (maxFragmented != 0 && (maxFragmented <= maxMessageLength
+            || maxMessageLength <= RecordDescriptor.FRAGMENT_HEADER_LENGTH)) {
+            throw new CorruptSectionException(sectionName, MAX_FRAGMENTED_LENGTH_OFFSET, "max fragmented message length "
+                + maxFragmented + " neither 0 nor above max message length " + maxMessageLength);
+        }
         return new RingHeader(section.getLong(SESSION_ID_OFFSET), capacity, slotLength, maxMessageLength, maxSubscribers,
             new ProcessIdentity(section.getLong(PUBLISHER_PID_OFFSET), section.getLong(PUBLISHER_START_OFFSET)),
             section.getInt(FLAGS_OFFSET), section.getInt(CODEC_SCHEMA_ID_OFFSET),
-            new String(name, StandardCharsets.UTF_8));
+            new String(name, StandardCharsets.UTF_8), maxFragmented);
     }
 
     /** Refuses a subscriber whose codec differs from the publisher's, naming both. */

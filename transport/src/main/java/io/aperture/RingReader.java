@@ -36,6 +36,15 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
 
     private final String sectionName;
     private final ByteBuffer section;
+    /** The section, or this reader's double mapping of it (the slot area at {@code SLOTS_OFFSET}, and again after it). */
+    private final ByteBuffer slots;
+    private final int slotsBase;
+    /** Records may run past the end of the slot area (the publisher double-maps it). */
+    private final boolean wrapping;
+    /** Records that run past the end are contiguous in {@link #slots} (this reader double-maps too). */
+    private final boolean contiguous;
+    /** For a wrapping record when this reader does not double-map: its payload copied in one piece. */
+    private ByteBuffer joined;
     private final ByteBuffer window;
     private final int capacity;
     private final int slotShift;
@@ -55,11 +64,35 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
     /** The handler asked to stop at a record of several slots: stop at its last slot, so consumed is a record end. */
     private boolean stopAtRecordEnd;
 
+    // Fragmented messages: the publisher's bound (from its header), this subscriber's own bound, and the
+    // message being assembled. Pieces of a message started before this reader's first record are skipped.
+    private int maxFragmentedLength;
+    private int maxAssembledLength;
+    private ByteBuffer assembly;
+    private boolean assembling;
+    private int assemblyTotal;
+    private long assemblyFirst;
+    private boolean atStart = true;
+
     RingReader(String sectionName, ByteBuffer section, Sequence consumed, int capacity, int slotLength,
                int maxMessageLength) {
+        this(sectionName, section, false, null, consumed, capacity, slotLength, maxMessageLength);
+    }
+
+    /**
+     * @param wrapping     the publisher double-maps its slot area: a record may run past the end
+     * @param doubleMapped this reader's own double mapping of the section ({@link DoubleMapping}), or null: a
+     *                     record that runs past the end is then copied into one piece (the copy path)
+     */
+    RingReader(String sectionName, ByteBuffer section, boolean wrapping, ByteBuffer doubleMapped, Sequence consumed,
+               int capacity, int slotLength, int maxMessageLength) {
         this.sectionName = sectionName;
         this.section = section;
-        this.window = section.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+        this.wrapping = wrapping;
+        this.contiguous = doubleMapped != null;
+        this.slots = contiguous ? doubleMapped : section;
+        this.slotsBase = RingDescriptor.SLOTS_OFFSET;
+        this.window = slots.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
         this.capacity = capacity;
         this.slotShift = Integer.numberOfTrailingZeros(slotLength);
         this.slotCount = capacity / slotLength;
@@ -72,6 +105,17 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         this.lastCursor = consumed.get();
         this.expectedConsumed = lastCursor;
         this.nextRecord = lastCursor + 1;
+    }
+
+    /**
+     * Accepts FRAGMENT records of messages up to {@code publisherMax} bytes (the ring header's bound; above
+     * it a piece is corrupt), and assembles those up to {@code ownMax} (above it the message is refused with
+     * a clear error). Without this call a FRAGMENT record is corrupt.
+     */
+    RingReader fragments(int publisherMax, int ownMax) {
+        this.maxFragmentedLength = publisherMax;
+        this.maxAssembledLength = ownMax;
+        return this;
     }
 
     /**
@@ -123,10 +167,10 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
             }
             validateCursor(nextRecord, cursor);
             int index = (int) (nextRecord & slotMask) << slotShift;
-            int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
-            int typeCheck = section.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
+            int recordOffset = slotsBase + index;
+            int typeCheck = slots.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
             if (RecordDescriptor.check(typeCheck) != RecordDescriptor.expectedCheck(nextRecord)) {
-                throw corrupt(recordOffset, "record check 0x" + Integer.toHexString(RecordDescriptor.check(typeCheck))
+                throw corruptSlot(recordOffset, "record check 0x" + Integer.toHexString(RecordDescriptor.check(typeCheck))
                     + " != expected 0x" + Integer.toHexString(RecordDescriptor.expectedCheck(nextRecord)) + " at seq "
                     + nextRecord);
             }
@@ -135,9 +179,9 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
                 return type;
             }
             // Step over the padding (it needs no demand); the poller skips its slots as already read.
-            int length = section.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
+            int length = slots.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
             if (index + HEADER_LENGTH + length != capacity || length < 0) {
-                throw corrupt(recordOffset, "padding of length " + length + " at index " + index
+                throw corruptSlot(recordOffset, "padding of length " + length + " at index " + index
                     + " does not end at ring capacity " + capacity);
             }
             nextRecord += (capacity - index) >>> slotShift;
@@ -187,48 +231,51 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
                 + ": the consumed counter was moved by another process");
         }
         int index = (int) (sequence & slotMask) << slotShift;
-        int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
-        int length = section.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
-        int typeCheck = section.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
+        int recordOffset = slotsBase + index;
+        int length = slots.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
+        int typeCheck = slots.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
         int type = RecordDescriptor.type(typeCheck);
         int check = RecordDescriptor.check(typeCheck);
         if (check != RecordDescriptor.expectedCheck(sequence)) {
-            throw corrupt(recordOffset, "record check 0x" + Integer.toHexString(check) + " != expected 0x"
+            throw corruptSlot(recordOffset, "record check 0x" + Integer.toHexString(check) + " != expected 0x"
                 + Integer.toHexString(RecordDescriptor.expectedCheck(sequence)) + " at seq " + sequence);
         }
-        if (length < 0 || length > capacity - index - HEADER_LENGTH) {
-            throw corrupt(recordOffset, "record length " + length + " at index " + index + " runs past ring capacity "
-                + capacity + " (seq " + sequence + ")");
+        if (length < 0 || length > (wrapping ? capacity / 2 : capacity - index) - HEADER_LENGTH) {
+            throw corruptSlot(recordOffset, "record length " + length + " at index " + index + (wrapping
+                ? " is more than half the ring capacity " : " runs past ring capacity ") + capacity + " (seq " + sequence
+                + ")");
         }
-        long slots = (HEADER_LENGTH + length + (1 << slotShift) - 1) >>> slotShift;
-        long last = sequence + slots - 1;
+        long recordSlots = (HEADER_LENGTH + length + (1 << slotShift) - 1) >>> slotShift;
+        long last = sequence + recordSlots - 1;
         if (last > lastCursor) {
-            throw corrupt(recordOffset, "record of " + slots + " slots at seq " + sequence
+            throw corruptSlot(recordOffset, "record of " + recordSlots + " slots at seq " + sequence
                 + " extends past the published cursor " + lastCursor);
         }
         switch (type) {
             case RecordDescriptor.TYPE_DATA:
                 checkMessageLength(recordOffset, length, sequence);
+                if (assembling) {
+                    throw corruptSlot(recordOffset, "DATA record at seq " + sequence + " inside the fragmented message "
+                        + "that started at seq " + assemblyFirst);
+                }
+                atStart = false;
                 nextRecord = last + 1;
-                window.limit(recordOffset + HEADER_LENGTH + length).position(recordOffset + HEADER_LENGTH);
-                if (handler.onData(window, sequence)) {
-                    return true;
-                }
-                if (last == sequence) {
-                    return false;
-                }
-                stopAtRecordEnd = true;
-                return true;
+                return deliver(payload(index, length), sequence, last == sequence);
+            case RecordDescriptor.TYPE_FRAGMENT:
+                checkMessageLength(recordOffset, length, sequence);
+                ByteBuffer whole = fragment(recordOffset, payload(index, length), sequence);
+                nextRecord = last + 1; // only once valid: a corrupt piece is reported again by the next poll
+                return whole == null || deliver(whole, assemblyFirst, last == sequence);
             case RecordDescriptor.TYPE_PADDING:
                 if (index + HEADER_LENGTH + length != capacity) {
-                    throw corrupt(recordOffset, "padding of length " + length + " at index " + index
+                    throw corruptSlot(recordOffset, "padding of length " + length + " at index " + index
                         + " does not end at ring capacity " + capacity);
                 }
                 nextRecord = last + 1;
                 return true;
             case RecordDescriptor.TYPE_COMPLETE:
                 if (length != 0) {
-                    throw corrupt(recordOffset, "COMPLETE record with length " + length + " != 0 at seq " + sequence);
+                    throw corruptSlot(recordOffset, "COMPLETE record with length " + length + " != 0 at seq " + sequence);
                 }
                 nextRecord = last + 1;
                 terminated = true;
@@ -236,41 +283,117 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
                 return false;
             case RecordDescriptor.TYPE_ERROR:
                 if (length > RecordDescriptor.maxErrorLength(capacity)) {
-                    throw corrupt(recordOffset, "ERROR record length " + length + " > max error length "
+                    throw corruptSlot(recordOffset, "ERROR record length " + length + " > max error length "
                         + RecordDescriptor.maxErrorLength(capacity) + " at seq " + sequence);
                 }
-                decodeError(recordOffset + HEADER_LENGTH, length, sequence, last);
+                decodeError(recordOffset, payload(index, length), sequence, last);
                 return false;
             default:
-                throw corrupt(recordOffset, "unknown record type " + type + " at seq " + sequence);
+                throw corruptSlot(recordOffset, "unknown record type " + type + " at seq " + sequence);
         }
+    }
+
+    /** Hands a message to the handler; when it asks to stop inside a record of several slots, stops at the record's end. */
+    private boolean deliver(ByteBuffer message, long sequence, boolean singleSlot) throws Exception {
+        if (handler.onData(message, sequence)) {
+            return true;
+        }
+        if (singleSlot) {
+            return false;
+        }
+        stopAtRecordEnd = true;
+        return true;
+    }
+
+    /**
+     * Validates a FRAGMENT record and copies its piece into the assembly buffer; returns the whole message
+     * (a read-only view) with its last piece, else null.
+     */
+    private ByteBuffer fragment(int recordOffset, ByteBuffer payload, long sequence) {
+        if (maxFragmentedLength == 0) {
+            throw corruptSlot(recordOffset, "FRAGMENT record at seq " + sequence + " on a ring that carries no fragments");
+        }
+        int start = payload.position();
+        int pieceLength = payload.remaining() - RecordDescriptor.FRAGMENT_HEADER_LENGTH;
+        int total = payload.getInt(start + RecordDescriptor.FRAGMENT_TOTAL_OFFSET);
+        int offset = payload.getInt(start + RecordDescriptor.FRAGMENT_OFFSET_OFFSET);
+        if (pieceLength < 1 || total <= 0 || total > maxFragmentedLength || offset < 0 || offset > total - pieceLength) {
+            throw corruptSlot(recordOffset, "FRAGMENT record at seq " + sequence + " with total " + total + ", offset "
+                + offset + " and piece " + pieceLength + " (max fragmented message length " + maxFragmentedLength + ")");
+        }
+        if (!assembling) {
+            if (offset != 0) {
+                if (atStart) {
+                    return null; // the rest of a message that started before this subscriber: not ours
+                }
+                throw corruptSlot(recordOffset, "FRAGMENT at offset " + offset + " (seq " + sequence
+                    + ") without the first piece of its message");
+            }
+            atStart = false;
+            if (total > maxAssembledLength) {
+                throw new ApertureException("the message of " + total + " bytes at seq " + sequence + " of "
+                    + sectionName + " is longer than this subscriber's max fragmented message length "
+                    + maxAssembledLength + " (ChannelOptions.withMaxFragmentedMessageLength)");
+            }
+            if (assembly == null || assembly.capacity() < total) {
+                try {
+                    assembly = ByteBuffer.allocate(total).order(ByteOrder.nativeOrder());
+                } catch (OutOfMemoryError e) {
+                    assembly = null;
+                    throw new ApertureException("cannot allocate " + total + " bytes to assemble the message at seq "
+                        + sequence + " of " + sectionName + " (lower the max fragmented message length or give the "
+                        + "JVM more heap): " + e);
+                }
+            }
+            assembly.clear();
+            assembling = true;
+            assemblyTotal = total;
+            assemblyFirst = sequence;
+        } else if (total != assemblyTotal || offset != assembly.position()) {
+            throw corruptSlot(recordOffset, "FRAGMENT at seq " + sequence + " with total " + total + " and offset " + offset
+                + " does not continue the message of " + assemblyTotal + " bytes at offset " + assembly.position());
+        }
+        assembly.put(assembly.position(), payload, start + RecordDescriptor.FRAGMENT_HEADER_LENGTH, pieceLength);
+        assembly.position(assembly.position() + pieceLength);
+        if (assembly.position() < total) {
+            return null;
+        }
+        assembling = false;
+        return assembly.asReadOnlyBuffer().order(ByteOrder.nativeOrder()).flip();
+    }
+
+    /** True while a fragmented message is only partly read (a publisher that ends now leaves it incomplete). */
+    boolean assembling() {
+        return assembling;
     }
 
     private void checkMessageLength(int recordOffset, int length, long sequence) {
         if (length > maxMessageLength) {
-            throw corrupt(recordOffset, "record length " + length + " > max message length " + maxMessageLength
+            throw corruptSlot(recordOffset, "record length " + length + " > max message length " + maxMessageLength
                 + " at seq " + sequence);
         }
     }
 
-    private void decodeError(int offset, int length, long sequence, long last) {
+    private void decodeError(int recordOffset, ByteBuffer payload, long sequence, long last) {
         // ERROR payload: u16 class length, class (UTF-8), u16 message length (0xFFFF: none), message (UTF-8).
+        int offset = payload.position();
+        int length = payload.remaining();
         int end = offset + length;
-        int classLength = length >= 2 ? Short.toUnsignedInt(section.getShort(offset)) : -1;
+        int classLength = length >= 2 ? Short.toUnsignedInt(payload.getShort(offset)) : -1;
         if (classLength < 0 || classLength > ERROR_CLASS_MAX_BYTES || offset + 2 + classLength + 2 > end) {
-            throw corrupt(offset, "ERROR record class length " + classLength + " invalid for payload " + length
+            throw corruptSlot(recordOffset, "ERROR record class length " + classLength + " invalid for payload " + length
                 + " at seq " + sequence);
         }
-        String className = utf8(offset + 2, classLength);
+        String className = utf8(payload, offset + 2, classLength);
         int messageOffset = offset + 2 + classLength;
-        int messageLength = Short.toUnsignedInt(section.getShort(messageOffset));
+        int messageLength = Short.toUnsignedInt(payload.getShort(messageOffset));
         String message = null;
         if (messageLength != 0xFFFF) {
             if (messageLength > ERROR_MESSAGE_MAX_BYTES || messageOffset + 2 + messageLength > end) {
-                throw corrupt(offset, "ERROR record message length " + messageLength + " invalid for payload " + length
-                    + " at seq " + sequence);
+                throw corruptSlot(recordOffset, "ERROR record message length " + messageLength + " invalid for payload "
+                    + length + " at seq " + sequence);
             }
-            message = utf8(messageOffset + 2, messageLength);
+            message = utf8(payload, messageOffset + 2, messageLength);
         }
         // Read only once valid: a corrupt ERROR record is reported again by the next poll, never skipped as read.
         nextRecord = last + 1;
@@ -278,10 +401,35 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         handler.onError(className, message);
     }
 
-    private String utf8(int offset, int length) {
+    private static String utf8(ByteBuffer buffer, int offset, int length) {
         byte[] bytes = new byte[length];
-        section.get(offset, bytes);
+        buffer.get(offset, bytes);
         return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The payload of the record at {@code index} as one read-only window: in place, unless the record runs
+     * past the end of the slot area and this reader does not double-map; then copied into one piece.
+     */
+    private ByteBuffer payload(int index, int length) {
+        int start = slotsBase + index + HEADER_LENGTH;
+        if (contiguous || index + HEADER_LENGTH + length <= capacity) {
+            window.limit(start + length).position(start);
+            return window;
+        }
+        // The copy path: [index + 8, capacity) then [0, rest) of the slot area, into one buffer.
+        if (joined == null) {
+            joined = ByteBuffer.allocate(capacity / 2).order(ByteOrder.nativeOrder());
+        }
+        int first = capacity - index - HEADER_LENGTH;
+        joined.clear();
+        joined.put(0, slots, start, first).put(first, slots, slotsBase, length - first);
+        return joined.asReadOnlyBuffer().order(ByteOrder.nativeOrder()).limit(length);
+    }
+
+    /** A corruption at {@code bufferOffset} of the slot buffer, reported at its offset in the ring file. */
+    private CorruptSectionException corruptSlot(int bufferOffset, String detail) {
+        return corrupt(bufferOffset - slotsBase + RingDescriptor.SLOTS_OFFSET, detail);
     }
 
     private CorruptSectionException corrupt(long offset, String detail) {

@@ -21,11 +21,23 @@ import static io.aperture.RecordDescriptor.TYPE_CHECK_OFFSET;
  *   <li>publish with one release store of the cursor.</li>
  * </ol>
  * A record that does not fit before the ring end is preceded by a PADDING record to the end and written
- * at index 0, so every record is contiguous and codecs never see a split window.
+ * at index 0, so every record is contiguous and codecs never see a split window. When the slot area is
+ * mapped twice back to back ({@link DoubleMapping}), a record simply runs on past the end into the second
+ * view, contiguous in memory, and no padding is written.
+ *
+ * <p>A message longer than the max message length, when fragments are allowed, is encoded into a scratch
+ * buffer and written as consecutive FRAGMENT records. The write can be taken up again after an
+ * {@link AlertException} (ring full past the deadline): called again with the same value, it goes on with
+ * the next fragment.
  */
 final class RingWriter {
     private final String channel;
     private final ByteBuffer section;
+    /** The section, or its double mapping (the slot area at {@code SLOTS_OFFSET}, and again after it). */
+    private final ByteBuffer slots;
+    private final int slotsBase;
+    /** Records may run past the end of the slot area (double mapped). */
+    private final boolean wraps;
     private final ByteBuffer window;
     private final RingSequencer sequencer;
     private final ShmSequence published;
@@ -34,7 +46,17 @@ final class RingWriter {
     private final int slotShift;
     private final int slotMask;
     private final int maxMessageLength;
+    private final int maxFragmentedLength;
     private long publishedCount;
+
+    // The message being written in fragments (writer thread only).
+    private ByteBuffer scratch;
+    private Object fragmentedValue;
+    private int fragmentedLength;
+    private int fragmentedOffset;
+    private boolean lastFragment;
+    /** A fragmented message has its first fragment published and not yet its last. */
+    private boolean messageOpen;
 
     // A seqlock over the last (cursor, published count) pair, for the conductor: the two shared words are
     // stored one after the other, so a reader of both could pair a cursor with the count of another record.
@@ -54,22 +76,31 @@ final class RingWriter {
 
     RingWriter(String channel, ByteBuffer section, RingSequencer sequencer, int capacity, int slotLength,
                int maxMessageLength) {
-        this(channel, section, sequencer, capacity, slotLength, maxMessageLength,
+        this(channel, section, null, sequencer, capacity, slotLength, maxMessageLength, 0,
             new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET));
     }
 
-    RingWriter(String channel, ByteBuffer section, RingSequencer sequencer, int capacity, int slotLength,
-               int maxMessageLength, Waker waker) {
+    /**
+     * @param doubleMapped        the section with its slot area mapped twice ({@link DoubleMapping}), or null:
+     *                            records then never wrap
+     * @param maxFragmentedLength largest message written in FRAGMENT records; 0 for none
+     */
+    RingWriter(String channel, ByteBuffer section, ByteBuffer doubleMapped, RingSequencer sequencer, int capacity,
+               int slotLength, int maxMessageLength, int maxFragmentedLength, Waker waker) {
         this.channel = channel;
         this.waker = waker;
         this.section = section;
-        this.window = section.duplicate().order(ByteOrder.nativeOrder());
+        this.wraps = doubleMapped != null;
+        this.slots = wraps ? doubleMapped : section;
+        this.slotsBase = RingDescriptor.SLOTS_OFFSET;
+        this.window = slots.duplicate().order(ByteOrder.nativeOrder());
         this.sequencer = sequencer;
         this.published = new ShmSequence(section, RingDescriptor.PUBLISHED_OFFSET);
         this.capacity = capacity;
         this.slotShift = Integer.numberOfTrailingZeros(slotLength);
         this.slotMask = capacity / slotLength - 1;
         this.maxMessageLength = maxMessageLength;
+        this.maxFragmentedLength = maxFragmentedLength;
         this.publishedCount = published.getPlain();
         this.snapshotCursor = sequencer.getCursor();
         this.snapshotCount = publishedCount;
@@ -95,7 +126,8 @@ final class RingWriter {
     }
 
     /**
-     * DATA records from slot sequence {@code after + 1} to the record ending at {@code last}, walked over this
+     * Messages that start from slot sequence {@code after + 1} to the record ending at {@code last} (DATA
+     * records and first fragments), walked over this
      * ring's record headers (the publisher's own memory, still held by the subscribers' gating). Another
      * process may have written into it: every header is validated.
      */
@@ -104,17 +136,20 @@ final class RingWriter {
         long sequence = after + 1;
         while (sequence <= last) {
             int index = (int) (sequence & slotMask) << slotShift;
-            int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
-            int length = section.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
-            int typeCheck = section.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
+            int recordOffset = slotsBase + index;
+            int length = slots.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
+            int typeCheck = slots.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
             if (RecordDescriptor.check(typeCheck) != RecordDescriptor.expectedCheck(sequence) || length < 0
-                || length > capacity - index - HEADER_LENGTH) {
+                || length > (wraps ? capacity / 2 : capacity - index) - HEADER_LENGTH) {
                 throw new CorruptSectionException(channel + ".ring", recordOffset, "record at seq " + sequence
                     + " (length " + length + ", type/check 0x" + Integer.toHexString(typeCheck)
                     + ") is not the one this publisher wrote");
             }
-            if (RecordDescriptor.type(typeCheck) == RecordDescriptor.TYPE_DATA) {
-                count++;
+            int type = RecordDescriptor.type(typeCheck);
+            if (type == RecordDescriptor.TYPE_DATA || type == RecordDescriptor.TYPE_FRAGMENT
+                && length >= RecordDescriptor.FRAGMENT_HEADER_LENGTH
+                && slots.getInt(recordOffset + HEADER_LENGTH + RecordDescriptor.FRAGMENT_OFFSET_OFFSET) == 0) {
+                count++; // a message starts here: a DATA record, or the first fragment of one
             }
             sequence += (HEADER_LENGTH + length + (1 << slotShift) - 1) >>> slotShift;
         }
@@ -147,8 +182,73 @@ final class RingWriter {
      * @throws MessageTooLargeException when the value does not fit in the maximum message length
      */
     <T> long writeData(Codec<T> codec, T value, long deadlineNs) throws AlertException {
+        if (fragmentedValue != null) {
+            if (fragmentedValue == value) {
+                return writeFragments(deadlineNs); // taken up again after a wait for space ended
+            }
+            fragmentedValue = null; // abandoned (the channel stopped): only a new message comes after it
+        }
         return write(RecordDescriptor.TYPE_DATA, codec, value, maxMessageLength, deadlineNs);
     }
+
+    /** Encodes {@code value} into the scratch buffer, growing it up to the max fragmented length. */
+    private <T> void encodeForFragments(Codec<T> codec, T value) {
+        int size = scratch == null ? Math.min(maxFragmentedLength, Math.max(1 << 16, 2 * maxMessageLength))
+            : scratch.capacity();
+        while (true) {
+            if (scratch == null || scratch.capacity() < size) {
+                scratch = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+            }
+            scratch.clear();
+            try {
+                codec.encode(value, scratch);
+                break;
+            } catch (BufferOverflowException e) {
+                if (size >= maxFragmentedLength) {
+                    throw new MessageTooLargeException(channel, measure(codec, value), maxFragmentedLength);
+                }
+                size = (int) Math.min(maxFragmentedLength, 2L * size);
+            }
+        }
+        scratch.flip();
+        fragmentedValue = value;
+        fragmentedLength = scratch.remaining();
+        fragmentedOffset = 0;
+    }
+
+    /** Writes the rest of the message in the scratch buffer as FRAGMENT records; returns the first one's sequence. */
+    private long writeFragments(long deadlineNs) throws AlertException {
+        int pieceMax = maxMessageLength - RecordDescriptor.FRAGMENT_HEADER_LENGTH;
+        long first = -1;
+        while (fragmentedOffset < fragmentedLength) {
+            int piece = Math.min(pieceMax, fragmentedLength - fragmentedOffset);
+            lastFragment = fragmentedOffset + piece == fragmentedLength;
+            long sequence = write(RecordDescriptor.TYPE_FRAGMENT, fragmentCodec, piece, maxMessageLength, deadlineNs);
+            first = first < 0 ? sequence : first;
+            fragmentedOffset += piece;
+        }
+        fragmentedValue = null;
+        return first;
+    }
+
+    /** Writes one piece of the scratch buffer: total length, offset, then the piece of {@code length} bytes. */
+    private final Codec<Integer> fragmentCodec = new Codec<>() {
+        @Override
+        public String name() {
+            return "fragment";
+        }
+
+        @Override
+        public void encode(Integer piece, ByteBuffer window) {
+            window.putInt(fragmentedLength).putInt(fragmentedOffset);
+            window.put(scratch.slice(fragmentedOffset, piece));
+        }
+
+        @Override
+        public Integer decode(ByteBuffer window) {
+            throw new UnsupportedOperationException("fragments are reassembled by RingReader");
+        }
+    };
 
     /**
      * Writes a record of {@code type} whose payload is {@code payload} (COMPLETE: empty; ERROR: encoded error)
@@ -167,11 +267,11 @@ final class RingWriter {
         while (true) {
             long sequence = sequencer.nextValue() + 1;
             int index = (int) (sequence & slotMask) << slotShift;
-            int toEnd = capacity - index;
+            int toEnd = wraps ? maxRecordLength : capacity - index; // double mapped: the end is no boundary
             long free = sequencer.freeSlots() << slotShift;
             int limit = (int) Math.min(Math.min(toEnd, free), maxRecordLength);
             if (limit >= HEADER_LENGTH) {
-                int payloadOffset = RingDescriptor.SLOTS_OFFSET + index + HEADER_LENGTH;
+                int payloadOffset = slotsBase + index + HEADER_LENGTH;
                 window.order(ByteOrder.nativeOrder());
                 window.limit(payloadOffset - HEADER_LENGTH + limit).position(payloadOffset);
                 boolean fits;
@@ -192,6 +292,10 @@ final class RingWriter {
                 }
             }
             if (maxRecordLength <= toEnd && maxRecordLength <= free) {
+                if (type == RecordDescriptor.TYPE_DATA && maxFragmentedLength > maxMessageLength) {
+                    encodeForFragments(codec, value);
+                    return writeFragments(deadlineNs);
+                }
                 throw new MessageTooLargeException(channel, measure(codec, value), maxPayloadLength);
             } else if (toEnd < maxRecordLength && toEnd <= free) {
                 publish(RecordDescriptor.TYPE_PADDING, sequence, index, toEnd - HEADER_LENGTH);
@@ -203,19 +307,23 @@ final class RingWriter {
     }
 
     private long publish(int type, long sequence, int index, int payloadLength) {
-        int slots = (HEADER_LENGTH + payloadLength + (1 << slotShift) - 1) >>> slotShift;
-        int recordOffset = RingDescriptor.SLOTS_OFFSET + index;
+        int recordSlots = (HEADER_LENGTH + payloadLength + (1 << slotShift) - 1) >>> slotShift;
+        int recordOffset = slotsBase + index;
         // Plain stores: ordered before the reader's view by the cursor's release store below.
-        section.putInt(recordOffset + LENGTH_OFFSET, payloadLength);
-        section.putInt(recordOffset + TYPE_CHECK_OFFSET, RecordDescriptor.typeCheck(type, sequence));
-        long last = sequence + slots - 1;
+        slots.putInt(recordOffset + LENGTH_OFFSET, payloadLength);
+        slots.putInt(recordOffset + TYPE_CHECK_OFFSET, RecordDescriptor.typeCheck(type, sequence));
+        long last = sequence + recordSlots - 1;
         sequencer.claim(last);
         sequencer.publish(last);
-        if (type == RecordDescriptor.TYPE_DATA) {
+        if (type == RecordDescriptor.TYPE_DATA || type == RecordDescriptor.TYPE_FRAGMENT && lastFragment) {
+            messageOpen = false;
             // Release: a reader that sees this count also sees the record (statistics and demand accounting).
             published.set(++publishedCount);
+        } else if (type == RecordDescriptor.TYPE_FRAGMENT) {
+            messageOpen = true;
         }
-        storeSnapshot(last, publishedCount);
+        // A subscriber that starts after this record misses an open fragmented message too: count it.
+        storeSnapshot(last, publishedCount + (messageOpen ? 1 : 0));
         waker.wakeIfParked();
         return sequence;
     }

@@ -57,6 +57,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
 
     // drain thread only
     private MappedSection ring;
+    /** This subscriber's double mapping of a ring whose publisher double-maps it; null: the copy path. */
+    private DoubleMapping ringDoubleMapping;
     private ByteBuffer ringSection;
     private RingHeader header;
     private MappedSection own;
@@ -234,6 +236,14 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             ringSection = b;
             header = h;
             keep = true;
+            if ((h.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0 && options.doubleMapping()) {
+                DoubleMapping doubled = DoubleMapping.map(ringPath, RingDescriptor.SLOTS_OFFSET, h.capacity, false);
+                if (doubled != null && doubled.buffer().getLong(RingDescriptor.SESSION_ID_OFFSET) != h.sessionId) {
+                    doubled.close(); // the name now belongs to another ring: read this one through the copy path
+                    doubled = null;
+                }
+                ringDoubleMapping = doubled;
+            }
             slotCount = h.capacity / h.slotLength;
             consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
             waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
@@ -367,8 +377,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 consumedWritten = start;
                 // Release: from here the publisher gates the ring on this subscriber's own position.
                 consumedShm.set(start);
-                reader = new RingReader(ringName, ringSection, consumedShm, header.capacity, header.slotLength,
-                    header.maxMessageLength);
+                reader = newReader(consumedShm);
                 return true;
             }
             int terminal = RingHeader.terminalState(ringSection);
@@ -377,8 +386,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 if (sequence >= 0) {
                     // The stream ended before this subscriber was admitted: deliver its terminal signal (§1.4).
                     terminalReread = true;
-                    reader = new RingReader(ringName, ringSection, new com.lmax.disruptor.Sequence(sequence - 1),
-                        header.capacity, header.slotLength, header.maxMessageLength);
+                    reader = newReader(new com.lmax.disruptor.Sequence(sequence - 1));
                     return true;
                 }
             }
@@ -408,6 +416,13 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         }
     }
 
+    /** A reader of the ring from {@code consumed + 1}, in place (double mapped or not) or through the copy path. */
+    private RingReader newReader(com.lmax.disruptor.Sequence consumed) {
+        return new RingReader(channel + ".ring", ringSection, (header.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0,
+            ringDoubleMapping == null ? null : ringDoubleMapping.buffer(), consumed, header.capacity, header.slotLength,
+            header.maxMessageLength).fragments(header.maxFragmentedLength, options.maxFragmentedMessageLength());
+    }
+
     /** Throws {@link SlowSubscriberException} if the publisher dropped this subscriber. */
     private void checkDropped() {
         // LoadLoad: the record just read (plain loads) is read before the word that says whether it was intact.
@@ -434,6 +449,10 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             own = null;
         }
         if (ring != null) {
+            if (ringDoubleMapping != null) {
+                ringDoubleMapping.close(); // the descriptor only: the memory goes when nothing refers to it
+                ringDoubleMapping = null;
+            }
             ring.close();
             ring = null;
         }
@@ -506,8 +525,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 if (sequence >= 0 && sequence < reader.nextRecord() && !terminalReread) {
                     // Admitted after the terminal record was written: read that record itself (§1.4).
                     terminalReread = true;
-                    reader = new RingReader(channel + ".ring", ringSection, new com.lmax.disruptor.Sequence(sequence - 1),
-                        header.capacity, header.slotLength, header.maxMessageLength);
+                    reader = newReader(new com.lmax.disruptor.Sequence(sequence - 1));
                     continue;
                 }
                 // The publisher writes the terminal record (release of the cursor) before the state: seeing the
@@ -640,7 +658,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             throw new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to decode the "
                 + length + "-byte record at seq " + sequence + ": " + e, e);
         }
-        checkDropped(); // a record overwritten while it was decoded is never delivered
+        if ((header.flags & RingDescriptor.FLAG_DROP_SLOWEST) != 0) {
+            checkDropped(); // a record overwritten while it was decoded is never delivered
+        }
         if (value == null) {
             throw new ApertureException("channel '" + channel + "': codec '" + codec.name()
                 + "' decoded null from the record at seq " + sequence + " (§2.13)");

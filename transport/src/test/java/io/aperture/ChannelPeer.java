@@ -29,6 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                              prints "error E" or "complete" (it never requests more)
  *   receive-all    DIR CHANNEL                 receives until the end, prints "complete received N" or "error E"
  *   receive-slow   DIR CHANNEL DELAY_MS        unbounded demand, DELAY_MS of work per element; prints "error E" at the end
+ *   receive-large  DIR CHANNEL MAX_BYTES       receives byte[] messages (fragments up to MAX_BYTES) until the end, prints
+ *                                              "large N bytes crc C at T" for each (T: nanoTime when
+ *                                              received, before the checksum), then "complete" or "error E"
  * </pre>
  */
 public final class ChannelPeer {
@@ -74,6 +77,9 @@ public final class ChannelPeer {
                     break;
                 case "receive-slow":
                     receiveSlow(aperture, channel, Long.parseLong(args[3]));
+                    break;
+                case "receive-large":
+                    receiveLarge(aperture, channel, Integer.parseInt(args[3]));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown role " + role);
@@ -226,6 +232,23 @@ public final class ChannelPeer {
                 })
                 .blockLast(Duration.ofMinutes(5));
             System.out.println("complete received " + received[0]);
+        } catch (RuntimeException e) {
+            System.out.println("error " + e);
+        }
+    }
+
+    private static void receiveLarge(Aperture aperture, String channel, int maxBytes) {
+        try {
+            aperture.subscriber(channel, Codecs.bytes(), aperture.defaults().withMaxFragmentedMessageLength(maxBytes))
+                .receive()
+                .doOnNext(bytes -> {
+                    long at = System.nanoTime(); // CLOCK_MONOTONIC: comparable with the parent's clock
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(bytes);
+                    System.out.println("large " + bytes.length + " bytes crc " + crc.getValue() + " at " + at);
+                })
+                .blockLast(Duration.ofMinutes(5));
+            System.out.println("complete");
         } catch (RuntimeException e) {
             System.out.println("error " + e);
         }

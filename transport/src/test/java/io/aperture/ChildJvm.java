@@ -39,9 +39,21 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass <args...>} in a new JVM on this JVM's class path (modest heap, serial GC). */
     public static ChildJvm start(Class<?> mainClass, Object... args) {
+        return startWithHeap("256m", mainClass, args);
+    }
+
+    /** As {@link #start(String, Object...)}, with a maximum heap of {@code heap} (a {@code -Xmx} value). */
+    static ChildJvm startWithHeap(String heap, String role, Object... args) {
+        Object[] all = new Object[args.length + 1];
+        all[0] = role;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return startWithHeap(heap, ChannelPeer.class, all);
+    }
+
+    private static ChildJvm startWithHeap(String heap, Class<?> mainClass, Object... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.add("-Xmx" + heap);
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

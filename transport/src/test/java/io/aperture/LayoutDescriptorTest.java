@@ -47,6 +47,7 @@ class LayoutDescriptorTest {
         pinned.put("CODEC_NAME_LENGTH_OFFSET", 56);
         pinned.put("CODEC_NAME_OFFSET", 60);
         pinned.put("CODEC_NAME_MAX_LENGTH", 64);
+        pinned.put("MAX_FRAGMENTED_LENGTH_OFFSET", 124);
         pinned.put("CURSOR_OFFSET", 256);
         pinned.put("PUBLISHED_OFFSET", 384);
         pinned.put("SUBSCRIBERS_OFFSET", 392);
@@ -104,6 +105,8 @@ class LayoutDescriptorTest {
             end = offset + length;
         }
         assertThat(end).as("codec name ends at").isEqualTo(124);
+        assertThat(RingDescriptor.MAX_FRAGMENTED_LENGTH_OFFSET).isEqualTo(end);
+        end += 4;
         assertThat(end).as("header fits before the first counter line").isLessThanOrEqualTo(LINE);
     }
 
@@ -224,6 +227,9 @@ class LayoutDescriptorTest {
         pinned.put("TYPE_ERROR", 3);
         pinned.put("TYPE_PADDING", 4);
         pinned.put("TYPE_FRAGMENT", 5);
+        pinned.put("FRAGMENT_HEADER_LENGTH", 8);
+        pinned.put("FRAGMENT_TOTAL_OFFSET", 0);
+        pinned.put("FRAGMENT_OFFSET_OFFSET", 4);
         pinned.put("CHECK_MASK", 0xFF_FFFF);
         pinned.put("ERROR_CLASS_MAX_BYTES", 256);
         pinned.put("ERROR_MESSAGE_MAX_BYTES", 1024);

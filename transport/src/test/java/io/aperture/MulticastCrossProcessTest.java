@@ -115,22 +115,38 @@ class MulticastCrossProcessTest {
         AtomicLong requested = new AtomicLong();
         AtomicLong produced = new AtomicLong();
         ChildJvm holder = child("receive-hold", directory, "slowest", 10);
+        CompletableFuture<Void> publishing = aperture.publisher("slowest", Codecs.longs())
+            .publish(counting(Long.MAX_VALUE)
+                .doOnRequest(n -> requested.updateAndGet(r -> r + n < 0 ? Long.MAX_VALUE : r + n))
+                .doOnNext(v -> produced.incrementAndGet())).toFuture();
+        holder.awaitLine(l -> l.equals("held 10"), WAIT);
+        // Two subscribers that want 1,000 each join while the holder, which asked for 10, holds.
         ChildJvm first = child("receive-paced", directory, "slowest", 1_000, 0, "LATEST");
         ChildJvm second = child("receive-paced", directory, "slowest", 1_000, 0, "LATEST");
-        CompletableFuture<Void> publishing = aperture.publisher("slowest", Codecs.longs())
-            .publish(whenAdmitted("slowest", 3, counting(Long.MAX_VALUE)
-                .doOnRequest(n -> requested.updateAndGet(r -> r + n < 0 ? Long.MAX_VALUE : r + n))
-                .doOnNext(v -> produced.incrementAndGet()))).toFuture();
-        holder.awaitLine(l -> l.equals("held 10"), WAIT);
-        Await.until(() -> produced.get() == 10, WAIT, () -> "10 produced, " + produced.get() + " so far");
-        // The holder asked for 10 and its window is bounded by its downstream: the upstream saw no more.
+        Await.until(() -> subscribers("slowest") == 3 && requestedBy("slowest", 1) > 0 && requestedBy("slowest", 2) > 0,
+            WAIT, () -> "three subscribers admitted, the newcomers advertising demand");
+        // Each newcomer allows 10 + its window; the holder allows 10: the upstream saw no more.
         assertThat(requested.get()).isEqualTo(10);
-        assertThat(first.aliveAfter(Duration.ZERO)).isTrue(); // still waiting for the 11th
-        holder.close(); // killed: the publisher stops gating on it, the others get the rest
-        assertThat(first.awaitLineStartingWith("first ", WAIT)).startsWith("first 0 received 1000 ").endsWith("ordered true");
-        assertThat(second.awaitLineStartingWith("first ", WAIT)).startsWith("first 0 received 1000 ").endsWith("ordered true");
+        assertThat(produced.get()).isEqualTo(10);
+        holder.close(); // killed: the publisher stops gating on it, the others get theirs
+        assertThat(first.awaitLineStartingWith("first ", WAIT)).startsWith("first 10 received 1000 ").endsWith("ordered true");
+        assertThat(second.awaitLineStartingWith("first ", WAIT)).startsWith("first 10 received 1000 ").endsWith("ordered true");
         // Both took 1,000 and cancelled: no subscriber remains, the upstream is cancelled, publish completes.
         assertThat(publishing).succeedsWithin(WAIT);
+        assertThat(requested.get()).as("at most the newcomers' 1,000 and a window on top of the 10")
+            .isBetween(1_010L, 10L + ChannelOptions.DEFAULT_DEMAND_WINDOW + 1_000L);
+    }
+
+    /** The {@code requested} word of subscriber section {@code index}, read from its file (0 when absent). */
+    private long requestedBy(String channel, int index) {
+        try (FileChannel file = FileChannel.open(ChannelFiles.subscriberPath(directory, channel, index),
+            StandardOpenOption.READ)) {
+            ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            file.read(word, SubscriberDescriptor.REQUESTED_OFFSET);
+            return word.getLong(0);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Test

@@ -550,12 +550,20 @@ class RingProtocolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, TYPE_FRAGMENT, 6, 0x7F, 0xFF})
+    @ValueSource(ints = {0, 6, 0x7F, 0xFF})
     void shouldRejectAnUnknownRecordType(int type) throws Exception {
         Ring ring = hostile();
         ring.forge(4, 8, RecordDescriptor.typeCheck(type, 4));
         ring.cursor.set(4);
         ring.expectCorrupt(4, "unknown record type " + type + " at seq 4");
+    }
+
+    @Test
+    void shouldRejectAFragmentOnARingThatCarriesNone() throws Exception {
+        Ring ring = hostile();
+        ring.forge(4, 8, RecordDescriptor.typeCheck(TYPE_FRAGMENT, 4));
+        ring.cursor.set(4);
+        ring.expectCorrupt(4, "FRAGMENT record at seq 4 on a ring that carries no fragments");
     }
 
     @ParameterizedTest
