@@ -65,6 +65,24 @@ public final class Aperture {
         return new ChannelPublisher<>(directory, channel, codec, Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * The publishing end of producer {@code producerName} on {@code channel}, one of many producer processes
+     * whose values a consumer merges with {@link ChannelSubscriber#receiveFromProducers(int)}. It publishes on
+     * its own ordinary channel, {@code <channel>.p-<producerName>}, with the default options: each producer
+     * writes only its own ring, so one that dies cannot stall the others.
+     *
+     * @throws IllegalArgumentException when the producer name is not 1 to 64 characters of
+     *                                  {@code [A-Za-z0-9_-]} (not starting with '-'), or the two names are too long
+     */
+    public <T> ChannelPublisher<T> producer(String channel, String producerName, Codec<T> codec) {
+        return producer(channel, producerName, codec, defaults);
+    }
+
+    /** The publishing end of producer {@code producerName} on {@code channel}, with {@code options}. */
+    public <T> ChannelPublisher<T> producer(String channel, String producerName, Codec<T> codec, ChannelOptions options) {
+        return publisher(ChannelFiles.producerChannel(channel, producerName), codec, options);
+    }
+
     /** The subscribing end of {@code channel}, with the default options. */
     public <T> ChannelSubscriber<T> subscriber(String channel, Codec<T> codec) {
         return subscriber(channel, codec, defaults);

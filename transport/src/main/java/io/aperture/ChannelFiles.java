@@ -26,6 +26,11 @@ final class ChannelFiles {
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Pattern CHANNEL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}");
+    /** No '.' in a producer name: {@code <channel>.p-<producer>} then names one channel and one producer only. */
+    private static final Pattern PRODUCER_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
+    /** Between a logical channel and a producer name in the name of that producer's own channel. */
+    static final String PRODUCER_INFIX = ".p-";
+    private static final String RING_SUFFIX = ".ring";
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private ChannelFiles() {
@@ -53,6 +58,37 @@ final class ChannelFiles {
             throw new IllegalArgumentException("channel name '" + channel
                 + "' must be 1 to 100 characters of [A-Za-z0-9_.-], not starting with '.' or '-'");
         }
+    }
+
+    /**
+     * The channel of producer {@code producer} on logical channel {@code channel}: {@code <channel>.p-<producer>},
+     * itself a valid channel name.
+     */
+    static String producerChannel(String channel, String producer) {
+        validateChannelName(channel);
+        if (producer == null || !PRODUCER_NAME.matcher(producer).matches()) {
+            throw new IllegalArgumentException("producer name '" + producer
+                + "' must be 1 to 64 characters of [A-Za-z0-9_-], not starting with '-'");
+        }
+        String name = channel + PRODUCER_INFIX + producer;
+        if (name.length() > 100) {
+            throw new IllegalArgumentException("producer channel name '" + name + "' of channel '" + channel
+                + "' and producer '" + producer + "' is " + name.length() + " characters > 100");
+        }
+        return name;
+    }
+
+    /**
+     * The producer whose ring file is {@code fileName} on logical channel {@code channel}, or null when
+     * {@code fileName} is not {@code <channel>.p-<producer>.ring} with a valid producer name.
+     */
+    static String producerOfRing(String channel, String fileName) {
+        String prefix = channel + PRODUCER_INFIX;
+        if (!fileName.startsWith(prefix) || !fileName.endsWith(RING_SUFFIX)) {
+            return null;
+        }
+        String producer = fileName.substring(prefix.length(), fileName.length() - RING_SUFFIX.length());
+        return PRODUCER_NAME.matcher(producer).matches() ? producer : null;
     }
 
     /** Creates the directory (mode 0700) if missing and checks that it can be written. */

@@ -38,6 +38,35 @@ public final class ChannelSubscriber<T> {
         return new ReceiveFlux();
     }
 
+    /**
+     * The values of every producer of this channel ({@link Aperture#producer(String, String, Codec)}), merged:
+     * each producer's values in its order, producers interleaved as they come. Producers that start later are
+     * found within a liveness interval (one directory listing per interval, on
+     * {@link reactor.core.scheduler.Schedulers#boundedElastic()}); each is received as its own channel, with
+     * its own drain thread, attached at {@link ChannelOptions.JoinAt} like any subscriber.
+     *
+     * <p>Demand: each producer gets a prefetch of {@link ChannelOptions#demandWindow()} from the merge,
+     * replenished as the downstream consumes its values, so no producer runs further ahead than that.
+     *
+     * <p>A producer whose channel fails (its process died, it closed without completing, its source failed,
+     * its ring is a leftover that never admits within the attach timeout, or it sent invalid data) is dropped
+     * and logged as a warning on the {@code io.aperture.ProducerMerge} logger: this Flux does not fail for it.
+     * It completes once at least {@code minProducers} producers (by name) joined (delivered a value or completed), none
+     * is still being received, and a directory listing after that found no new one; it fails only when the
+     * directory cannot be listed. Signals come from the producers' drain threads, serially (§1.3).
+     *
+     * @param minProducers how many producers must join before this Flux may complete, at least 1
+     *                     ({@code Integer.MAX_VALUE}: never complete)
+     */
+    public Flux<T> receiveFromProducers(int minProducers) {
+        return new ProducerMerge<T, T>(directory, channel, codec, options, minProducers, (producer, value) -> value).flux();
+    }
+
+    /** As {@link #receiveFromProducers(int)}, each value with the name of the producer that published it. */
+    public Flux<Produced<T>> receiveFromProducersTagged(int minProducers) {
+        return new ProducerMerge<T, Produced<T>>(directory, channel, codec, options, minProducers, Produced::new).flux();
+    }
+
     public String channel() {
         return channel;
     }

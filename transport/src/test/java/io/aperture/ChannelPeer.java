@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   publish-longs  DIR CHANNEL COUNT           publishes 0..COUNT-1, prints "requested-total N" and "produced N" at the end
  *   publish-fail   DIR CHANNEL COUNT MESSAGE   publishes 0..COUNT-1 then fails with IllegalStateException(MESSAGE)
  *   publish-endless DIR CHANNEL                publishes 0, 1, 2, ... until cancelled; prints "upstream-cancelled"
+ *   produce-longs  DIR CHANNEL PRODUCER COUNT OFFSET
+ *                                              publishes OFFSET+0..OFFSET+COUNT-1 as producer PRODUCER of CHANNEL,
+ *                                              prints "produced N" at the end
  *   receive-take   DIR CHANNEL COUNT           receives COUNT longs, cancels, prints "received N sum S"
  *   receive-forever DIR CHANNEL                receives with unbounded demand until killed; prints "attached"
  *   receive-idle   DIR CHANNEL WAITING         subscribes (unbounded demand) waiting as WAITING, prints "attached" once
@@ -47,6 +50,9 @@ public final class ChannelPeer {
             switch (role) {
                 case "publish-longs":
                     publishLongs(aperture, channel, Long.parseLong(args[3]));
+                    break;
+                case "produce-longs":
+                    produceLongs(aperture, channel, args[3], Long.parseLong(args[4]), Long.parseLong(args[5]));
                     break;
                 case "publish-fail":
                     publishFail(aperture, channel, Long.parseLong(args[3]), args[4]);
@@ -114,6 +120,15 @@ public final class ChannelPeer {
                 .doOnNext(v -> produced.incrementAndGet()))
             .block(Duration.ofMinutes(5));
         System.out.println("requested-total " + requested.get());
+        System.out.println("produced " + produced.get());
+    }
+
+    private static void produceLongs(Aperture aperture, String channel, String producer, long count, long offset) {
+        AtomicLong produced = new AtomicLong();
+        System.out.println("producing " + count);
+        aperture.producer(channel, producer, Codecs.longs())
+            .publish(counting(count).map(i -> offset + i).doOnNext(v -> produced.incrementAndGet()))
+            .block(Duration.ofMinutes(5));
         System.out.println("produced " + produced.get());
     }
 
