@@ -8,10 +8,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +28,14 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A cross-process pipeline from one command: this process starts a producer JVM and a consumer JVM.
- * The producer publishes a {@code Flux<Long>} of sequence numbers on a channel; the consumer receives it
- * as a {@code Flux<Long>}, transforms each element, checks order, counts, and prints its progress once a
- * second. This process relays both outputs, prints the final line, and ends both children whatever
- * happens (normal end, failure, timeout or Ctrl-C).
+ * A cross-process pipeline from one command: this process starts a producer JVM and one or more consumer
+ * JVMs ({@code --consumers}). The producer publishes a {@code Flux<Long>} of sequence numbers on a channel
+ * once every consumer is admitted; each consumer receives it as a {@code Flux<Long>}, transforms each
+ * element, checks order, counts, and prints its progress once a second. This process relays the outputs,
+ * prints the final lines, and ends every child whatever happens (normal end, failure, timeout or Ctrl-C).
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
     description = "Runs a producer JVM and a consumer JVM connected by an Aperture channel.",
@@ -45,6 +52,12 @@ public final class PipelineDemo implements Callable<Integer> {
     @Option(names = "--waiting", description = "Wait strategy of both ends: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Waiting waiting = Waiting.BLOCKING;
 
+    @Option(names = "--consumers", description = "Consumer JVMs, each receiving every message (default: ${DEFAULT-VALUE}).")
+    int consumers = 1;
+
+    @Option(names = "--no-double-mapping", description = "Map the ring once (records never wrap) instead of twice.")
+    boolean noDoubleMapping;
+
     @Option(names = "--timeout-seconds", description = "Kill both children after this long (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds = 120;
 
@@ -60,13 +73,23 @@ public final class PipelineDemo implements Callable<Integer> {
         Thread killer = new Thread(() -> children.forEach(Process::destroyForcibly), "pipeline-kill-children");
         Runtime.getRuntime().addShutdownHook(killer);
         try {
-            Process consumer = start(children, "consumer", dir);
+            if (consumers < 1 || consumers > 64) {
+                System.out.println("pipeline: --consumers " + consumers + " not in [1, 64]");
+                return 2;
+            }
+            List<Process> consumerProcesses = new ArrayList<>();
+            for (int i = 0; i < consumers; i++) {
+                consumerProcesses.add(start(children, consumers == 1 ? "consumer" : "consumer-" + (i + 1), dir));
+            }
             Process producer = start(children, "producer", dir);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            int consumerExit = awaitExit(consumer, deadline);
+            List<Integer> consumerExits = new ArrayList<>();
+            for (Process consumer : consumerProcesses) {
+                consumerExits.add(awaitExit(consumer, deadline));
+            }
             int producerExit = awaitExit(producer, deadline);
-            if (consumerExit != 0 || producerExit != 0) {
-                System.out.println("pipeline: FAILED (consumer exit " + consumerExit + ", producer exit " + producerExit + ")");
+            if (consumerExits.stream().anyMatch(e -> e != 0) || producerExit != 0) {
+                System.out.println("pipeline: FAILED (consumer exits " + consumerExits + ", producer exit " + producerExit + ")");
                 return 1;
             }
             return 0;
@@ -88,10 +111,16 @@ public final class PipelineDemo implements Callable<Integer> {
     }
 
     private Process start(List<Process> children, String role, Path dir) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-            PipelineDemo.class.getName(), role, "--messages", Long.toString(messages), "--directory", dir.toString(),
-            "--waiting", waiting.name());
+            PipelineDemo.class.getName(), role.startsWith("consumer") ? "consumer" : role, "--messages",
+            Long.toString(messages), "--directory", dir.toString(), "--waiting", waiting.name()));
+        if (role.equals("producer")) {
+            command.addAll(List.of("--consumers", Integer.toString(consumers)));
+        }
+        if (noDoubleMapping) {
+            command.add("--no-double-mapping");
+        }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         children.add(process);
         Thread relay = new Thread(() -> relay(process, role), "pipeline-relay-" + role);
@@ -105,7 +134,9 @@ public final class PipelineDemo implements Callable<Integer> {
             StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                System.out.println(line.startsWith("pipeline:") ? line : "[" + role + "] " + line);
+                String tagged = role.startsWith("consumer-") && line.startsWith("pipeline:")
+                    ? "pipeline: [" + role + "]" + line.substring("pipeline:".length()) : line;
+                System.out.println(tagged.startsWith("pipeline:") ? tagged : "[" + role + "] " + line);
             }
         } catch (IOException e) {
             System.out.println("[" + role + "] output closed: " + e);
@@ -134,9 +165,16 @@ public final class PipelineDemo implements Callable<Integer> {
         @Option(names = "--waiting")
         Waiting waiting = Waiting.BLOCKING;
 
+        @Option(names = "--consumers")
+        int consumers = 1;
+
+        @Option(names = "--no-double-mapping")
+        boolean noDoubleMapping;
+
         @Override
         public Integer call() {
-            Aperture aperture = Aperture.create(directory, ChannelOptions.defaults().withWaiting(waiting));
+            Aperture aperture = Aperture.create(directory, ChannelOptions.defaults().withWaiting(waiting)
+                .withDoubleMapping(!noDoubleMapping));
             Flux<Long> source = Flux.generate(() -> 0L, (i, sink) -> {
                 if (i < messages) {
                     sink.next(i);
@@ -145,10 +183,45 @@ public final class PipelineDemo implements Callable<Integer> {
                 }
                 return i + 1;
             });
-            System.out.println("publishing on '" + CHANNEL + "', waiting for the consumer");
+            if (consumers > 1) {
+                // Start only once every consumer is admitted, so that each receives the whole sequence.
+                source = source.delaySubscription(Mono.fromRunnable(() -> awaitConsumers(directory, consumers))
+                    .subscribeOn(Schedulers.boundedElastic()));
+            }
+            System.out.println("publishing on '" + CHANNEL + "', waiting for " + consumers + " consumer(s)");
             aperture.publisher(CHANNEL, Codecs.longs()).publish(source).block(Duration.ofMinutes(10));
             System.out.println("published " + messages + " messages");
             return 0;
+        }
+    }
+
+    /**
+     * Waits until {@code consumers} subscriber sections of the channel have started (their {@code consumed}
+     * word, at offset 256, left its not-started value). It reads the subscriber files, never the ring: closing
+     * a descriptor of the ring in the publisher's JVM would drop its liveness lock.
+     */
+    static void awaitConsumers(Path directory, int consumers) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            int started = 0;
+            for (int index = 0; index < consumers; index++) {
+                try (FileChannel file = FileChannel.open(directory.resolve(CHANNEL + ".sub-" + index), StandardOpenOption.READ)) {
+                    ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+                    file.read(word, 256);
+                    if (word.getLong(0) != Long.MIN_VALUE) {
+                        started++;
+                    }
+                } catch (IOException e) {
+                    // not there yet
+                }
+            }
+            if (started == consumers) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(started + " of " + consumers + " consumers admitted after 60 s");
+            }
+            LockSupport.parkNanos(1_000_000L);
         }
     }
 
@@ -164,10 +237,13 @@ public final class PipelineDemo implements Callable<Integer> {
         @Option(names = "--waiting")
         Waiting waiting = Waiting.BLOCKING;
 
+        @Option(names = "--no-double-mapping")
+        boolean noDoubleMapping;
+
         @Override
         public Integer call() {
-            Aperture aperture = Aperture.create(directory,
-                ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60)).withWaiting(waiting));
+            Aperture aperture = Aperture.create(directory, ChannelOptions.defaults()
+                .withAttachTimeout(Duration.ofSeconds(60)).withWaiting(waiting).withDoubleMapping(!noDoubleMapping));
             AtomicLong count = new AtomicLong();
             AtomicLong expected = new AtomicLong();
             long start = System.nanoTime();
