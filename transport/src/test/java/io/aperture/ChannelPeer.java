@@ -99,7 +99,8 @@ public final class ChannelPeer {
         }
     }
 
-    private static Flux<Long> counting(long count) {
+    /** 0, 1, ..., count - 1 then complete, generated on demand. */
+    static Flux<Long> counting(long count) {
         return Flux.generate(() -> 0L, (i, sink) -> {
             if (i < count) {
                 sink.next(i);

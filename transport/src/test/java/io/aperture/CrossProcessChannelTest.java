@@ -39,14 +39,7 @@ class CrossProcessChannelTest {
 
     @AfterEach
     void tearDown() {
-        children.forEach(ChildJvm::close);
-        try {
-            Await.noApertureThreads(Duration.ofSeconds(10));
-            Await.until(() -> TestDirectories.files(directory).isEmpty(), Duration.ofSeconds(10),
-                () -> "files left: " + TestDirectories.files(directory));
-        } finally {
-            TestDirectories.delete(directory);
-        }
+        TestDirectories.endCrossProcessTest(directory, children, Duration.ofSeconds(10), true);
     }
 
     @Test

@@ -129,24 +129,8 @@ class DoubleMappingTest {
         Ring ring = new Ring("wrap-" + readerMapsTwice, maxMessage, readerMapsTwice);
         try {
             List<byte[]> sent = new ArrayList<>();
-            List<byte[]> received = new ArrayList<>();
-            RingReader.RecordHandler collect = new RingReader.RecordHandler() {
-                @Override
-                public boolean onData(ByteBuffer window, long sequence) {
-                    byte[] copy = new byte[window.remaining()];
-                    window.get(copy);
-                    received.add(copy);
-                    return true;
-                }
-
-                @Override
-                public void onComplete() {
-                }
-
-                @Override
-                public void onError(String remoteClassName, String remoteMessage) {
-                }
-            };
+            PayloadCollector collect = new PayloadCollector();
+            List<byte[]> received = collect.payloads;
             // Lengths sweep 0..max (every 37th, and the edges) while the start slot walks the whole ring.
             for (int length = 0; length <= maxMessage; length += length < 70 || length > maxMessage - 70 ? 1 : 37) {
                 byte[] payload = new byte[length];

@@ -37,8 +37,8 @@ class FragmentationTest {
         final RingSequencer sequencer;
         final RingWriter writer;
         final RingReader reader;
-        final List<byte[]> received = new ArrayList<>();
-        final List<Long> sequences = new ArrayList<>();
+        final PayloadCollector collector = new PayloadCollector();
+        final List<byte[]> received = collector.payloads;
 
         Ring(int ownMax) {
             ChannelOptions options = ChannelOptions.defaults().withRingCapacity(CAPACITY).withSlotLength(SLOT)
@@ -72,25 +72,7 @@ class FragmentationTest {
         }
 
         void drain() throws Exception {
-            RingReader.RecordHandler handler = new RingReader.RecordHandler() {
-                @Override
-                public boolean onData(ByteBuffer window, long sequence) {
-                    byte[] copy = new byte[window.remaining()];
-                    window.get(copy);
-                    received.add(copy);
-                    sequences.add(sequence);
-                    return true;
-                }
-
-                @Override
-                public void onComplete() {
-                }
-
-                @Override
-                public void onError(String remoteClassName, String remoteMessage) {
-                }
-            };
-            for (int i = 0; i < 10_000 && reader.poll(handler) == EventPoller.PollState.PROCESSING; i++) {
+            for (int i = 0; i < 10_000 && reader.poll(collector) == EventPoller.PollState.PROCESSING; i++) {
                 // drain what is published
             }
         }
@@ -160,24 +142,8 @@ class FragmentationTest {
         RingReader late = new RingReader("frag.ring", ring.section.asReadOnlyBuffer().order(ByteOrder.nativeOrder()),
             otherConsumed, CAPACITY, SLOT, MAX_MESSAGE).fragments(MAX_FRAGMENTED, MAX_FRAGMENTED);
         ring.sequencer.addGatingSequences(otherConsumed);
-        List<byte[]> lateReceived = new ArrayList<>();
-        RingReader.RecordHandler collect = new RingReader.RecordHandler() {
-            @Override
-            public boolean onData(ByteBuffer window, long sequence) {
-                byte[] copy = new byte[window.remaining()];
-                window.get(copy);
-                lateReceived.add(copy);
-                return true;
-            }
-
-            @Override
-            public void onComplete() {
-            }
-
-            @Override
-            public void onError(String remoteClassName, String remoteMessage) {
-            }
-        };
+        PayloadCollector collect = new PayloadCollector();
+        List<byte[]> lateReceived = collect.payloads;
         byte[] next = message(5, 8);
         while (true) {
             try {

@@ -7,6 +7,8 @@ import reactor.core.publisher.Flux;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,20 +23,11 @@ class LargeMessageCrossProcessTest {
     private static final int MIB = 1 << 20;
 
     private final Path directory = TestDirectories.create();
-    private ChildJvm child;
+    private final List<ChildJvm> children = new ArrayList<>();
 
     @AfterEach
     void tearDown() {
-        if (child != null) {
-            child.close();
-        }
-        try {
-            Await.noApertureThreads(Duration.ofSeconds(20));
-            Await.until(() -> TestDirectories.files(directory).isEmpty(), Duration.ofSeconds(10),
-                () -> "files left: " + TestDirectories.files(directory));
-        } finally {
-            TestDirectories.delete(directory);
-        }
+        TestDirectories.endCrossProcessTest(directory, children, Duration.ofSeconds(20), true);
     }
 
     private static byte[] random(int length, long seed) {
@@ -55,7 +48,8 @@ class LargeMessageCrossProcessTest {
         byte[] small = random(10, 1);
         Aperture aperture = Aperture.create(directory, ChannelOptions.defaults().withRingCapacity(MIB)
             .withMaxFragmentedMessageLength(128 * MIB));
-        child = ChildJvm.startWithHeap("512m", "receive-large", directory, "large", 128 * MIB);
+        ChildJvm child = ChildJvm.startWithHeap("512m", "receive-large", directory, "large", 128 * MIB);
+        children.add(child);
         CompletableFuture<Void> publishing = aperture.publisher("large", Codecs.bytes())
             .publish(Flux.just(small, big, small)).toFuture();
         String first = child.awaitLineStartingWith("large ", WAIT);
@@ -78,7 +72,8 @@ class LargeMessageCrossProcessTest {
     void shouldRefuseClearlyAMessageLargerThanTheSubscriberTakes() {
         Aperture aperture = Aperture.create(directory, ChannelOptions.defaults().withRingCapacity(1 << 16)
             .withMaxFragmentedMessageLength(8 * MIB));
-        child = ChildJvm.start("receive-large", directory, "refused", MIB);
+        ChildJvm child = ChildJvm.start("receive-large", directory, "refused", MIB);
+        children.add(child);
         CompletableFuture<Void> publishing = aperture.publisher("refused", Codecs.bytes())
             .publish(Flux.just(random(2 * MIB, 3))).toFuture();
         assertThat(child.awaitLine(l -> l.startsWith("error") || l.equals("complete"), WAIT))

@@ -43,12 +43,8 @@ class ManyProducersCrossProcessTest {
 
     @AfterEach
     void tearDown() {
-        children.forEach(ChildJvm::close);
-        try {
-            Await.noApertureThreads(Duration.ofSeconds(20));
-        } finally {
-            TestDirectories.delete(directory); // a killed producer leaves its ring behind
-        }
+        // Not expected empty: a killed producer leaves its ring behind.
+        TestDirectories.endCrossProcessTest(directory, children, Duration.ofSeconds(20), false);
     }
 
     /** Per producer, the next value expected; the first departure from it, as a message. */

@@ -43,14 +43,7 @@ class MulticastCrossProcessTest {
 
     @AfterEach
     void tearDown() {
-        children.forEach(ChildJvm::close);
-        try {
-            Await.noApertureThreads(Duration.ofSeconds(20));
-            Await.until(() -> TestDirectories.files(directory).isEmpty(), Duration.ofSeconds(10),
-                () -> "files left: " + TestDirectories.files(directory));
-        } finally {
-            TestDirectories.delete(directory);
-        }
+        TestDirectories.endCrossProcessTest(directory, children, Duration.ofSeconds(20), true);
     }
 
     /**
@@ -81,17 +74,6 @@ class MulticastCrossProcessTest {
             WAIT, () -> subscribers + " subscribers admitted on " + channel)).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()));
     }
 
-    private static Flux<Long> counting(long count) {
-        return Flux.generate(() -> 0L, (i, sink) -> {
-            if (i < count) {
-                sink.next(i);
-            } else {
-                sink.complete();
-            }
-            return i + 1;
-        });
-    }
-
     @Test
     void shouldDeliverEveryMessageInOrderToThreeSubscribersAtDifferentSpeeds() throws Exception {
         long count = 200_000;
@@ -100,7 +82,7 @@ class MulticastCrossProcessTest {
         ChildJvm medium = child("receive-paced", directory, "speeds", count, 200, "LATEST");
         ChildJvm slow = child("receive-paced", directory, "speeds", count, 2_000, "LATEST");
         CompletableFuture<Void> publishing = aperture.publisher("speeds", Codecs.longs())
-            .publish(whenAdmitted("speeds", 3, counting(count).doOnNext(v -> produced.incrementAndGet()))).toFuture();
+            .publish(whenAdmitted("speeds", 3, ChannelPeer.counting(count).doOnNext(v -> produced.incrementAndGet()))).toFuture();
         long sum = count * (count - 1) / 2;
         for (ChildJvm subscriber : List.of(fast, medium, slow)) {
             assertThat(subscriber.awaitLineStartingWith("first ", WAIT))
@@ -116,7 +98,7 @@ class MulticastCrossProcessTest {
         AtomicLong produced = new AtomicLong();
         ChildJvm holder = child("receive-hold", directory, "slowest", 10);
         CompletableFuture<Void> publishing = aperture.publisher("slowest", Codecs.longs())
-            .publish(counting(Long.MAX_VALUE)
+            .publish(ChannelPeer.counting(Long.MAX_VALUE)
                 .doOnRequest(n -> requested.updateAndGet(r -> r + n < 0 ? Long.MAX_VALUE : r + n))
                 .doOnNext(v -> produced.incrementAndGet())).toFuture();
         holder.awaitLine(l -> l.equals("held 10"), WAIT);
@@ -154,7 +136,7 @@ class MulticastCrossProcessTest {
         // 3 ms of work every 1,000 elements: at least 9 s, long enough for a second JVM to start and join.
         ChildJvm early = child("receive-paced", directory, "late-join", 3_000_000, 3_000, "LATEST");
         CompletableFuture<Void> publishing = aperture.publisher("late-join", Codecs.longs())
-            .publish(counting(Long.MAX_VALUE)).toFuture();
+            .publish(ChannelPeer.counting(Long.MAX_VALUE)).toFuture();
         Await.until(() -> subscribers("late-join") == 1, WAIT, () -> "first subscriber admitted");
         ChildJvm late = child("receive-paced", directory, "late-join", 50_000, 0, "LATEST");
         String line = late.awaitLineStartingWith("first ", WAIT);
@@ -172,7 +154,7 @@ class MulticastCrossProcessTest {
         Aperture lingering = Aperture.create(directory, options.withLinger(Duration.ofSeconds(8)));
         ChildJvm first = child("receive-all", directory, "after-end");
         CompletableFuture<Void> publishing = lingering.publisher("after-end", Codecs.longs())
-            .publish(counting(1_000)).toFuture();
+            .publish(ChannelPeer.counting(1_000)).toFuture();
         assertThat(first.awaitLineStartingWith("complete", WAIT)).isEqualTo("complete received 1000");
         assertThat(publishing).succeedsWithin(WAIT);
         ChildJvm late = child("receive-all", directory, "after-end");
@@ -200,7 +182,7 @@ class MulticastCrossProcessTest {
         ChildJvm first = child("receive-paced", directory, "drop", 100_000, 0, "LATEST");
         ChildJvm second = child("receive-paced", directory, "drop", 100_000, 0, "LATEST");
         CompletableFuture<Void> publishing = dropping.publisher("drop", Codecs.longs())
-            .publish(whenAdmitted("drop", 3, counting(Long.MAX_VALUE))).toFuture();
+            .publish(whenAdmitted("drop", 3, ChannelPeer.counting(Long.MAX_VALUE))).toFuture();
         assertThat(holder.awaitLineStartingWith("error", WAIT)).contains("SlowSubscriberException")
             .contains("dropped by the publisher as too slow").containsPattern("after [0-9]+ message\\(s\\)");
         assertThat(first.awaitLineStartingWith("first ", WAIT)).isEqualTo("first 0 received 100000 sum 4999950000 ordered true");

@@ -32,6 +32,25 @@ public final class TestDirectories {
         }
     }
 
+    /**
+     * The end of a cross-process test: kills every child, waits for this JVM's Aperture threads to end and,
+     * when {@code expectEmpty}, for the directory to be empty (every section removed by its owner); then
+     * removes the directory whatever happened.
+     */
+    public static void endCrossProcessTest(Path directory, java.util.List<ChildJvm> children,
+                                           java.time.Duration threadsTimeout, boolean expectEmpty) {
+        children.forEach(ChildJvm::close);
+        try {
+            Await.noApertureThreads(threadsTimeout);
+            if (expectEmpty) {
+                Await.until(() -> files(directory).isEmpty(), java.time.Duration.ofSeconds(10),
+                    () -> "files left: " + files(directory));
+            }
+        } finally {
+            delete(directory);
+        }
+    }
+
     public static void delete(Path directory) {
         if (directory == null || !Files.exists(directory)) {
             return;

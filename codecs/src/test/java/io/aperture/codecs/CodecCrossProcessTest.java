@@ -56,14 +56,7 @@ class CodecCrossProcessTest {
 
     @AfterEach
     void tearDown() {
-        children.forEach(ChildJvm::close);
-        try {
-            Await.noApertureThreads(Duration.ofSeconds(10));
-            Await.until(() -> TestDirectories.files(directory).isEmpty(), Duration.ofSeconds(10),
-                () -> "files left: " + TestDirectories.files(directory));
-        } finally {
-            TestDirectories.delete(directory);
-        }
+        TestDirectories.endCrossProcessTest(directory, children, Duration.ofSeconds(10), true);
     }
 
     @Test
