@@ -86,7 +86,8 @@ final class SubscriberLink implements AutoCloseable {
         long magic = (long) ShmSequence.LONG.getAcquire(section, MAGIC_VERSION_OFFSET);
         ProcessIdentity owner = new ProcessIdentity(section.getLong(PID_OFFSET), section.getLong(START_OFFSET));
         long id = section.getLong(SUBSCRIBER_ID_OFFSET);
-        // Acquire: a cancelled section is not admitted (its subscriber is leaving).
+        // Acquire: a cancelled section is not admitted (its subscriber is leaving); so is one already started
+        // (acquire of consumed below): it belongs to an earlier admission.
         boolean cancelled = (int) ShmSequence.INT.getAcquire(section, CANCELLED_OFFSET) != 0;
         if (!SubscriberDescriptor.isCompatible(magic) || section.getLong(RING_SESSION_ID_OFFSET) != sessionId
             || section.getInt(INDEX_OFFSET) != index || id == 0 || cancelled

@@ -427,6 +427,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private void checkDropped() {
         // LoadLoad: the record just read (plain loads) is read before the word that says whether it was intact.
         java.lang.invoke.VarHandle.loadLoadFence();
+        // Opaque after the fence: ordered after the record's loads; pairs with the writer's release + StoreStore.
         long lag = (long) ShmSequence.LONG.getOpaque(ringSection, entryOffset + RingDescriptor.ENTRY_DROPPED_OFFSET);
         if (lag != 0) {
             if ((header.flags & RingDescriptor.FLAG_DROP_SLOWEST) == 0 || lag < 0 || lag > header.capacity) {
