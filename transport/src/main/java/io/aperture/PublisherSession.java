@@ -68,6 +68,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private final Publisher<? extends T> source;
     private final MonoSink<Void> done;
     private final long intervalNs;
+    private final boolean dropsSlowest;
+    /** The writer waits for space in slices this long: the liveness interval, or the drop time if shorter. */
+    private final long writeSliceNs;
 
     private MappedSection mapped;
     private DoubleMapping doubleMapping;
@@ -94,7 +97,6 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private volatile boolean cancelFromConductor;
     private volatile int sinkState = RUNNING;
     private volatile Throwable sinkFailure;
-    private boolean subscribedUpstream;
     private long upstreamRequested;
     private long suspectCursor = Long.MIN_VALUE;
     private long nextHousekeeping;
@@ -129,6 +131,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         this.source = source;
         this.done = done;
         this.intervalNs = options.livenessInterval().toNanos();
+        this.dropsSlowest = options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST;
+        this.writeSliceNs = dropsSlowest ? Math.min(intervalNs, options.dropTime().toNanos()) : intervalNs;
         this.dataWrite = deadline -> writer.writeData(codec, dataValue, deadline);
     }
 
@@ -260,7 +264,6 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             return () -> { };
         }
         admit(first);
-        subscribedUpstream = true;
         source.subscribe(this);
 
         ShmBarrier demandBarrier = new ShmBarrier(options.waiting().newStrategy(conductorSpot), demand,
@@ -333,9 +336,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private long allowedNow() {
         long min = Long.MAX_VALUE;
         for (SubscriberLink link : links) {
-            long requested = link.requested();
-            long allowed = requested + link.base();
-            min = Math.min(min, allowed < 0 ? Long.MAX_VALUE : allowed);
+            min = Math.min(min, link.allowedValidated());
         }
         return min;
     }
@@ -357,9 +358,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             }
         }
         closeRetired();
-        if (subscribedUpstream) {
-            scanForSubscribers();
-        }
+        scanForSubscribers(); // housekeeping runs only once the first subscriber is admitted
     }
 
     /**
@@ -790,12 +789,10 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 housekeeping(now); // the conductor is busy writing: new subscribers, deaths and beats go on
             }
         }
-        boolean dropping = options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST;
-        long sliceNs = dropping ? Math.min(intervalNs, options.dropTime().toNanos()) : intervalNs;
         boolean waited = false;
         while (true) {
             try {
-                write.write(System.nanoTime() + sliceNs);
+                write.write(System.nanoTime() + writeSliceNs);
                 if (!waited) {
                     ringFullSinceNs = 0; // written without waiting: the ring was not full
                 }
@@ -817,9 +814,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                     wakeConductor();
                     return false;
                 }
-                if (dropping) {
+                if (dropsSlowest) {
                     if (ringFullSinceNs == 0) {
-                        ringFullSinceNs = now - sliceNs;
+                        ringFullSinceNs = now - writeSliceNs;
                     }
                     if (dropSlowest(now - ringFullSinceNs)) {
                         ringFullSinceNs = 0;

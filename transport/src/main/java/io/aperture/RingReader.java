@@ -362,11 +362,6 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         return assembly.asReadOnlyBuffer().order(ByteOrder.nativeOrder()).flip();
     }
 
-    /** True while a fragmented message is only partly read (a publisher that ends now leaves it incomplete). */
-    boolean assembling() {
-        return assembling;
-    }
-
     private void checkMessageLength(int recordOffset, int length, long sequence) {
         if (length > maxMessageLength) {
             throw corruptSlot(recordOffset, "record length " + length + " > max message length " + maxMessageLength

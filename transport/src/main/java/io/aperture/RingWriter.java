@@ -118,6 +118,7 @@ final class RingWriter {
             long count = snapshotCount;
             // LoadLoad: the pair is read before the version is read again.
             VarHandle.loadLoadFence();
+            // Opaque re-read after the fence: unchanged and even means no store of the pair overlapped the reads.
             if ((version & 1) == 0 && version == (long) SNAPSHOT_VERSION.getOpaque(this)) {
                 return new long[] {cursor, count};
             }

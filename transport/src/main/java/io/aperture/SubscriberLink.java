@@ -140,6 +140,16 @@ final class SubscriberLink implements AutoCloseable {
         return (int) ShmSequence.INT.getAcquire(section, CANCELLED_OFFSET) != 0;
     }
 
+    /** {@code base + requested} as validated by {@link #requested()}: what this subscriber allows the upstream. */
+    long allowedValidated() {
+        return saturatedAdd(base, requested());
+    }
+
+    private static long saturatedAdd(long base, long requested) {
+        long sum = base + requested;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
     /** Cumulative demand, validated: it may only grow. */
     long requested() {
         long value = requested.get();
@@ -193,8 +203,7 @@ final class SubscriberLink implements AutoCloseable {
     private final class Allowed extends Sequence {
         @Override
         public long get() {
-            long value = requested.get() + base;
-            return value < 0 ? Long.MAX_VALUE : value;
+            return saturatedAdd(base, requested.get()); // unvalidated: for waits; the conductor validates
         }
     }
 }

@@ -81,6 +81,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     /** Offset of this subscriber's entry in the ring's subscriber table. */
     private int entryOffset;
     private int slotCount;
+    /** The ring's publisher drops slow subscribers: each record is checked against the dropped word. */
+    private boolean dropsSlowest;
     /** The terminal record was read again after admission past it; only once. */
     private boolean terminalReread;
     private boolean completed;
@@ -245,6 +247,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 ringDoubleMapping = doubled;
             }
             slotCount = h.capacity / h.slotLength;
+            dropsSlowest = (h.flags & RingDescriptor.FLAG_DROP_SLOWEST) != 0;
             consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
             waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
             waker.addPeer(b);
@@ -368,7 +371,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             long admitted = (long) ShmSequence.LONG.getAcquire(ringSection, entryOffset + RingDescriptor.ENTRY_ID_OFFSET);
             if (admitted == subscriberId) {
                 long start = ringSection.getLong(entryOffset + RingDescriptor.ENTRY_START_OFFSET);
-                long cursor = reader == null ? RingHeader.cursor(ringSection) : reader.cursor();
+                long cursor = RingHeader.cursor(ringSection);
                 if (start < -1 || start > cursor || cursor - start > slotCount) {
                     throw new CorruptSectionException(ringName, entryOffset + RingDescriptor.ENTRY_START_OFFSET,
                         "start " + start + " of subscriber " + index + " outside [cursor " + cursor + " - " + slotCount
@@ -659,7 +662,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             throw new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to decode the "
                 + length + "-byte record at seq " + sequence + ": " + e, e);
         }
-        if ((header.flags & RingDescriptor.FLAG_DROP_SLOWEST) != 0) {
+        if (dropsSlowest) {
             checkDropped(); // a record overwritten while it was decoded is never delivered
         }
         if (value == null) {
