@@ -43,6 +43,15 @@ public final class ChannelPublisher<T> {
         });
     }
 
+    /**
+     * The raw ring API's publisher: creates the ring now (failing at once as {@link #publish} would) and
+     * returns a {@link RingPublisher} through which the calling thread writes messages in place, with no
+     * Reactor in the data path. Writes wait for a first subscriber; close it to end the channel.
+     */
+    public RingPublisher<T> open() {
+        return new RingPublisher<>(this);
+    }
+
     public String channel() {
         return channel;
     }

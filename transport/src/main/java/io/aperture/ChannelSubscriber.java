@@ -39,6 +39,17 @@ public final class ChannelSubscriber<T> {
     }
 
     /**
+     * The raw ring API's subscriber: starts a drain that hands each value to {@code handler} on one thread
+     * ({@code aperture-sub-<channel>}), with no Reactor operator in the path. Its demand is unbounded;
+     * otherwise it attaches, is admitted and fails exactly as {@link #receive()} does. {@link RingDrain#close()}
+     * cancels it.
+     */
+    public RingDrain drain(MessageHandler<? super T> handler) {
+        java.util.Objects.requireNonNull(handler, "handler");
+        return new RingDrain(directory, channel, codec, options, handler);
+    }
+
+    /**
      * The values of every producer of this channel ({@link Aperture#producer(String, String, Codec)}), merged:
      * each producer's values in its order, producers interleaved as they come. Producers that start later are
      * found within a liveness interval (one directory listing per interval, on

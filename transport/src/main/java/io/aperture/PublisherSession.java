@@ -133,7 +133,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         this.intervalNs = options.livenessInterval().toNanos();
         this.dropsSlowest = options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST;
         this.writeSliceNs = dropsSlowest ? Math.min(intervalNs, options.dropTime().toNanos()) : intervalNs;
-        this.dataWrite = deadline -> writer.writeData(codec, dataValue, deadline);
+        this.dataWrite = slice -> writer.writeDataWithin(codec, dataValue, slice);
     }
 
     /** Creates the ring section and starts the conductor. Failures are thrown to the caller. */
@@ -441,7 +441,11 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         section.putLong(entry + RingDescriptor.ENTRY_DROPPED_OFFSET, 0L);
         // Release: start and base are complete for the subscriber that acquires its id here.
         ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_ID_OFFSET, link.subscriberId);
-        waker.addPeer(link.section());
+        if (!link.polls) {
+            // A polling subscriber needs no wake check after each record; one that issues the heavy barrier when it
+            // parks needs no full fence in it.
+            waker.addPeer(link.section(), link.heavyBarrier);
+        }
         writerSpot.addPeer(link.section(), link.gating);
         conductorSpot.addPeer(link.section(), link.allowed);
         synchronized (this) {
@@ -716,6 +720,32 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         }
     }
 
+    /**
+     * {@link RingPublisher}: writes {@code value} on the calling thread (the writer), published at once or,
+     * with {@code defer}, at the next {@link #flush}. Returns whether it was written; false when the channel
+     * stopped or failed (then {@link #failure()} says why, if it failed).
+     */
+    boolean offer(T value, boolean defer) {
+        long before = writer.publishedCount();
+        writer.deferring(defer);
+        try {
+            onNext(value);
+        } finally {
+            writer.deferring(false);
+        }
+        return writer.publishedCount() != before;
+    }
+
+    /** {@link RingPublisher}: publishes the records written with {@code defer}; the writer thread only. */
+    void flush() {
+        writer.flush();
+    }
+
+    /** The failure that ended the session's writing side, or null. */
+    Throwable failure() {
+        return sinkState == ERRORED ? sinkFailure : null;
+    }
+
     @Override
     public void onError(Throwable error) {
         Objects.requireNonNull(error, "onError throwable (§2.13)");
@@ -733,7 +763,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         }
         try {
             // The state names a terminal record only when the record was written (subscribers rely on it).
-            boolean written = write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_COMPLETE, new byte[0], deadline));
+            boolean written = write(slice -> writer.writeSignalWithin(RecordDescriptor.TYPE_COMPLETE, new byte[0], slice));
             endRing(written ? TerminalState.COMPLETED : TerminalState.CLOSED);
             sinkState = COMPLETED;
         } catch (Throwable e) {
@@ -748,7 +778,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         sinkFailure = error;
         try {
             byte[] payload = errorPayload(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
-            boolean written = write(deadline -> writer.writeSignal(RecordDescriptor.TYPE_ERROR, payload, deadline));
+            boolean written = write(slice -> writer.writeSignalWithin(RecordDescriptor.TYPE_ERROR, payload, slice));
             endRing(written ? TerminalState.ERRORED : TerminalState.CLOSED);
         } catch (Throwable e) {
             error.addSuppressed(e);
@@ -772,7 +802,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     @FunctionalInterface
     private interface RecordWrite {
-        void write(long deadlineNs) throws AlertException;
+        /** Writes, waiting for space at most {@code sliceNs} once a wait starts (no clock read per message). */
+        void write(long sliceNs) throws AlertException;
     }
 
     /**
@@ -792,7 +823,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         boolean waited = false;
         while (true) {
             try {
-                write.write(System.nanoTime() + writeSliceNs);
+                write.write(writeSliceNs);
                 if (!waited) {
                     ringFullSinceNs = 0; // written without waiting: the ring was not full
                 }

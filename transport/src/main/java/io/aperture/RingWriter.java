@@ -58,6 +58,12 @@ final class RingWriter {
     /** A fragmented message has its first fragment published and not yet its last. */
     private boolean messageOpen;
 
+    // Deferred publication (writer thread only): records written while {@code deferring} are claimed but not
+    // published; one cursor store, one snapshot and one wake check publish them all ({@link #flush}).
+    private boolean deferring;
+    /** Last slot of the records written and not yet published; -1: none. */
+    private long pendingLast = -1;
+
     // A seqlock over the last (cursor, published count) pair, for the conductor: the two shared words are
     // stored one after the other, so a reader of both could pair a cursor with the count of another record.
     private static final VarHandle SNAPSHOT_VERSION;
@@ -172,6 +178,29 @@ final class RingWriter {
         return publishedCount;
     }
 
+    /**
+     * While on, DATA records (and their padding and fragments) are written but not published: the
+     * Disruptor's batch publish, one release store of the cursor and one wake check for the whole batch
+     * at {@link #flush}. A wait for space publishes what was written first, so the readers can free it.
+     */
+    void deferring(boolean on) {
+        deferring = on;
+    }
+
+    /** Records written and not yet published are waiting for {@link #flush}. */
+    boolean hasPending() {
+        return pendingLast >= 0;
+    }
+
+    /** Publishes the records written since the last publication, if any: one cursor store, one wake check. */
+    void flush() {
+        long last = pendingLast;
+        if (last >= 0) {
+            pendingLast = -1;
+            publishUpTo(last);
+        }
+    }
+
     int maxMessageLength() {
         return maxMessageLength;
     }
@@ -183,13 +212,26 @@ final class RingWriter {
      * @throws MessageTooLargeException when the value does not fit in the maximum message length
      */
     <T> long writeData(Codec<T> codec, T value, long deadlineNs) throws AlertException {
+        return writeData(codec, value, deadlineNs, 0L);
+    }
+
+    /**
+     * As {@link #writeData(Codec, Object, long)}, waiting for space at most {@code sliceNs} from the moment a
+     * wait starts: the clock is read only when the ring is full, never per message.
+     */
+    <T> long writeDataWithin(Codec<T> codec, T value, long sliceNs) throws AlertException {
+        return writeData(codec, value, 0L, sliceNs);
+    }
+
+    /** {@code sliceNs > 0}: the deadline is that long after the first wait starts; else {@code deadlineNs}. */
+    private <T> long writeData(Codec<T> codec, T value, long deadlineNs, long sliceNs) throws AlertException {
         if (fragmentedValue != null) {
             if (fragmentedValue == value) {
-                return writeFragments(deadlineNs); // taken up again after a wait for space ended
+                return writeFragments(deadlineNs, sliceNs); // taken up again after a wait for space ended
             }
             fragmentedValue = null; // abandoned (the channel stopped): only a new message comes after it
         }
-        return write(RecordDescriptor.TYPE_DATA, codec, value, maxMessageLength, deadlineNs);
+        return write(RecordDescriptor.TYPE_DATA, codec, value, maxMessageLength, deadlineNs, sliceNs);
     }
 
     /** Encodes {@code value} into the scratch buffer, growing it up to the max fragmented length. */
@@ -218,13 +260,14 @@ final class RingWriter {
     }
 
     /** Writes the rest of the message in the scratch buffer as FRAGMENT records; returns the first one's sequence. */
-    private long writeFragments(long deadlineNs) throws AlertException {
+    private long writeFragments(long deadlineNs, long sliceNs) throws AlertException {
         int pieceMax = maxMessageLength - RecordDescriptor.FRAGMENT_HEADER_LENGTH;
         long first = -1;
         while (fragmentedOffset < fragmentedLength) {
             int piece = Math.min(pieceMax, fragmentedLength - fragmentedOffset);
             lastFragment = fragmentedOffset + piece == fragmentedLength;
-            long sequence = write(RecordDescriptor.TYPE_FRAGMENT, fragmentCodec, piece, maxMessageLength, deadlineNs);
+            long sequence = write(RecordDescriptor.TYPE_FRAGMENT, fragmentCodec, piece, maxMessageLength, deadlineNs,
+                sliceNs);
             first = first < 0 ? sequence : first;
             fragmentedOffset += piece;
         }
@@ -256,15 +299,26 @@ final class RingWriter {
      * and records its sequence in the header, so that a subscriber joining after the end can read it.
      */
     long writeSignal(int type, byte[] payload, long deadlineNs) throws AlertException {
-        long sequence = write(type, Codecs.bytes(), payload, RecordDescriptor.maxErrorLength(capacity), deadlineNs);
+        return writeSignal(type, payload, deadlineNs, 0L);
+    }
+
+    /** As {@link #writeSignal(int, byte[], long)}, waiting for space at most {@code sliceNs} once a wait starts. */
+    long writeSignalWithin(int type, byte[] payload, long sliceNs) throws AlertException {
+        return writeSignal(type, payload, 0L, sliceNs);
+    }
+
+    private long writeSignal(int type, byte[] payload, long deadlineNs, long sliceNs) throws AlertException {
+        long sequence = write(type, Codecs.bytes(), payload, RecordDescriptor.maxErrorLength(capacity), deadlineNs,
+            sliceNs);
         // Release: the record is complete for a subscriber that reads this sequence with acquire.
         ShmSequence.LONG.setRelease(section, RingDescriptor.TERMINAL_SEQUENCE_OFFSET, sequence);
         return sequence;
     }
 
-    private <T> long write(int type, Codec<T> codec, T value, int maxPayloadLength, long deadlineNs)
+    private <T> long write(int type, Codec<T> codec, T value, int maxPayloadLength, long deadlineNs, long sliceNs)
         throws AlertException {
         final int maxRecordLength = HEADER_LENGTH + maxPayloadLength;
+        boolean deadlineSet = sliceNs <= 0;
         while (true) {
             long sequence = sequencer.nextValue() + 1;
             int index = (int) (sequence & slotMask) << slotShift;
@@ -295,12 +349,17 @@ final class RingWriter {
             if (maxRecordLength <= toEnd && maxRecordLength <= free) {
                 if (type == RecordDescriptor.TYPE_DATA && maxFragmentedLength > maxMessageLength) {
                     encodeForFragments(codec, value);
-                    return writeFragments(deadlineNs);
+                    return writeFragments(deadlineNs, sliceNs);
                 }
                 throw new MessageTooLargeException(channel, measure(codec, value), maxPayloadLength);
             } else if (toEnd < maxRecordLength && toEnd <= free) {
                 publish(RecordDescriptor.TYPE_PADDING, sequence, index, toEnd - HEADER_LENGTH);
             } else {
+                flush(); // the readers free space only from what they can see
+                if (!deadlineSet) {
+                    deadlineNs = System.nanoTime() + sliceNs; // the first wait of this write starts the slice
+                    deadlineSet = true;
+                }
                 int wanted = Math.min(toEnd, maxRecordLength);
                 sequencer.awaitFree((wanted + (1 << slotShift) - 1) >>> slotShift, deadlineNs);
             }
@@ -310,23 +369,35 @@ final class RingWriter {
     private long publish(int type, long sequence, int index, int payloadLength) {
         int recordSlots = (HEADER_LENGTH + payloadLength + (1 << slotShift) - 1) >>> slotShift;
         int recordOffset = slotsBase + index;
-        // Plain stores: ordered before the reader's view by the cursor's release store below.
+        // Plain stores: ordered before the reader's view by the cursor's release store (publishUpTo).
         slots.putInt(recordOffset + LENGTH_OFFSET, payloadLength);
         slots.putInt(recordOffset + TYPE_CHECK_OFFSET, RecordDescriptor.typeCheck(type, sequence));
         long last = sequence + recordSlots - 1;
         sequencer.claim(last);
-        sequencer.publish(last);
         if (type == RecordDescriptor.TYPE_DATA || type == RecordDescriptor.TYPE_FRAGMENT && lastFragment) {
             messageOpen = false;
-            // Release: a reader that sees this count also sees the record (statistics and demand accounting).
-            published.set(++publishedCount);
+            publishedCount++;
         } else if (type == RecordDescriptor.TYPE_FRAGMENT) {
             messageOpen = true;
         }
+        boolean signal = type == RecordDescriptor.TYPE_COMPLETE || type == RecordDescriptor.TYPE_ERROR;
+        if (deferring && !signal) {
+            pendingLast = last; // published with the rest of the batch
+        } else {
+            pendingLast = -1;
+            publishUpTo(last); // publishes any deferred records before this one too
+        }
+        return sequence;
+    }
+
+    /** Publishes every record claimed up to slot {@code last}, then wakes a reader that announced it sleeps. */
+    private void publishUpTo(long last) {
+        sequencer.publish(last);
+        // Release: a reader that sees this count also sees the records (statistics and demand accounting).
+        published.set(publishedCount);
         // A subscriber that starts after this record misses an open fragmented message too: count it.
         storeSnapshot(last, publishedCount + (messageOpen ? 1 : 0));
         waker.wakeIfParked();
-        return sequence;
     }
 
     /** Encoded length of a value too large for the ring, for the error message; -1 if it exceeds 16 MiB. */

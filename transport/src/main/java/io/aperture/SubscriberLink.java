@@ -29,6 +29,10 @@ final class SubscriberLink implements AutoCloseable {
     final ProcessIdentity identity;
     final long subscriberId;
     final boolean joinOldest;
+    /** The subscriber polls for records ({@link SubscriberDescriptor#FLAG_POLLS}): no wake after each record. */
+    final boolean polls;
+    /** The subscriber issues the heavy barrier when it parks ({@link SubscriberDescriptor#FLAG_HEAVY_BARRIER}). */
+    final boolean heavyBarrier;
     private final MappedSection mapped;
     private final ByteBuffer section;
     final ShmSequence requested;
@@ -49,7 +53,7 @@ final class SubscriberLink implements AutoCloseable {
     volatile String endReason;
 
     private SubscriberLink(int index, Path path, Object fileKey, MappedSection mapped, ProcessIdentity identity,
-                           long subscriberId, boolean joinOldest) {
+                           long subscriberId, boolean joinOldest, boolean polls, boolean heavyBarrier) {
         this.index = index;
         this.path = path;
         this.fileKey = fileKey;
@@ -58,6 +62,8 @@ final class SubscriberLink implements AutoCloseable {
         this.identity = identity;
         this.subscriberId = subscriberId;
         this.joinOldest = joinOldest;
+        this.polls = polls;
+        this.heavyBarrier = heavyBarrier;
         this.requested = new ShmSequence(section, REQUESTED_OFFSET);
         this.consumed = new ShmSequence(section, CONSUMED_OFFSET);
     }
@@ -98,8 +104,9 @@ final class SubscriberLink implements AutoCloseable {
             mapped.close();
             return null;
         }
-        boolean oldest = (section.getInt(FLAGS_OFFSET) & FLAG_JOIN_OLDEST) != 0;
-        return new SubscriberLink(index, path, fileKey, mapped, owner, id, oldest);
+        int flags = section.getInt(FLAGS_OFFSET);
+        return new SubscriberLink(index, path, fileKey, mapped, owner, id, (flags & FLAG_JOIN_OLDEST) != 0,
+            (flags & FLAG_POLLS) != 0, (flags & FLAG_HEAVY_BARRIER) != 0);
     }
 
     /** Holds the ring at {@code position} until the subscriber starts; set before its gating is added. */

@@ -43,7 +43,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     private final ChannelOptions options;
     private final CoreSubscriber<? super T> actual;
     private final long intervalNs;
-    private final int window;
+    /** The demand window; Long.MAX_VALUE for a {@link RingDrain}, whose unbounded demand crosses at once. */
+    private final long window;
     private final long replenish;
     private final Thread drain;
 
@@ -90,13 +91,22 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
 
     SubscriberSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
                       CoreSubscriber<? super T> actual) {
+        this(directory, channel, codec, options, actual, false);
+    }
+
+    /**
+     * @param unboundedDemand the downstream requests {@code Long.MAX_VALUE} at once ({@link RingDrain}): it
+     *                        is advertised as such, with no window, so the publisher asks its source once
+     */
+    SubscriberSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
+                      CoreSubscriber<? super T> actual, boolean unboundedDemand) {
         this.directory = directory;
         this.channel = channel;
         this.codec = codec;
         this.options = options;
         this.actual = actual;
         this.intervalNs = options.livenessInterval().toNanos();
-        this.window = options.demandWindow();
+        this.window = unboundedDemand ? Long.MAX_VALUE : options.demandWindow();
         this.replenish = Math.max(1, window / 4);
         this.drain = new Thread(this, "aperture-sub-" + channel);
         this.drain.setDaemon(true);
@@ -253,7 +263,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             waker.addPeer(b);
             liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
                 RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
-            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true);
+            // Heavy barrier after each announcement (when the kernel offers it): the publisher then wakes this
+            // subscriber without a full fence per record (FLAG_HEAVY_BARRIER, set in the section below).
+            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true, true);
             return null;
         } finally {
             if (!keep) {
@@ -278,7 +290,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
                     s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
                     s.putInt(INDEX_OFFSET, index);
-                    s.putInt(FLAGS_OFFSET, options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0);
+                    s.putInt(FLAGS_OFFSET, (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
+                        | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS)
+                        | (Membarrier.AVAILABLE ? FLAG_HEAVY_BARRIER : 0));
                     long id = ThreadLocalRandom.current().nextLong();
                     s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
                     s.putLong(REQUESTED_OFFSET, 0L);

@@ -32,6 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                              prints "error E" or "complete" (it never requests more)
  *   receive-all    DIR CHANNEL                 receives until the end, prints "complete received N" or "error E"
  *   receive-slow   DIR CHANNEL DELAY_MS        unbounded demand, DELAY_MS of work per element; prints "error E" at the end
+ *   ring-publish   DIR CHANNEL COUNT BATCH     raw ring API: writes 0..COUNT-1, flushing every BATCH (1: publish each),
+ *                                              completes, prints "written N"
+ *   ring-drain     DIR CHANNEL WAITING         raw ring API: drains longs waiting as WAITING, checks each is the
+ *                                              previous + 1, prints "drained N sum S" then "complete" or "error E"
  *   receive-large  DIR CHANNEL MAX_BYTES       receives byte[] messages (fragments up to MAX_BYTES) until the end, prints
  *                                              "large N bytes crc C at T" for each (T: nanoTime when
  *                                              received, before the checksum), then "complete" or "error E"
@@ -84,6 +88,12 @@ public final class ChannelPeer {
                 case "receive-slow":
                     receiveSlow(aperture, channel, Long.parseLong(args[3]));
                     break;
+                case "ring-publish":
+                    ringPublish(aperture, channel, Long.parseLong(args[3]), Integer.parseInt(args[4]));
+                    break;
+                case "ring-drain":
+                    ringDrain(aperture, channel, Waiting.valueOf(args[3]));
+                    break;
                 case "receive-large":
                     receiveLarge(aperture, channel, Integer.parseInt(args[3]));
                     break;
@@ -122,6 +132,44 @@ public final class ChannelPeer {
             .block(Duration.ofMinutes(5));
         System.out.println("requested-total " + requested.get());
         System.out.println("produced " + produced.get());
+    }
+
+    private static void ringPublish(Aperture aperture, String channel, long count, int batch) throws Exception {
+        long written = 0;
+        try (RingPublisher<Long> ring = aperture.publisher(channel, Codecs.longs()).open()) {
+            for (long i = 0; i < count; i++) {
+                boolean ok = batch == 1 ? ring.publish(i) : ring.write(i);
+                if (!ok) {
+                    break;
+                }
+                written++;
+                if (batch > 1 && written % batch == 0) {
+                    ring.flush();
+                }
+            }
+            ring.complete();
+            if (!ring.awaitTermination(Duration.ofMinutes(2))) {
+                throw new IllegalStateException("channel did not end");
+            }
+        }
+        System.out.println("written " + written);
+    }
+
+    private static void ringDrain(Aperture aperture, String channel, Waiting waiting) throws Exception {
+        long[] state = new long[2]; // count, sum (drain thread only until the drain ended)
+        RingDrain drain = aperture.subscriber(channel, Codecs.longs(), aperture.defaults().withWaiting(waiting))
+            .drain(v -> {
+                if (v != state[0]) {
+                    throw new IllegalStateException("expected " + state[0] + " got " + v);
+                }
+                state[0]++;
+                state[1] += v;
+            });
+        if (!drain.await(Duration.ofMinutes(2))) {
+            throw new IllegalStateException("drain did not end");
+        }
+        System.out.println("drained " + state[0] + " sum " + state[1]);
+        System.out.println(drain.isCompleted() ? "complete" : "error " + drain.failure());
     }
 
     private static void produceLongs(Aperture aperture, String channel, String producer, long count, long offset) {

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Stress of the park/wake protocol ({@link ParkingSpot}, {@link Waker}, {@link FutexWaitStrategy}) with
@@ -58,10 +59,11 @@ class ParkWakeStressTest {
     /** Longest single sleep: a lost wake-up costs this long, so it cannot hide among scheduling delays. */
     private static final long MAX_SLEEP_NS = 3_000_000_000L;
     /**
-     * A waiter that returns this long after the store it waited for slept through a lost wake-up. The worst
-     * stall seen without one was 0.35 s (a pinned thread behind other work on a loaded 2-core machine).
+     * A waiter that returns this long after the store it waited for slept through a lost wake-up: nothing but
+     * the sleep's timeout ({@link #MAX_SLEEP_NS}) ends it, so a lost one shows as 3.0 s exactly. The worst stall
+     * seen without one was 1.82 s (a pinned thread behind two other builds on a loaded 2-core machine).
      */
-    private static final long LOST_NS = 1_500_000_000L;
+    private static final long LOST_NS = 2_500_000_000L;
     /** A run stops after this many lost wake-ups: one fails the test, a few show it was no accident. */
     private static final int LOST_LIMIT = 3;
     /** Spin budgets a waiter picks from; spin 0 still spins 63 times (the strategy reads the clock every 64). */
@@ -100,8 +102,22 @@ class ParkWakeStressTest {
      */
     @Test
     void shouldLoseNoWakeUpBetweenSingleWaiterAndCountedWaiter() throws Exception {
+        pingPong(false);
+    }
+
+    /**
+     * As {@link #shouldLoseNoWakeUpBetweenSingleWaiterAndCountedWaiter()} with the asymmetric fence towards the
+     * subscriber: it calls {@code membarrier} after announcing, and the publisher's waker has no fence at all.
+     */
+    @Test
+    void shouldLoseNoWakeUpWithTheAsymmetricFence() throws Exception {
+        assumeTrue(Membarrier.AVAILABLE && Membarrier.REGISTERED, "membarrier(GLOBAL_EXPEDITED) unavailable");
+        pingPong(true);
+    }
+
+    private void pingPong(boolean asymmetric) throws Exception {
         assumeFutex();
-        Sections s = new Sections();
+        Sections s = new Sections(asymmetric);
         Counter cursor = s.ringCounter(RingDescriptor.CURSOR_OFFSET, "cursor");
         Counter requested = s.subscriberCounter(SubscriberDescriptor.REQUESTED_OFFSET, "requested");
         Waker publisherWaker = s.publisherWaker();
@@ -127,7 +143,8 @@ class ParkWakeStressTest {
                 return i - 1;
             });
 
-        report.print("single waiter + counted waiter", s, publisher, subscriber);
+        report.print("single waiter + counted waiter" + (asymmetric ? ", asymmetric fence" : ""), s, publisher,
+            subscriber);
         assertNoLostWakeUp(report, publisher, subscriber);
     }
 
@@ -193,7 +210,7 @@ class ParkWakeStressTest {
      */
     @Test
     void shouldLoseNoWakeUpWhenStoreAndAnnounceCollide() throws Exception {
-        collide(false);
+        collide(false, false);
     }
 
     /**
@@ -204,13 +221,20 @@ class ParkWakeStressTest {
      */
     @Test
     void shouldLoseNoWakeUpWhenAnInsufficientStoreCollidesWithTheAnnouncement() throws Exception {
-        collide(true);
+        collide(true, false);
     }
 
-    private void collide(boolean insufficientFirst) throws Exception {
+    /** The collisions with the asymmetric fence towards the subscriber (no fence in the publisher's waker). */
+    @Test
+    void shouldLoseNoWakeUpWhenStoreAndAnnounceCollideWithTheAsymmetricFence() throws Exception {
+        assumeTrue(Membarrier.AVAILABLE && Membarrier.REGISTERED, "membarrier(GLOBAL_EXPEDITED) unavailable");
+        collide(false, true);
+    }
+
+    private void collide(boolean insufficientFirst, boolean asymmetric) throws Exception {
         assumeFutex();
         long rounds = 3 * ROUNDS; // a few µs each when nobody sleeps: cheap, and the windows are narrow
-        Sections s = new Sections();
+        Sections s = new Sections(asymmetric);
         Counter cursor = s.ringCounter(RingDescriptor.CURSOR_OFFSET, "cursor");
         Counter requested = s.subscriberCounter(SubscriberDescriptor.REQUESTED_OFFSET, "requested");
         Waker publisherWaker = s.publisherWaker();
@@ -253,6 +277,7 @@ class ParkWakeStressTest {
             });
 
         report.print((insufficientFirst ? "collisions of an insufficient store" : "collisions")
+            + (asymmetric ? ", asymmetric fence" : "")
             + " (threads pinned " + pinned + ", store delay now " + toSubscriber + " to the subscriber, "
             + toPublisher + " to the publisher)", s, publisher, subscriber);
         assertNoLostWakeUp(report, publisher, subscriber);
@@ -525,8 +550,15 @@ class ParkWakeStressTest {
         final ByteBuffer ringPeer;
         final ByteBuffer subOwn;
         final ByteBuffer subPeer;
+        /** The subscriber issues the heavy barrier after announcing and the publisher's waker skips its fence. */
+        final boolean asymmetric;
 
         Sections() {
+            this(false);
+        }
+
+        Sections(boolean asymmetric) {
+            this.asymmetric = asymmetric;
             Path ring = ChannelFiles.createTemporary(directory, "stress.ring", RingDescriptor.SLOTS_OFFSET);
             Path sub = ChannelFiles.createTemporary(directory, "stress.sub-0", SubscriberDescriptor.LENGTH);
             ringOwn = map(ring, true);
@@ -556,7 +588,8 @@ class ParkWakeStressTest {
         /** As {@code PublisherSession}: bumps the ring's wake word, reads the subscriber's parked word. */
         Waker publisherWaker() {
             Waker waker = new Waker(ringOwn, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
-            waker.addPeer(subPeer);
+            waker.addPeer(subPeer, asymmetric);
+            assertThat(waker.fences()).as("publisher waker fences").isEqualTo(!asymmetric);
             return waker;
         }
 
@@ -575,8 +608,10 @@ class ParkWakeStressTest {
 
         /** The subscriber's spot: single waiter of its section, sleeps on the ring's wake word. */
         ParkingSpot subscriberSpot() {
-            return new ParkingSpot(subOwn, SubscriberDescriptor.PARKED_OFFSET, ringPeer, RingDescriptor.WAKE_OFFSET,
-                true);
+            ParkingSpot spot = new ParkingSpot(subOwn, SubscriberDescriptor.PARKED_OFFSET, ringPeer,
+                RingDescriptor.WAKE_OFFSET, true, asymmetric);
+            assertThat(spot.issuesHeavyBarrier()).isEqualTo(asymmetric);
+            return spot;
         }
     }
 }

@@ -1,0 +1,252 @@
+package io.aperture;
+
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.Operators;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+/**
+ * The publishing end of a channel without Reactor in the data path: the calling thread encodes each
+ * message in place in the ring and publishes it, like a Disruptor producer. Subscribers are the same as
+ * for {@link ChannelPublisher#publish}: {@link ChannelSubscriber#receive()} or {@link ChannelSubscriber#drain}.
+ *
+ * <p>{@link #publish} makes one message visible at once. {@link #write} adds a message to a batch that
+ * {@link #flush} publishes with one release store of the cursor and one wake check for all of them (the
+ * Disruptor's batch publish): a batch of 64 small messages costs about one message's publication. A batch
+ * is also published whenever the ring fills, so that subscribers can free space, and by
+ * {@link #complete}, {@link #error} and {@link #close}; otherwise it stays invisible until {@link #flush}.
+ *
+ * <p>The ring's capacity is the only bound: the writer waits while the slowest subscriber holds the ring
+ * full (or, under {@link ChannelOptions.SlowConsumerPolicy#DROP_SLOWEST}, drops it). Subscriber demand is not
+ * enforced here; {@link #demand()} tells how much the subscribers asked for beyond what was written, for
+ * a writer that wants to honour it.
+ *
+ * <p>One thread at a time may write ({@link #publish}, {@link #write}, {@link #flush}, {@link #complete},
+ * {@link #error}) and read {@link #demand()}; {@link #awaitSubscriber}, {@link #awaitTermination} and
+ * {@link #close()} may be called from any.
+ *
+ * @param <T> the type of values
+ */
+public final class RingPublisher<T> implements AutoCloseable {
+    private final String channel;
+    private final Source<T> source;
+    private final Disposable done;
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile Throwable failure;
+    /** Messages written by this publisher (the writer thread's count). */
+    private long written;
+
+    RingPublisher(ChannelPublisher<T> publisher) {
+        this.channel = publisher.channel();
+        this.source = new Source<>(channel);
+        // The session runs as for a Flux source; its Mono only reports the end (no Reactor in the data path).
+        this.done = publisher.publish(source).subscribe(null, e -> {
+            failure = e;
+            ended.countDown();
+        }, ended::countDown);
+        Throwable startFailure = failure; // the ring is created synchronously: its failures are known here
+        if (startFailure instanceof RuntimeException e) {
+            throw e;
+        } else if (startFailure != null) {
+            throw new ApertureException("channel '" + channel + "': cannot start: " + startFailure, startFailure);
+        }
+    }
+
+    /**
+     * Waits until a first subscriber is admitted and the ring is ready for writes; the write methods wait
+     * for this by themselves. Returns false if {@code timeout} passed first.
+     *
+     * @throws ApertureException when the channel ended before any subscriber came
+     */
+    public boolean awaitSubscriber(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (source.session != null) {
+                return true;
+            }
+            if (ended.getCount() == 0) {
+                throw endedException();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            source.connected.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Writes {@code value} and publishes it (with any batch written before it), waiting for a first
+     * subscriber and for ring space. Returns false when the channel has ended: every subscriber cancelled
+     * or left, or it was closed.
+     *
+     * @throws MessageTooLargeException when the value does not fit (the channel fails with it)
+     * @throws ApertureException        when the channel failed (a codec error, corrupt memory)
+     */
+    public boolean publish(T value) {
+        return offer(value, false);
+    }
+
+    /**
+     * Writes {@code value} without publishing it: it becomes visible at the next {@link #flush}, {@link #publish},
+     * {@link #complete} or when the ring fills. Returns false when the channel has ended.
+     *
+     * @throws MessageTooLargeException when the value does not fit (the channel fails with it)
+     * @throws ApertureException        when the channel failed
+     */
+    public boolean write(T value) {
+        return offer(value, true);
+    }
+
+    private boolean offer(T value, boolean defer) {
+        Objects.requireNonNull(value, "value");
+        PublisherSession<T> session = connected();
+        if (session == null || source.cancelled) {
+            return false;
+        }
+        if (session.offer(value, defer)) {
+            written++;
+            return true;
+        }
+        Throwable cause = session.failure();
+        if (cause != null) {
+            throw cause instanceof RuntimeException e ? e
+                : new ApertureException("channel '" + channel + "' failed: " + cause, cause);
+        }
+        return false;
+    }
+
+    /** Publishes the messages written by {@link #write} since the last publication. */
+    public void flush() {
+        PublisherSession<T> session = source.session;
+        if (session != null) {
+            session.flush();
+        }
+    }
+
+    /**
+     * How many more messages the subscribers requested than were written: the slowest admitted
+     * subscriber's demand (saturating at {@code Long.MAX_VALUE}). Zero before the first subscriber.
+     */
+    public long demand() {
+        long requested = source.requested;
+        return requested == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, requested - written);
+    }
+
+    /** Publishes any batch, then completes the channel: subscribers receive {@code onComplete} after the last message. */
+    public void complete() {
+        PublisherSession<T> session = connected();
+        if (session != null) {
+            session.onComplete();
+        }
+    }
+
+    /** Publishes any batch, then fails the channel: subscribers receive a {@link RemoteException} naming {@code error}. */
+    public void error(Throwable error) {
+        Objects.requireNonNull(error, "error");
+        PublisherSession<T> session = connected();
+        if (session != null) {
+            session.onError(error);
+        }
+    }
+
+    /**
+     * Waits until the channel has ended: completed (and the completion written), failed, or every
+     * subscriber gone. Returns false if {@code timeout} passed first.
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Closes the channel: a batch not yet published is dropped (call {@link #flush} or {@link #complete}
+     * first), subscribers that have not seen a completion fail, and the ring file is removed.
+     */
+    @Override
+    public void close() {
+        done.dispose();
+    }
+
+    /** The session once connected; null when the channel ended first. Waits for the first subscriber. */
+    private PublisherSession<T> connected() {
+        while (true) {
+            PublisherSession<T> session = source.session;
+            if (session != null) {
+                return session;
+            }
+            if (ended.getCount() == 0) {
+                return null;
+            }
+            try {
+                source.connected.await(10, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApertureException("channel '" + channel + "': interrupted while waiting for a subscriber", e);
+            }
+        }
+    }
+
+    private ApertureException endedException() {
+        Throwable cause = failure;
+        return cause == null ? new ApertureException("channel '" + channel + "' ended before any subscriber came")
+            : new ApertureException("channel '" + channel + "' failed before any subscriber came: " + cause, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "RingPublisher{" + channel + ", written " + written + '}';
+    }
+
+    /**
+     * The session's upstream: subscribed by the conductor when the first subscriber is admitted; it records
+     * the demand the conductor passes on and the cancel, and emits nothing itself (the writer calls the session).
+     */
+    private static final class Source<T> implements Publisher<T>, Subscription {
+        @SuppressWarnings("rawtypes")
+        private static final AtomicLongFieldUpdater<Source> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(Source.class, "requested");
+
+        private final String channel;
+        final CountDownLatch connected = new CountDownLatch(1);
+        volatile PublisherSession<T> session;
+        volatile long requested;
+        volatile boolean cancelled;
+
+        Source(String channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void subscribe(Subscriber<? super T> subscriber) {
+            if (session != null || !(subscriber instanceof PublisherSession)) {
+                Operators.error(subscriber, new IllegalStateException("the source of ring publisher '" + channel
+                    + "' is subscribed by its channel session only, once"));
+                return;
+            }
+            PublisherSession<T> s = (PublisherSession<T>) subscriber;
+            s.onSubscribe(this);
+            session = s; // volatile: the writer thread sees a session that has its subscription
+            connected.countDown();
+        }
+
+        @Override
+        public void request(long n) {
+            if (n > 0) {
+                Operators.addCap(REQUESTED, this, n);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+}
