@@ -47,6 +47,7 @@ public final class BenchChild {
     private static void run(String transport, String role, Params p) throws Exception {
         switch (transport) {
             case "aperture" -> AperturePeer.run(role, p);
+            case "ring" -> RingPeer.run(role, p);
             case "reactor" -> ReactorPeer.run(role, p);
             case "aeron" -> AeronPeer.run(role, p);
             case "uds" -> UdsPeer.run(role, p);

@@ -39,7 +39,9 @@ import java.util.function.Predicate;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Cross-process benchmarks: Aperture vs Reactor publishOn, Aeron IPC and Unix domain sockets.")
 public final class BenchRunner implements Callable<Integer> {
-    static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "reactor", "aeron", "uds");
+    static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds");
+    /** Aperture's own transports: the Flux API and the raw ring API; every other transport is a peer. */
+    static final Set<String> OWN_TRANSPORTS = Set.of("aperture", "ring");
     static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "aeron", "uds");
     static final List<String> BANDWIDTH_TRANSPORTS = List.of("aperture", "uds");
     static final int BANDWIDTH_SIZE = 1 << 20;
@@ -285,7 +287,7 @@ public final class BenchRunner implements Callable<Integer> {
         Path parent = sharedMemoryOrTemp();
         int n = ++sequence;
         Path endpoint = switch (transport) {
-            case "aperture" -> Files.createTempDirectory(parent, "aperture-bench-");
+            case "aperture", "ring" -> Files.createTempDirectory(parent, "aperture-bench-");
             case "aeron" -> parent.resolve("aperture-bench-aeron-" + ProcessHandle.current().pid() + "-" + n);
             case "uds" -> Path.of(System.getProperty("java.io.tmpdir"), "aperture-bench-" + ProcessHandle.current().pid() + "-" + n + ".sock");
             default -> throw new IllegalArgumentException(transport);
@@ -486,13 +488,14 @@ public final class BenchRunner implements Callable<Integer> {
     private List<Figure.Ratio> ratios() {
         List<Figure.Ratio> result = new ArrayList<>();
         for (Figure a : figures) {
-            if (!a.transport().equals("aperture")) {
+            if (!OWN_TRANSPORTS.contains(a.transport())) {
                 continue;
             }
             for (Figure peer : figures) {
-                if (peer.scenario().equals(a.scenario()) && peer.metric().equals(a.metric()) && !peer.transport().equals("aperture")) {
+                if (peer.scenario().equals(a.scenario()) && peer.metric().equals(a.metric())
+                    && !OWN_TRANSPORTS.contains(peer.transport())) {
                     double ratio = a.median() / peer.median();
-                    result.add(new Figure.Ratio(a.scenario(), a.metric(), peer.transport(), ratio,
+                    result.add(new Figure.Ratio(a.scenario(), a.metric(), a.transport(), peer.transport(), ratio,
                         a.higherIsBetter() ? ratio > 1 : ratio < 1));
                 }
             }
@@ -503,11 +506,11 @@ public final class BenchRunner implements Callable<Integer> {
     private void printSummary(List<Figure.Ratio> ratios, double elapsed) {
         System.out.printf(Locale.ROOT, "bench: done in %.1f s; Aperture median / peer median:%n", elapsed);
         Set<String> keys = new LinkedHashSet<>();
-        ratios.forEach(r -> keys.add(r.scenario() + " " + r.metric()));
+        ratios.forEach(r -> keys.add(r.scenario() + " " + r.metric() + " " + r.own()));
         for (String key : keys) {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-36s", key));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-45s", key));
             for (Figure.Ratio r : ratios) {
-                if ((r.scenario() + " " + r.metric()).equals(key)) {
+                if ((r.scenario() + " " + r.metric() + " " + r.own()).equals(key)) {
                     sb.append(String.format(Locale.ROOT, "  vs %-7s %6.2fx", r.peer(), r.ratio()));
                 }
             }

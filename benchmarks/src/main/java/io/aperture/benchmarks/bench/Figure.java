@@ -8,7 +8,7 @@ import java.util.List;
  * One measured figure: the value of each measured run (warm-up excluded), their median, min and max.
  *
  * @param scenario        e.g. {@code throughput-8B-unbounded}
- * @param transport       {@code aperture}, {@code reactor}, {@code aeron}, {@code uds}
+ * @param transport       {@code aperture}, {@code ring}, {@code reactor}, {@code aeron}, {@code uds}
  * @param metric          e.g. {@code throughput}, {@code p99}
  * @param unit            e.g. {@code M msg/s}, {@code µs}
  * @param higherIsBetter  true for rates, false for latencies
@@ -30,15 +30,16 @@ public record Figure(String scenario, String transport, String metric, String un
     }
 
     /**
-     * A ratio to a peer: Aperture's median divided by the peer's, for both kinds of figure. For rates
-     * above 1 means Aperture is faster; for latencies below 1 means Aperture is faster.
+     * A ratio to a peer: an Aperture transport's median divided by the peer's, for both kinds of figure. For
+     * rates above 1 means Aperture is faster; for latencies below 1 means Aperture is faster.
      *
      * @param scenario  the scenario
      * @param metric    the metric
+     * @param own       the Aperture transport: {@code aperture} (Flux) or {@code ring} (raw ring API)
      * @param peer      the peer transport
      * @param ratio     Aperture's median / the peer's median
      * @param apertureBetter whether Aperture's figure is the better one
      */
-    public record Ratio(String scenario, String metric, String peer, double ratio, boolean apertureBetter) {
+    public record Ratio(String scenario, String metric, String own, String peer, double ratio, boolean apertureBetter) {
     }
 }

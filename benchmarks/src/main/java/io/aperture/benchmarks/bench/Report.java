@@ -25,6 +25,7 @@ final class Report {
 
     static final Map<String, String> NAMES = Map.of(
         "aperture", "Aperture (2 JVMs)",
+        "ring", "Aperture raw ring API (2 JVMs)",
         "reactor", "Reactor publishOn (1 JVM, 2 threads)",
         "aeron", "Aeron IPC (2 JVMs)",
         "uds", "Unix domain socket (2 JVMs)");
@@ -78,8 +79,8 @@ final class Report {
             s.mode(), s.warmups(), s.runs(), elapsed));
         md.append("| child JVMs | `-Xms256m -Xmx256m -XX:+UseSerialGC`, one fresh pair (or one JVM for Reactor) per transport and scenario |\n\n");
         md.append("Each figure is the **median of the measured runs**, with their min and max; warm-up rounds run in the same\n"
-            + "JVMs first and are not counted. The ratio columns are Aperture's median divided by the peer's median: for\n"
-            + "throughput and bandwidth above 1 means Aperture is faster, for latency below 1 means Aperture is faster.\n"
+            + "JVMs first and are not counted. The ratio columns are Aperture's median (Flux or raw ring API, on their rows) divided by the\n"
+            + "peer's median: for throughput and bandwidth above 1 means Aperture is faster, for latency below 1 means Aperture is faster.\n"
             + "Other builds may have shared the machine while it ran; on 2 cores that shows in the spread.\n\n");
 
         section(md, "Throughput: 8-byte (`Long`) and 32-byte messages", "throughput", figures, ratios,
@@ -119,7 +120,7 @@ final class Report {
         }
         md.append("## ").append(title).append("\n\n").append(text).append('\n');
         Set<String> peers = new LinkedHashSet<>();
-        mine.stream().filter(f -> !f.transport().equals("aperture")).forEach(f -> peers.add(f.transport()));
+        mine.stream().filter(f -> !BenchRunner.OWN_TRANSPORTS.contains(f.transport())).forEach(f -> peers.add(f.transport()));
         md.append("| scenario | metric | transport | median | min | max |");
         peers.forEach(p -> md.append(" Aperture / ").append(p).append(" |"));
         md.append("\n| --- | --- | --- | ---: | ---: | ---: |");
@@ -130,9 +131,10 @@ final class Report {
                 NAMES.getOrDefault(f.transport(), f.transport()), num(f.median()), f.unit(), num(f.min()), num(f.max())));
             for (String p : peers) {
                 String cell = "";
-                if (f.transport().equals("aperture")) {
+                if (BenchRunner.OWN_TRANSPORTS.contains(f.transport())) {
                     for (Figure.Ratio r : ratios) {
-                        if (r.scenario().equals(f.scenario()) && r.metric().equals(f.metric()) && r.peer().equals(p)) {
+                        if (r.scenario().equals(f.scenario()) && r.metric().equals(f.metric()) && r.own().equals(f.transport())
+                            && r.peer().equals(p)) {
                             cell = String.format(Locale.ROOT, "%.2f×", r.ratio());
                         }
                     }
@@ -221,6 +223,12 @@ final class Report {
           the defaults are the right choice: a busy-spinning waiter takes the core its peer needs
           ([waiting](waiting.md)). Bandwidth uses an 8 MiB ring with a 1 MiB maximum message (the default maximum is
           capacity / 8) and a codec that copies the payload into the ring and out of it.
+        - **Aperture raw ring API**: `publisher(...).open()` gives a `RingPublisher` that the producer's own thread
+          writes; it `write`s each message and `flush`es every 64 (one release store of the cursor and one wake
+          check per batch, the Disruptor's batch publish). The consumer is `subscriber(...).drain(handler)`, a
+          handler called on the drain thread with no Reactor operator in between. Both use a flyweight codec over
+          one reused cell (no allocation per message) and the default options. The raw API is bounded by the
+          ring, not by demand, so *window256* uses a ring of 256 slots (at most 256 messages in flight).
         - **Reactor `publishOn`** (the in-process baseline): `Flux.generate(...).hide().subscribeOn(single A)
           .publishOn(single B, prefetch).hide()` in one JVM. `hide()` prevents operator fusion, so every element
           crosses from thread A to thread B through publishOn's queue (and thread B is woken through the scheduler
