@@ -15,7 +15,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * The main class of every JVM the runner starts: {@code BenchChild <transport> <role> key=value...}.
- * It talks to the runner through its standard output: {@code READY} once the other side may start,
+ * It talks to the runner through its standard output: {@code READY} once the other side may start
+ * (after {@code PORT <n>} from a child that listens on a TCP port the system chose; the runner passes
+ * {@code port=<n>} to the other side),
  * {@code ROUND <index> <messages> <nanos>} per throughput or bandwidth round (from the consumer, which
  * checked the sequence), {@code HIST <index> <base64>} per latency round (from the pinger), and
  * {@code ERROR ...} before a non-zero exit. It halts by itself when the runner dies or its time is up.
@@ -51,6 +53,7 @@ public final class BenchChild {
             case "reactor" -> ReactorPeer.run(role, p);
             case "aeron" -> AeronPeer.run(role, p);
             case "uds" -> UdsPeer.run(role, p);
+            case "rsocket" -> RSocketPeer.run(role, p);
             default -> throw new IllegalArgumentException("unknown transport " + transport);
         }
     }
@@ -78,6 +81,12 @@ public final class BenchChild {
     static void ready() {
         System.out.println("READY");
         System.out.flush();
+    }
+
+    /** READY for a child that listens on {@code port}: the runner passes it to the other side. */
+    static void ready(int port) {
+        System.out.println("PORT " + port);
+        ready();
     }
 
     static void round(int index, long messages, long nanos) {

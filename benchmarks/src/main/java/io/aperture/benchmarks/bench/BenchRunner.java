@@ -37,14 +37,20 @@ import java.util.function.Predicate;
  * the docs directory. Every child is killed at the end, on failure, on timeout and on Ctrl-C.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Cross-process benchmarks: Aperture vs Reactor publishOn, Aeron IPC and Unix domain sockets.")
+    description = "Cross-process benchmarks: Aperture (Flux and raw ring API) vs Reactor publishOn, Aeron IPC, Unix domain sockets and RSocket over TCP.")
 public final class BenchRunner implements Callable<Integer> {
-    static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds");
+    static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds", "rsocket");
     /** Aperture's own transports: the Flux API and the raw ring API; every other transport is a peer. */
     static final Set<String> OWN_TRANSPORTS = Set.of("aperture", "ring");
-    static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "aeron", "uds");
+    static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "aeron", "uds", "rsocket");
     static final List<String> BANDWIDTH_TRANSPORTS = List.of("aperture", "uds");
     static final int BANDWIDTH_SIZE = 1 << 20;
+    /**
+     * RSocket's throughput rounds carry this fraction of the mode's messages: at its rate (an order of magnitude
+     * below the others') a round then lasts about as long as theirs, and a full run stays within its timeout.
+     * The report says "a tenth".
+     */
+    static final int RSOCKET_MESSAGES_DIVISOR = 10;
     static final List<Double> PERCENTILES = List.of(50.0, 90.0, 99.0, 99.9);
 
     /** Which mode: sizes of everything. */
@@ -71,7 +77,7 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--docs", description = "Directory to write performance.md and images/ to (default: the --out directory).")
     Path docs;
 
-    @Option(names = "--transports", split = ",", description = "Only these transports (default: all): aperture,reactor,aeron,uds.")
+    @Option(names = "--transports", split = ",", description = "Only these transports (default: all): aperture,ring,reactor,aeron,uds,rsocket.")
     Set<String> transports;
 
     @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all): throughput,pingpong,bandwidth.")
@@ -202,7 +208,8 @@ public final class BenchRunner implements Callable<Integer> {
     // ---------------------------------------------------------------- scenarios
 
     private void throughput(String scenario, String transport, int size, int window, Settings s) throws IOException {
-        Params p = base("tp", s).with("messages", s.messages()).with("window", window).with("size", size);
+        long messages = transport.equals("rsocket") ? s.messages() / RSOCKET_MESSAGES_DIVISOR : s.messages();
+        Params p = base("tp", s).with("messages", messages).with("window", window).with("size", size);
         List<String> lines = switch (transport) {
             case "reactor" -> pair(transport, "both", null, p);
             default -> withEndpoint(transport, p, q -> pair(transport, "consumer", "producer", q));
@@ -282,8 +289,14 @@ public final class BenchRunner implements Callable<Integer> {
 
     // ---------------------------------------------------------------- child JVMs
 
-    /** A directory (Aperture, Aeron) or socket path (UDS) for one pair of children, removed afterwards. */
+    /**
+     * A directory (Aperture, Aeron) or socket path (UDS) for one pair of children, removed afterwards; for
+     * RSocket the loopback address, on which the first child binds a port of the system's choice.
+     */
     private <T> T withEndpoint(String transport, Params p, java.util.function.Function<Params, T> body) throws IOException {
+        if (transport.equals("rsocket")) {
+            return body.apply(p.with("host", RSocketPeer.LOOPBACK));
+        }
         Path parent = sharedMemoryOrTemp();
         int n = ++sequence;
         Path endpoint = switch (transport) {
@@ -317,7 +330,8 @@ public final class BenchRunner implements Callable<Integer> {
     }
 
     /**
-     * Starts {@code first}, waits for its READY, starts {@code second} (if any), waits for both to exit.
+     * Starts {@code first}, waits for its READY, starts {@code second} (if any, with {@code port=<n>} when
+     * {@code first} announced {@code PORT <n>}), waits for both to exit.
      * Returns both outputs; fails when either exits non-zero or the timeout passes. Kills both at the end.
      */
     private List<List<String>> pairBoth(String transport, String first, String second, Params p) {
@@ -328,7 +342,8 @@ public final class BenchRunner implements Callable<Integer> {
             a = Child.start(transport, first, p);
             a.awaitLine("READY"::equals, deadline);
             if (second != null) {
-                b = Child.start(transport, second, p);
+                String port = a.announced("PORT ");
+                b = Child.start(transport, second, port != null ? p.with("port", port) : p);
             }
             a.awaitExit(deadline);
             if (b != null) {
@@ -409,6 +424,12 @@ public final class BenchRunner implements Callable<Integer> {
 
         List<String> lines() {
             return List.copyOf(lines);
+        }
+
+        /** The rest of the first output line starting with {@code prefix}, or null. */
+        String announced(String prefix) {
+            return lines.stream().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()).trim())
+                .findFirst().orElse(null);
         }
 
         void awaitLine(Predicate<String> match, long deadline) {

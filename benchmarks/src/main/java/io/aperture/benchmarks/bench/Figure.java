@@ -8,7 +8,7 @@ import java.util.List;
  * One measured figure: the value of each measured run (warm-up excluded), their median, min and max.
  *
  * @param scenario        e.g. {@code throughput-8B-unbounded}
- * @param transport       {@code aperture}, {@code ring}, {@code reactor}, {@code aeron}, {@code uds}
+ * @param transport       {@code aperture}, {@code ring}, {@code reactor}, {@code aeron}, {@code uds}, {@code rsocket}
  * @param metric          e.g. {@code throughput}, {@code p99}
  * @param unit            e.g. {@code M msg/s}, {@code µs}
  * @param higherIsBetter  true for rates, false for latencies

@@ -28,7 +28,8 @@ final class Report {
         "ring", "Aperture raw ring API (2 JVMs)",
         "reactor", "Reactor publishOn (1 JVM, 2 threads)",
         "aeron", "Aeron IPC (2 JVMs)",
-        "uds", "Unix domain socket (2 JVMs)");
+        "uds", "Unix domain socket (2 JVMs)",
+        "rsocket", "RSocket over TCP (2 JVMs)");
 
     static void write(Path docs, Machine machine, BenchRunner.Settings s, double elapsed, List<Figure> figures,
                       List<Figure.Ratio> ratios, Map<String, List<double[]>> curves) throws IOException {
@@ -254,13 +255,32 @@ final class Report {
           the same credit scheme as for Aeron, on the socket's other direction; ping-pong writes and reads 8 bytes.
           Bandwidth writes and reads each 1 MiB block whole (two copies through the kernel, as Aperture makes two:
           into the ring and out of it).
+        - **RSocket over TCP** (`io.rsocket:rsocket-core` and `rsocket-transport-netty` 1.1.5): one TCP
+          connection on `127.0.0.1` between the two JVMs, the consumer (or ponger) being the RSocket server and
+          the producer (or pinger) the client. Configured as RSocket's documentation advises for performance:
+          `PayloadDecoder.ZERO_COPY` at both ends, so a received payload is a slice of the frame Netty read, not
+          a copy, and the code that reads a payload releases it; payloads are buffers of Netty's default
+          allocator (`ByteBufPayload`), data only, no metadata. Frames as RSocket sets them by default: no
+          fragmentation (each message is one frame: a 3-byte length, a 6-byte header, the data), no lease, no
+          resumption, keep-alive every 20 s. TCP_NODELAY at both ends; Netty's native epoll transport on Reactor
+          Netty's default event loops. A throughput round is one `requestStream` sent by the consumer and
+          answered by the producer's responder with the same `Flux.generate` source as Aperture's, mapped to
+          payloads; the consumer checks every payload's sequence number (and all four longs of a 32-byte one).
+          *unbounded* requests `Long.MAX_VALUE` (RSocket's unbounded request-n); *window256* is
+          `limitRate(256, 64)`: the request asks for 256 and a REQUEST_N of 64 follows every 64 messages taken,
+          the credit scheme of the Aeron and socket peers carried by RSocket's own flow control. Ping-pong is
+          `requestResponse` with one request in flight, the next one sent from the answer's callback on the
+          event loop (as Aperture's pinger sends from its receiving thread). RSocket's throughput rounds carry a
+          tenth of the messages of the others', so that at its lower rate a round lasts about as long as theirs
+          (a rate does not depend on the round's length once it is seconds long). RSocket 1.1.5 is built against
+          reactor-core 3.4 and reactor-netty 1.0; here it runs on this build's reactor-core 3.8 with
+          reactor-netty 1.3.6 and Netty 4.2.15 (Spring Boot 4 too combines RSocket 1.1.5 with reactor-netty 1.3),
+          and passes every sequence check.
 
         For 32-byte messages Aperture uses a codec writing four longs, Reactor carries the same `Flux` of records,
-        Aeron offers 32 bytes per message and the socket writes 256 of them per `write`.
+        Aeron offers 32 bytes per message, the socket writes 256 of them per `write` and RSocket sends one
+        32-byte payload per frame.
 
-        Not measured here: RSocket request-stream over TCP, left out for now: `rsocket-core` and
-        `rsocket-transport-netty` 1.1.5 are built against reactor-core 3.4 and reactor-netty 1.0, and this build
-        pins reactor-core 3.8, a combination RSocket does not test (not tried here). Wake-up latency and idle CPU
-        per wait strategy are measured separately (see [waiting](waiting.md)).
+        Wake-up latency and idle CPU per wait strategy are measured separately (see [waiting](waiting.md)).
         """;
 }

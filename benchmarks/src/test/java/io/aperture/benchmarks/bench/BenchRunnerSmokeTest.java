@@ -35,12 +35,14 @@ class BenchRunnerSmokeTest {
         assertThat(measured).contains(
             "throughput-8B-unbounded/aperture", "throughput-8B-unbounded/reactor",
             "throughput-8B-unbounded/aeron", "throughput-8B-unbounded/uds",
-            "throughput-8B-window256/aperture", "throughput-8B-window256/uds",
-            "pingpong-8B/aperture", "pingpong-8B/aeron", "pingpong-8B/uds",
+            "throughput-8B-unbounded/rsocket", "throughput-8B-unbounded/ring", "throughput-8B-window256/ring",
+            "throughput-8B-window256/aperture", "throughput-8B-window256/uds", "throughput-8B-window256/rsocket",
+            "pingpong-8B/aperture", "pingpong-8B/aeron", "pingpong-8B/uds", "pingpong-8B/rsocket",
             "bandwidth-1MiB/aperture", "bandwidth-1MiB/uds");
         assertThat(results.get("ratios").size()).isPositive();
         String doc = Files.readString(dir.resolve("docs").resolve("performance.md"));
-        assertThat(doc).contains("smoke run", "images/perf-throughput.png", "images/perf-latency.png");
+        assertThat(doc).contains("smoke run", "RSocket over TCP", "images/perf-throughput.png",
+            "images/perf-latency.png");
         assertThat(dir.resolve("docs").resolve("images").resolve("perf-throughput.png")).isNotEmptyFile();
         assertThat(dir.resolve("docs").resolve("images").resolve("perf-latency.png")).isNotEmptyFile();
 
