@@ -172,6 +172,7 @@ public final class RingPublisher<T> implements AutoCloseable {
     @Override
     public void close() {
         done.dispose();
+        ended.countDown(); // a writer waiting for a first subscriber returns false now
     }
 
     /** The session once connected; null when the channel ended first. Waits for the first subscriber. */

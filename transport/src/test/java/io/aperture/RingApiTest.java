@@ -203,6 +203,19 @@ class RingApiTest {
     }
 
     @Test
+    void shouldStopWaitingForAFirstSubscriberWhenClosed() throws Exception {
+        RingPublisher<Long> ring = aperture.publisher("nobody", Codecs.longs()).open();
+        java.util.concurrent.CompletableFuture<Boolean> written =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> ring.publish(1L));
+        assertThat(ring.awaitSubscriber(Duration.ofMillis(50))).isFalse();
+        ring.close();
+        assertThat(written).succeedsWithin(WAIT).isEqualTo(false);
+        assertThat(ring.awaitTermination(WAIT)).isTrue();
+        Await.until(() -> !java.nio.file.Files.exists(ChannelFiles.ringPath(directory, "nobody")), WAIT,
+            () -> "ring file of a closed publisher still there");
+    }
+
+    @Test
     void shouldDrainBatchesWrittenInAnotherProcess() throws Exception {
         long n = 2_000_000;
         Ordered received = new Ordered();
