@@ -62,6 +62,7 @@ final class AperturePeer {
                 BenchChild.SequenceCheck<Quad> check = BenchChild.quadsCheck(n);
                 aperture.subscriber("tp-" + r, new Quad.QuadCodec(), options).receive().subscribe(check);
                 nanos = check.await(timeout);
+                BenchChild.alloc(r, "consumer", check.allocated(), n - 1);
             } else {
                 BenchChild.SequenceCheck<Long> check = BenchChild.longsCheck(n);
                 Flux<Long> in = blocks != null
@@ -69,6 +70,9 @@ final class AperturePeer {
                     : aperture.subscriber("tp-" + r, Codecs.longs(), options).receive();
                 in.subscribe(check);
                 nanos = check.await(timeout);
+                if (blocks == null) {
+                    BenchChild.alloc(r, "consumer", check.allocated(), n - 1);
+                }
             }
             BenchChild.round(r, n, nanos);
         }

@@ -89,6 +89,18 @@ public final class BenchChild {
         ready();
     }
 
+    /** Bytes the calling thread has allocated so far (HotSpot's per-thread counter, exact to the TLAB). */
+    static long threadAllocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+            .getCurrentThreadAllocatedBytes();
+    }
+
+    /** What one thread of {@code side} (consumer or producer) allocated over {@code messages} messages of a round. */
+    static void alloc(int index, String side, long bytes, long messages) {
+        System.out.println("ALLOC " + index + " " + side + " " + bytes + " " + messages);
+        System.out.flush();
+    }
+
     static void round(int index, long messages, long nanos) {
         System.out.println("ROUND " + index + " " + messages + " " + nanos);
         System.out.flush();
@@ -148,6 +160,9 @@ public final class BenchChild {
         private long expected;
         private long start;
         private long end;
+        /** The receiving thread's allocated bytes at the first element and at the completion. */
+        private long allocatedAtStart;
+        private long allocatedAtEnd;
         private volatile Throwable failure;
 
         SequenceCheck(long n, ToLongFunction<T> seqOf) {
@@ -171,6 +186,7 @@ public final class BenchChild {
             }
             if (expected == 0) {
                 start = System.nanoTime();
+                allocatedAtStart = threadAllocatedBytes();
             }
             expected++;
         }
@@ -178,6 +194,7 @@ public final class BenchChild {
         @Override
         protected void hookOnComplete() {
             end = System.nanoTime();
+            allocatedAtEnd = threadAllocatedBytes();
             if (expected != n) {
                 failure = new IllegalStateException("completed after " + expected + " of " + n + " messages");
             }
@@ -188,6 +205,11 @@ public final class BenchChild {
         protected void hookOnError(Throwable t) {
             failure = t;
             done.countDown();
+        }
+
+        /** Bytes the receiving thread allocated from the first element to the completion (after {@link #await}). */
+        long allocated() {
+            return allocatedAtEnd - allocatedAtStart;
         }
 
         /** Waits for the end and returns the nanoseconds from first element to completion. */

@@ -210,12 +210,36 @@ public final class BenchRunner implements Callable<Integer> {
     private void throughput(String scenario, String transport, int size, int window, Settings s) throws IOException {
         long messages = transport.equals("rsocket") ? s.messages() / RSOCKET_MESSAGES_DIVISOR : s.messages();
         Params p = base("tp", s).with("messages", messages).with("window", window).with("size", size);
-        List<String> lines = switch (transport) {
-            case "reactor" -> pair(transport, "both", null, p);
-            default -> withEndpoint(transport, p, q -> pair(transport, "consumer", "producer", q));
+        List<List<String>> both = switch (transport) {
+            case "reactor" -> pairBoth(transport, "both", null, p);
+            default -> withEndpoint(transport, p, q -> pairBoth(transport, "consumer", "producer", q));
         };
+        List<String> lines = both.get(0);
         List<Double> rates = rounds(lines, s).stream().map(r -> (r[0] - 1) * 1e3 / r[1]).toList(); // M msg/s
         add(Figure.of(scenario, transport, "throughput", "M msg/s", true, rates));
+        List<String> all = new ArrayList<>(lines);
+        if (both.size() > 1 && both.get(1) != null) {
+            all.addAll(both.get(1));
+        }
+        for (String side : List.of("consumer", "producer")) {
+            List<Double> perMessage = allocations(all, side, s);
+            if (!perMessage.isEmpty()) {
+                add(Figure.of(scenario, transport, "alloc-" + side, "B/msg", false, perMessage));
+            }
+        }
+    }
+
+    /** Bytes per message of each measured round's ALLOC line of {@code side}; empty when the child prints none. */
+    private static List<Double> allocations(List<String> lines, String side, Settings s) {
+        List<Double> result = new ArrayList<>();
+        for (String line : lines) {
+            String[] parts = line.split(" ");
+            if (parts.length == 5 && parts[0].equals("ALLOC") && parts[2].equals(side)
+                && Integer.parseInt(parts[1]) >= s.warmups()) {
+                result.add(Double.parseDouble(parts[3]) / Double.parseDouble(parts[4]));
+            }
+        }
+        return result;
     }
 
     private void bandwidth(String scenario, String transport, Settings s) throws IOException {

@@ -62,6 +62,7 @@ final class RingPeer {
                 }
             }
             BenchChild.round(r, n, check.end - check.start);
+            BenchChild.alloc(r, "consumer", check.allocatedAtEnd - check.allocatedAtStart, n - 1);
         }
     }
 
@@ -71,6 +72,10 @@ final class RingPeer {
         Cell cell = new Cell();
         for (int r = 0; r < p.rounds(); r++) {
             try (RingPublisher<Cell> ring = aperture.publisher("tp-" + r, codec, options).open()) {
+                if (!ring.awaitSubscriber(timeout)) {
+                    throw new IllegalStateException("round " + r + ": no subscriber within " + timeout);
+                }
+                long allocated = BenchChild.threadAllocatedBytes();
                 for (long i = 0; i < n; i++) {
                     cell.fill(i);
                     if (!ring.write(cell)) {
@@ -80,6 +85,7 @@ final class RingPeer {
                         ring.flush();
                     }
                 }
+                BenchChild.alloc(r, "producer", BenchChild.threadAllocatedBytes() - allocated, n);
                 ring.complete();
                 if (!ring.awaitTermination(timeout)) {
                     throw new IllegalStateException("round " + r + " did not end within " + timeout);
@@ -95,6 +101,9 @@ final class RingPeer {
         long expected;
         long start;
         long end;
+        /** The drain thread's allocated bytes at the first message and at the completion. */
+        long allocatedAtStart;
+        long allocatedAtEnd;
 
         Check(long n, int size) {
             this.n = n;
@@ -111,6 +120,7 @@ final class RingPeer {
             }
             if (expected == 0) {
                 start = System.nanoTime();
+                allocatedAtStart = BenchChild.threadAllocatedBytes();
             }
             expected++;
         }
@@ -118,6 +128,7 @@ final class RingPeer {
         @Override
         public void onComplete() {
             end = System.nanoTime();
+            allocatedAtEnd = BenchChild.threadAllocatedBytes();
         }
     }
 
