@@ -26,6 +26,12 @@ final class FutexWaitStrategy implements WaitStrategy {
     private final long spinNs;
     private final int yields;
     private final long maxSleepNs;
+    /**
+     * The last wait slept and was ended by its deadline, not by the peer (waiting thread only): the peer is idle,
+     * so the next wait goes straight to sleep. The spin and yields after each housekeeping pass would otherwise be
+     * most of an idle channel's CPU; a message arriving now wakes the sleeper through the futex anyway.
+     */
+    private boolean idle;
 
     FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields) {
         this(spot, spinNs, yields, MAX_SLEEP_NS);
@@ -47,11 +53,17 @@ final class FutexWaitStrategy implements WaitStrategy {
         throws AlertException {
         long available;
         long spinUntil = 0;
-        boolean spinning = true;
+        boolean spinning = !idle;
         int spins = 0;
-        int yielded = 0;
+        int yielded = idle ? yields : 0;
+        boolean slept = false;
         while ((available = dependentSequence.get()) < sequence) {
-            barrier.checkAlert();
+            try {
+                barrier.checkAlert();
+            } catch (AlertException e) {
+                idle = slept; // ended by the deadline (or a stop) after sleeping: the peer did not move
+                throw e;
+            }
             if (spinning) {
                 if (spinUntil == 0) {
                     spinUntil = System.nanoTime() + spinNs;
@@ -81,10 +93,12 @@ final class FutexWaitStrategy implements WaitStrategy {
                 long timeout = barrier instanceof ShmBarrier
                     ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs;
                 spot.sleep(wake, timeout);
+                slept = true;
             } finally {
                 spot.withdraw();
             }
         }
+        idle = false;
         return available;
     }
 

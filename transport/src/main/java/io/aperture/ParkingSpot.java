@@ -59,6 +59,8 @@ final class ParkingSpot {
     private volatile Peer[] peers = new Peer[0];
     /** The peer chosen by the last {@link #wakeValue(long)}; the waiting thread's own. */
     private Peer target;
+    /** No peer's progress blocked the last wait: it waits for a stop condition only, asleep on the first peer. */
+    private boolean targetIsFallback;
 
     /**
      * A spot with one peer, whose wake word is at {@code peerWakeOffset} of {@code peerSection}.
@@ -126,11 +128,18 @@ final class ParkingSpot {
      */
     int wakeValue(long sequence) {
         Peer chosen = null;
-        for (Peer peer : peers) {
+        Peer[] current = peers;
+        for (Peer peer : current) {
             if (peer.progress == null || peer.progress.get() < sequence) {
                 chosen = peer;
                 break;
             }
+        }
+        // None blocks: a wait for a stop condition or a deadline only (the conductor with all demand requested).
+        // It sleeps on the first peer, whose cancel or detach (wakeAll) then ends the sleep at once.
+        targetIsFallback = chosen == null && current.length > 0;
+        if (targetIsFallback) {
+            chosen = current[0];
         }
         target = chosen;
         // Acquire: a value read here and still current at futex_wait time means no wake happened since.
@@ -143,7 +152,7 @@ final class ParkingSpot {
      */
     boolean targetBlocks(long sequence) {
         Peer chosen = target;
-        return chosen == null || chosen.progress == null || chosen.progress.get() < sequence;
+        return chosen == null || targetIsFallback || chosen.progress == null || chosen.progress.get() < sequence;
     }
 
     /** Announces that this thread is about to sleep on wake value {@code wake}. */
