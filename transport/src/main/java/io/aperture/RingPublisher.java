@@ -88,7 +88,8 @@ public final class RingPublisher<T> implements AutoCloseable {
      * or left, or it was closed.
      *
      * @throws MessageTooLargeException when the value does not fit (the channel fails with it)
-     * @throws ApertureException        when the channel failed (a codec error, corrupt memory)
+     * @throws ApertureException        when the channel failed (a codec error, corrupt memory), on this call and
+     *                                  every later one
      */
     public boolean publish(T value) {
         return offer(value, false);
@@ -108,13 +109,14 @@ public final class RingPublisher<T> implements AutoCloseable {
     private boolean offer(T value, boolean defer) {
         Objects.requireNonNull(value, "value");
         PublisherSession<T> session = connected();
-        if (session == null || source.cancelled) {
+        if (session == null) {
             return false;
         }
-        if (session.offer(value, defer)) {
+        if (!source.cancelled && session.offer(value, defer)) {
             written++;
             return true;
         }
+        // Not written: a failed channel says why, every time (the cancel that follows a failure is not the cause).
         Throwable cause = session.failure();
         if (cause != null) {
             throw cause instanceof RuntimeException e ? e

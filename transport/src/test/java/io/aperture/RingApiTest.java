@@ -168,7 +168,9 @@ class RingApiTest {
         assertThat(drain.await(WAIT)).isTrue();
         assertThat(error.get()).isInstanceOf(RemoteException.class)
             .hasMessageContaining(MessageTooLargeException.class.getName());
-        assertThat(ring.publish(new byte[16])).isFalse(); // the channel has ended
+        // The channel has ended with that failure: every later write says so.
+        assertThatThrownBy(() -> ring.publish(new byte[16])).isInstanceOf(MessageTooLargeException.class);
+        assertThatThrownBy(() -> ring.write(new byte[16])).isInstanceOf(MessageTooLargeException.class);
     }
 
     @Test
