@@ -187,11 +187,6 @@ final class RingWriter {
         deferring = on;
     }
 
-    /** Records written and not yet published are waiting for {@link #flush}. */
-    boolean hasPending() {
-        return pendingLast >= 0;
-    }
-
     /** Publishes the records written since the last publication, if any: one cursor store, one wake check. */
     void flush() {
         long last = pendingLast;

@@ -601,7 +601,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     }
 
     private ApertureException publisherGone(int terminal, String publisherDeath) {
-        if (publisherDeath != null) {
+        // A publisher that set an end state said why it ended; its process may have exited (its lock freed) a moment
+        // later, before this subscriber looked. Only a publisher that left the ring OPEN died without a word.
+        if (publisherDeath != null && terminal == TerminalState.OPEN) {
             return new ApertureException("channel '" + channel + "': publisher process " + publisherDeath + " after "
                 + delivered + " message(s) were delivered");
         }

@@ -7,7 +7,6 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
-import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -198,9 +197,7 @@ final class AeronPeer {
     }
 
     private static void ping(Aeron aeron, Params p, long deadline) {
-        int warmup = p.getInt("warmup");
-        int perRound = p.getInt("pings");
-        long total = warmup + (long) perRound * p.getInt("runs");
+        RoundTrips trips = new RoundTrips(p);
         ExclusivePublication pub = aeron.addExclusivePublication(CHANNEL, DATA);
         Subscription sub = aeron.addSubscription(CHANNEL, BACK);
         awaitConnected(pub, sub, deadline);
@@ -208,8 +205,7 @@ final class AeronPeer {
         FragmentHandler handler = (buffer, offset, length, header) -> got[0] = buffer.getLong(offset);
         UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         IdleStrategy idle = idle();
-        Histogram h = BenchChild.newHistogram();
-        for (long seq = 0; seq < total; seq++) {
+        for (long seq = 0; seq < trips.total; seq++) {
             long t0 = System.nanoTime();
             buf.putLong(0, seq);
             offer(pub, buf, 0, Long.BYTES, idle);
@@ -222,14 +218,7 @@ final class AeronPeer {
             if (got[0] != seq) {
                 throw new IllegalStateException("pong out of order: expected " + seq + ", got " + got[0]);
             }
-            if (seq >= warmup) {
-                h.recordValue(t1 - t0);
-                long index = seq - warmup;
-                if ((index + 1) % perRound == 0) {
-                    BenchChild.histogram((int) (index / perRound), h);
-                    h = BenchChild.newHistogram();
-                }
-            }
+            trips.record(seq, t1 - t0);
         }
     }
 }

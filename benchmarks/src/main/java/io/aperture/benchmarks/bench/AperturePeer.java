@@ -4,7 +4,6 @@ import io.aperture.Aperture;
 import io.aperture.ChannelOptions;
 import io.aperture.Codec;
 import io.aperture.Codecs;
-import org.HdrHistogram.Histogram;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -101,12 +100,9 @@ final class AperturePeer {
     }
 
     private static void ping(Aperture aperture, Params p, Duration timeout) throws Exception {
-        int warmup = p.getInt("warmup");
-        int perRound = p.getInt("pings");
-        int runs = p.getInt("runs");
         Sinks.Many<Long> pings = Sinks.many().unicast().onBackpressureBuffer();
         var published = aperture.publisher("ping", Codecs.longs()).publish(pings.asFlux()).toFuture();
-        PingLoop loop = new PingLoop(pings, warmup, perRound, runs);
+        PingLoop loop = new PingLoop(pings, new RoundTrips(p));
         aperture.subscriber("pong", Codecs.longs()).receive().subscribe(loop);
         loop.start();
         loop.await(timeout);
@@ -116,20 +112,17 @@ final class AperturePeer {
     /** Sends ping i when pong i-1 arrives; records each round trip after the warm-up. */
     private static final class PingLoop extends BaseSubscriber<Long> {
         private final Sinks.Many<Long> pings;
-        private final int warmup;
-        private final int perRound;
+        private final RoundTrips trips;
         private final long total;
         private final CountDownLatch done = new CountDownLatch(1);
-        private Histogram histogram = BenchChild.newHistogram();
         private long seq;
         private long sentAt;
         private volatile Throwable failure;
 
-        PingLoop(Sinks.Many<Long> pings, int warmup, int perRound, int runs) {
+        PingLoop(Sinks.Many<Long> pings, RoundTrips trips) {
             this.pings = pings;
-            this.warmup = warmup;
-            this.perRound = perRound;
-            this.total = warmup + (long) perRound * runs;
+            this.trips = trips;
+            this.total = trips.total;
         }
 
         @Override
@@ -156,14 +149,7 @@ final class AperturePeer {
                 fail(new IllegalStateException("pong out of order: expected " + seq + ", got " + value));
                 return;
             }
-            if (seq >= warmup) {
-                histogram.recordValue(now - sentAt);
-                long index = seq - warmup;
-                if ((index + 1) % perRound == 0) {
-                    BenchChild.histogram((int) (index / perRound), histogram);
-                    histogram = BenchChild.newHistogram();
-                }
-            }
+            trips.record(seq, now - sentAt);
             seq++;
             if (seq == total) {
                 pings.tryEmitComplete();

@@ -218,9 +218,7 @@ public final class BenchRunner implements Callable<Integer> {
         List<Double> rates = rounds(lines, s).stream().map(r -> (r[0] - 1) * 1e3 / r[1]).toList(); // M msg/s
         add(Figure.of(scenario, transport, "throughput", "M msg/s", true, rates));
         List<String> all = new ArrayList<>(lines);
-        if (both.size() > 1 && both.get(1) != null) {
-            all.addAll(both.get(1));
-        }
+        all.addAll(both.get(1)); // the producer's output (empty for the one-JVM Reactor peer)
         for (String side : List.of("consumer", "producer")) {
             List<Double> perMessage = allocations(all, side, s);
             if (!perMessage.isEmpty()) {

@@ -13,7 +13,6 @@ import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.util.ByteBufPayload;
-import org.HdrHistogram.Histogram;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -234,7 +233,7 @@ final class RSocketPeer {
     private static void ping(Params p, Duration timeout) throws Exception {
         RSocket ponger = connect(p, null, timeout);
         try {
-            PingLoop loop = new PingLoop(ponger, p.getInt("warmup"), p.getInt("pings"), p.getInt("runs"));
+            PingLoop loop = new PingLoop(ponger, new RoundTrips(p));
             loop.send();
             loop.await(timeout);
         } finally {
@@ -248,20 +247,17 @@ final class RSocketPeer {
      */
     private static final class PingLoop {
         private final RSocket ponger;
-        private final int warmup;
-        private final int perRound;
+        private final RoundTrips trips;
         private final long total;
         private final CountDownLatch done = new CountDownLatch(1);
-        private Histogram histogram = BenchChild.newHistogram();
         private long seq;
         private long sentAt;
         private volatile Throwable failure;
 
-        PingLoop(RSocket ponger, int warmup, int perRound, int runs) {
+        PingLoop(RSocket ponger, RoundTrips trips) {
             this.ponger = ponger;
-            this.warmup = warmup;
-            this.perRound = perRound;
-            this.total = warmup + (long) perRound * runs;
+            this.trips = trips;
+            this.total = trips.total;
         }
 
         void send() {
@@ -275,14 +271,7 @@ final class RSocketPeer {
                 fail(new IllegalStateException("pong out of order: expected " + seq + ", got " + value));
                 return;
             }
-            if (seq >= warmup) {
-                histogram.recordValue(now - sentAt);
-                long index = seq - warmup;
-                if ((index + 1) % perRound == 0) {
-                    BenchChild.histogram((int) (index / perRound), histogram);
-                    histogram = BenchChild.newHistogram();
-                }
-            }
+            trips.record(seq, now - sentAt);
             seq++;
             if (seq == total) {
                 done.countDown();

@@ -32,7 +32,7 @@ final class RingPeer {
         int window = p.getInt("window", 0);
         ChannelOptions options = aperture.defaults();
         if (window > 0) {
-            options = options.withRingCapacity(window * options.slotLength()).withMaxMessageLength(options.slotLength() * 2);
+            options = options.withRingCapacity(window * options.slotLength());
         }
         CellCodec codec = new CellCodec(p.getInt("size", Long.BYTES));
         switch (role) {

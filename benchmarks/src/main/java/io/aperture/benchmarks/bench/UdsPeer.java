@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.HdrHistogram.Histogram;
 
 /**
  * A Unix domain socket (JDK 16+ {@code SocketChannel}, blocking). The consumer (or ponger) binds and
@@ -243,13 +242,9 @@ final class UdsPeer {
     }
 
     private static void ping(SocketChannel ch, Params p) throws IOException {
-        int warmup = p.getInt("warmup");
-        int perRound = p.getInt("pings");
-        int runs = p.getInt("runs");
+        RoundTrips trips = new RoundTrips(p);
         ByteBuffer buf = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder());
-        Histogram h = BenchChild.newHistogram();
-        long total = warmup + (long) perRound * runs;
-        for (long seq = 0; seq < total; seq++) {
+        for (long seq = 0; seq < trips.total; seq++) {
             long t0 = System.nanoTime();
             buf.clear();
             buf.putLong(0, seq);
@@ -266,14 +261,7 @@ final class UdsPeer {
             if (buf.getLong(0) != seq) {
                 throw new IllegalStateException("pong out of order: expected " + seq + ", got " + buf.getLong(0));
             }
-            if (seq >= warmup) {
-                h.recordValue(t1 - t0);
-                long index = seq - warmup;
-                if ((index + 1) % perRound == 0) {
-                    BenchChild.histogram((int) (index / perRound), h);
-                    h = BenchChild.newHistogram();
-                }
-            }
+            trips.record(seq, t1 - t0);
         }
     }
 
