@@ -52,10 +52,6 @@ final class ParkingSpot {
     private final ByteBuffer timespec;
     private final long timespecAddress;
     private final boolean singleWaiter;
-    /** After announcing, call {@link Membarrier#heavyBarrier()}: the wakers then skip their full fence. */
-    private final boolean heavyBarrier;
-    /** The last heavy barrier was refused: sleeps are kept short, since a waker may have missed the announcement. */
-    private boolean barrierFailed;
     private volatile Peer[] peers = new Peer[0];
     /** The peer chosen by the last {@link #wakeValue(long)}; the waiting thread's own. */
     private Peer target;
@@ -71,28 +67,13 @@ final class ParkingSpot {
      */
     ParkingSpot(ByteBuffer ownSection, int parkedOffset, ByteBuffer peerSection, int peerWakeOffset,
                 boolean singleWaiter) {
-        this(ownSection, parkedOffset, peerSection, peerWakeOffset, singleWaiter, false);
-    }
-
-    /** As the five-argument constructor; {@code heavyBarrier} as for {@link #ParkingSpot(ByteBuffer, int, int, boolean, boolean)}. */
-    ParkingSpot(ByteBuffer ownSection, int parkedOffset, ByteBuffer peerSection, int peerWakeOffset,
-                boolean singleWaiter, boolean heavyBarrier) {
-        this(ownSection, parkedOffset, peerWakeOffset, singleWaiter, heavyBarrier);
+        this(ownSection, parkedOffset, peerWakeOffset, singleWaiter);
         addPeer(peerSection, null);
     }
 
     /** A spot with no peer yet; {@link #addPeer} adds them (their wake words at {@code peerWakeOffset}). */
     ParkingSpot(ByteBuffer ownSection, int parkedOffset, int peerWakeOffset, boolean singleWaiter) {
-        this(ownSection, parkedOffset, peerWakeOffset, singleWaiter, false);
-    }
-
-    /**
-     * @param heavyBarrier issue {@link Membarrier#heavyBarrier()} after each announcement (only if available), so
-     *                     that the peers' wakers may use a compiler barrier instead of a full fence
-     */
-    ParkingSpot(ByteBuffer ownSection, int parkedOffset, int peerWakeOffset, boolean singleWaiter, boolean heavyBarrier) {
         this.singleWaiter = singleWaiter;
-        this.heavyBarrier = heavyBarrier && Membarrier.AVAILABLE;
         this.ownSection = ownSection;
         this.parkedOffset = parkedOffset;
         this.peerWakeOffset = peerWakeOffset;
@@ -164,16 +145,6 @@ final class ParkingSpot {
             // Volatile RMW (full fence): the condition re-check that follows cannot be reordered before it.
             ShmSequence.INT.getAndAdd(ownSection, parkedOffset, 1);
         }
-        if (heavyBarrier) {
-            // Heavy barrier: a waker that skips its fence either sees the announcement or has its store seen by
-            // the re-check that follows (Membarrier).
-            barrierFailed = !Membarrier.heavyBarrier();
-        }
-    }
-
-    /** This spot issues the heavy barrier after announcing (its section may say so to the wakers). */
-    boolean issuesHeavyBarrier() {
-        return heavyBarrier;
     }
 
     void withdraw() {
@@ -190,9 +161,6 @@ final class ParkingSpot {
     void sleep(int expected, long timeoutNs) {
         if (timeoutNs <= 0) {
             return;
-        }
-        if (barrierFailed) {
-            timeoutNs = Math.min(timeoutNs, BackoffWaitStrategy.DEFAULT_MAX_PARK_NS); // a wake may have been missed
         }
         Peer chosen = target;
         if (Futex.AVAILABLE && chosen != null) {

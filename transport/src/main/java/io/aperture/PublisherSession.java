@@ -444,7 +444,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         if (!link.polls) {
             // A polling subscriber needs no wake check after each record; one that issues the heavy barrier when it
             // parks needs no full fence in it.
-            waker.addPeer(link.section(), link.heavyBarrier);
+            waker.addPeer(link.section());
         }
         writerSpot.addPeer(link.section(), link.gating);
         conductorSpot.addPeer(link.section(), link.allowed);

@@ -40,7 +40,7 @@ final class SubscriberDescriptor {
     static final int PID_OFFSET = RING_SESSION_ID_OFFSET + 8;
     static final int START_OFFSET = PID_OFFSET + 8;
     static final int INDEX_OFFSET = START_OFFSET + 8;
-    /** Bit 0 ({@link #FLAG_JOIN_OLDEST}): start at the oldest record the ring still holds; bit 1: {@link #FLAG_POLLS}; bit 2: {@link #FLAG_HEAVY_BARRIER}. */
+    /** Bit 0 ({@link #FLAG_JOIN_OLDEST}): start at the oldest record the ring still holds; bit 1: {@link #FLAG_POLLS}; bit 2 is reserved. */
     static final int FLAGS_OFFSET = INDEX_OFFSET + 4;
     static final int FLAG_JOIN_OLDEST = 1;
     /**
@@ -49,12 +49,10 @@ final class SubscriberDescriptor {
      * sleeps there while it has no demand; the publisher's terminal signals wake every sleeper on that word.
      */
     static final int FLAG_POLLS = 2;
-    /**
-     * Bit 2: this subscriber calls {@code membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)} after announcing itself
-     * parked, before its re-check ({@link Membarrier}); a publisher registered for it then wakes it with a
-     * compiler barrier instead of a full fence after each record.
+    /*
+     * Bit 2 is reserved: subscribers of an earlier build set it to say they issued membarrier(GLOBAL_EXPEDITED)
+     * after announcing themselves parked. Publishers ignore it and always fence (docs/waiting.md says why).
      */
-    static final int FLAG_HEAVY_BARRIER = 4;
     /** Random id of this claim of the section; the publisher admits it by writing it in the ring's table. */
     static final int SUBSCRIBER_ID_OFFSET = FLAGS_OFFSET + 4;
 

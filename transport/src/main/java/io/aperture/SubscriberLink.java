@@ -31,8 +31,6 @@ final class SubscriberLink implements AutoCloseable {
     final boolean joinOldest;
     /** The subscriber polls for records ({@link SubscriberDescriptor#FLAG_POLLS}): no wake after each record. */
     final boolean polls;
-    /** The subscriber issues the heavy barrier when it parks ({@link SubscriberDescriptor#FLAG_HEAVY_BARRIER}). */
-    final boolean heavyBarrier;
     private final MappedSection mapped;
     private final ByteBuffer section;
     final ShmSequence requested;
@@ -53,7 +51,7 @@ final class SubscriberLink implements AutoCloseable {
     volatile String endReason;
 
     private SubscriberLink(int index, Path path, Object fileKey, MappedSection mapped, ProcessIdentity identity,
-                           long subscriberId, boolean joinOldest, boolean polls, boolean heavyBarrier) {
+                           long subscriberId, boolean joinOldest, boolean polls) {
         this.index = index;
         this.path = path;
         this.fileKey = fileKey;
@@ -63,7 +61,6 @@ final class SubscriberLink implements AutoCloseable {
         this.subscriberId = subscriberId;
         this.joinOldest = joinOldest;
         this.polls = polls;
-        this.heavyBarrier = heavyBarrier;
         this.requested = new ShmSequence(section, REQUESTED_OFFSET);
         this.consumed = new ShmSequence(section, CONSUMED_OFFSET);
     }
@@ -106,7 +103,7 @@ final class SubscriberLink implements AutoCloseable {
         }
         int flags = section.getInt(FLAGS_OFFSET);
         return new SubscriberLink(index, path, fileKey, mapped, owner, id, (flags & FLAG_JOIN_OLDEST) != 0,
-            (flags & FLAG_POLLS) != 0, (flags & FLAG_HEAVY_BARRIER) != 0);
+            (flags & FLAG_POLLS) != 0);
     }
 
     /** Holds the ring at {@code position} until the subscriber starts; set before its gating is added. */

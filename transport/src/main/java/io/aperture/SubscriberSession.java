@@ -263,9 +263,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             waker.addPeer(b);
             liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
                 RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
-            // Heavy barrier after each announcement (when the kernel offers it): the publisher then wakes this
-            // subscriber without a full fence per record (FLAG_HEAVY_BARRIER, set in the section below).
-            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true, true);
+            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true);
             return null;
         } finally {
             if (!keep) {
@@ -291,8 +289,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
                     s.putInt(INDEX_OFFSET, index);
                     s.putInt(FLAGS_OFFSET, (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
-                        | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS)
-                        | (Membarrier.AVAILABLE ? FLAG_HEAVY_BARRIER : 0));
+                        | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS));
                     long id = ThreadLocalRandom.current().nextLong();
                     s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
                     s.putLong(REQUESTED_OFFSET, 0L);

@@ -174,7 +174,6 @@ class LayoutDescriptorTest {
         pinned.put("FLAGS_OFFSET", 36);
         pinned.put("FLAG_JOIN_OLDEST", 1);
         pinned.put("FLAG_POLLS", 2);
-        pinned.put("FLAG_HEAVY_BARRIER", 4);
         pinned.put("SUBSCRIBER_ID_OFFSET", 40);
         pinned.put("REQUESTED_OFFSET", 128);
         pinned.put("CONSUMED_OFFSET", 256);

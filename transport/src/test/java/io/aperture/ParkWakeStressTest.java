@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Stress of the park/wake protocol ({@link ParkingSpot}, {@link Waker}, {@link FutexWaitStrategy}) with
@@ -102,22 +101,8 @@ class ParkWakeStressTest {
      */
     @Test
     void shouldLoseNoWakeUpBetweenSingleWaiterAndCountedWaiter() throws Exception {
-        pingPong(false);
-    }
-
-    /**
-     * As {@link #shouldLoseNoWakeUpBetweenSingleWaiterAndCountedWaiter()} with the asymmetric fence towards the
-     * subscriber: it calls {@code membarrier} after announcing, and the publisher's waker has no fence at all.
-     */
-    @Test
-    void shouldLoseNoWakeUpWithTheAsymmetricFence() throws Exception {
-        assumeTrue(Membarrier.AVAILABLE && Membarrier.REGISTERED, "membarrier(GLOBAL_EXPEDITED) unavailable");
-        pingPong(true);
-    }
-
-    private void pingPong(boolean asymmetric) throws Exception {
         assumeFutex();
-        Sections s = new Sections(asymmetric);
+        Sections s = new Sections();
         Counter cursor = s.ringCounter(RingDescriptor.CURSOR_OFFSET, "cursor");
         Counter requested = s.subscriberCounter(SubscriberDescriptor.REQUESTED_OFFSET, "requested");
         Waker publisherWaker = s.publisherWaker();
@@ -143,7 +128,7 @@ class ParkWakeStressTest {
                 return i - 1;
             });
 
-        report.print("single waiter + counted waiter" + (asymmetric ? ", asymmetric fence" : ""), s, publisher,
+        report.print("single waiter + counted waiter", s, publisher,
             subscriber);
         assertNoLostWakeUp(report, publisher, subscriber);
     }
@@ -210,7 +195,7 @@ class ParkWakeStressTest {
      */
     @Test
     void shouldLoseNoWakeUpWhenStoreAndAnnounceCollide() throws Exception {
-        collide(false, false);
+        collide(false);
     }
 
     /**
@@ -221,20 +206,13 @@ class ParkWakeStressTest {
      */
     @Test
     void shouldLoseNoWakeUpWhenAnInsufficientStoreCollidesWithTheAnnouncement() throws Exception {
-        collide(true, false);
+        collide(true);
     }
 
-    /** The collisions with the asymmetric fence towards the subscriber (no fence in the publisher's waker). */
-    @Test
-    void shouldLoseNoWakeUpWhenStoreAndAnnounceCollideWithTheAsymmetricFence() throws Exception {
-        assumeTrue(Membarrier.AVAILABLE && Membarrier.REGISTERED, "membarrier(GLOBAL_EXPEDITED) unavailable");
-        collide(false, true);
-    }
-
-    private void collide(boolean insufficientFirst, boolean asymmetric) throws Exception {
+    private void collide(boolean insufficientFirst) throws Exception {
         assumeFutex();
         long rounds = 3 * ROUNDS; // a few µs each when nobody sleeps: cheap, and the windows are narrow
-        Sections s = new Sections(asymmetric);
+        Sections s = new Sections();
         Counter cursor = s.ringCounter(RingDescriptor.CURSOR_OFFSET, "cursor");
         Counter requested = s.subscriberCounter(SubscriberDescriptor.REQUESTED_OFFSET, "requested");
         Waker publisherWaker = s.publisherWaker();
@@ -277,7 +255,6 @@ class ParkWakeStressTest {
             });
 
         report.print((insufficientFirst ? "collisions of an insufficient store" : "collisions")
-            + (asymmetric ? ", asymmetric fence" : "")
             + " (threads pinned " + pinned + ", store delay now " + toSubscriber + " to the subscriber, "
             + toPublisher + " to the publisher)", s, publisher, subscriber);
         assertNoLostWakeUp(report, publisher, subscriber);
@@ -550,15 +527,7 @@ class ParkWakeStressTest {
         final ByteBuffer ringPeer;
         final ByteBuffer subOwn;
         final ByteBuffer subPeer;
-        /** The subscriber issues the heavy barrier after announcing and the publisher's waker skips its fence. */
-        final boolean asymmetric;
-
         Sections() {
-            this(false);
-        }
-
-        Sections(boolean asymmetric) {
-            this.asymmetric = asymmetric;
             Path ring = ChannelFiles.createTemporary(directory, "stress.ring", RingDescriptor.SLOTS_OFFSET);
             Path sub = ChannelFiles.createTemporary(directory, "stress.sub-0", SubscriberDescriptor.LENGTH);
             ringOwn = map(ring, true);
@@ -588,8 +557,7 @@ class ParkWakeStressTest {
         /** As {@code PublisherSession}: bumps the ring's wake word, reads the subscriber's parked word. */
         Waker publisherWaker() {
             Waker waker = new Waker(ringOwn, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
-            waker.addPeer(subPeer, asymmetric);
-            assertThat(waker.fences()).as("publisher waker fences").isEqualTo(!asymmetric);
+            waker.addPeer(subPeer);
             return waker;
         }
 
@@ -608,10 +576,8 @@ class ParkWakeStressTest {
 
         /** The subscriber's spot: single waiter of its section, sleeps on the ring's wake word. */
         ParkingSpot subscriberSpot() {
-            ParkingSpot spot = new ParkingSpot(subOwn, SubscriberDescriptor.PARKED_OFFSET, ringPeer,
-                RingDescriptor.WAKE_OFFSET, true, asymmetric);
-            assertThat(spot.issuesHeavyBarrier()).isEqualTo(asymmetric);
-            return spot;
+            return new ParkingSpot(subOwn, SubscriberDescriptor.PARKED_OFFSET, ringPeer, RingDescriptor.WAKE_OFFSET,
+                true);
         }
     }
 }
