@@ -24,8 +24,8 @@ import java.nio.file.Path;
  * {@code MappedByteBuffer}. {@link #close()} only closes the descriptor.
  *
  * <p><b>Descriptors.</b> The descriptor used for {@code mmap} stays open until {@link #close()}, which the
- * owner calls when it closes its {@code FileChannel} to the same file: closing any descriptor of a file
- * drops every POSIX lock this process holds on it, and the publisher's liveness lock is one.
+ * owner calls when it closes its {@code FileChannel} to the same file. Where the liveness lock is a POSIX lock
+ * (no OFD locks, {@link SectionLocks}), closing any descriptor of the file would drop it.
  */
 final class DoubleMapping implements AutoCloseable {
     private static final int PROT_NONE = 0;

@@ -1,9 +1,12 @@
 package io.aperture;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -17,6 +20,13 @@ final class MappedSection implements AutoCloseable {
     private final FileChannel channel;
     private final MappedByteBuffer buffer;
     private final boolean writable;
+    /** The descriptor holding this side's OFD liveness lock on the file ({@link SectionLocks}), or -1. */
+    private int lockFd = -1;
+    /** Where OFD locks are unavailable: the channel lock held instead. */
+    private FileLock channelLock;
+    /** A descriptor of the peer's file, opened with the mapping, to probe the peer's OFD lock; -1 when none. */
+    private int probeFd = -1;
+    private ByteBuffer probeFlock;
 
     private MappedSection(Path path, FileChannel channel, MappedByteBuffer buffer, boolean writable) {
         this.path = path;
@@ -65,10 +75,70 @@ final class MappedSection implements AutoCloseable {
         return channel;
     }
 
+    /**
+     * Takes this process's exclusive liveness lock on the file, held until {@link #close()}; the peer probes it
+     * ({@link #peerLockHeld()}) to learn that this process died. An OFD lock where available ({@link SectionLocks}):
+     * no other descriptor's close in this process can drop it.
+     *
+     * @throws ApertureException when another process holds a lock on the file, or the system refuses one
+     */
+    void lockExclusive() {
+        String fileName = path.getFileName().toString();
+        if (SectionLocks.AVAILABLE) {
+            lockFd = SectionLocks.lockExclusive(path, fileName);
+            return;
+        }
+        try {
+            channelLock = channel.tryLock();
+        } catch (IOException e) {
+            throw new ApertureException("cannot lock section " + fileName + ": " + e, e);
+        }
+        if (channelLock == null) {
+            throw new ApertureException("section " + fileName + " is locked by another process");
+        }
+    }
+
+    /**
+     * Opens the descriptor through which {@link #peerLockHeld()} probes the peer's lock. Call right after
+     * {@link #open}: the descriptor is opened by name, so a file replaced meanwhile would be probed instead of the
+     * mapped one (the pid check in {@link PeerLiveness} still finds a dead peer then).
+     */
+    void openLockProbe() {
+        if (SectionLocks.AVAILABLE && probeFd < 0) {
+            probeFd = SectionLocks.openProbe(path);
+            probeFlock = SectionLocks.newFlock();
+        }
+    }
+
+    /**
+     * Whether the peer that owns this file still holds its liveness lock: true, false (it is gone: the process
+     * died), or null when this side cannot tell (probe unavailable or refused) or the holder is this JVM, where
+     * {@code FileChannel} locks cannot tell one holder from another.
+     */
+    Boolean peerLockHeld() {
+        if (probeFd >= 0) {
+            return SectionLocks.heldByAnother(probeFd, probeFlock);
+        }
+        if (SectionLocks.AVAILABLE) {
+            return null; // the probe descriptor could not be opened: the pid check decides
+        }
+        try (FileLock probe = channel.tryLock(0L, Long.MAX_VALUE, true)) {
+            return probe == null;
+        } catch (OverlappingFileLockException e) {
+            return null; // this JVM holds a lock on the file: the peer is in this process
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     @Override
     public void close() {
+        SectionLocks.release(lockFd); // the OFD lock goes with its descriptor
+        lockFd = -1;
+        SectionLocks.release(probeFd);
+        probeFd = -1;
         try {
-            channel.close();
+            channel.close(); // also releases a channel lock
         } catch (IOException ignored) {
             // Closing a mapped file channel releases only the descriptor; nothing to recover.
         }

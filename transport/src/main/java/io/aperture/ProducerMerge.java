@@ -28,8 +28,8 @@ import java.util.function.BiFunction;
  *
  * <p>Per subscription, a task on {@link Schedulers#boundedElastic()} lists the directory once per liveness
  * interval for {@code <channel>.p-*.ring} and subscribes each new ring file (a new name, or a new file under
- * a known name: a restarted producer). It only lists and stats: it never opens a ring, which would drop the
- * POSIX lock of a producer in this JVM. The rings are merged with {@code flatMap} (unbounded concurrency,
+ * a known name: a restarted producer). It only lists and stats: where OFD locks are unavailable
+ * ({@link SectionLocks}), opening and closing a ring would drop the POSIX lock of a producer in this JVM. The rings are merged with {@code flatMap} (unbounded concurrency,
  * prefetch = the demand window), so each producer's order is kept and each producer runs ahead of this
  * Flux's downstream by at most the prefetch plus its own demand window.
  *

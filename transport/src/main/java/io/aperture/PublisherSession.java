@@ -155,7 +155,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
             section.get(0, headerImage);
             // Held for the ring's lifetime: subscribers probe it to learn that this process died.
-            PeerLiveness.lockOwn(mapped.channel(), ringPath.getFileName().toString());
+            mapped.lockExclusive();
             if (!ChannelFiles.linkIntoPlace(temporary, ringPath)) {
                 String live = describeLivePublisher();
                 throw new ApertureException("channel '" + channel + "' in " + directory
@@ -433,7 +433,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             start = oldest;
         }
         link.admit(start, base);
-        link.liveness = new PeerLiveness(link.name(), link.channel(), link.identity, link.section(),
+        link.liveness = new PeerLiveness(link.name(), link.mapped(), link.identity, link.section(),
             SubscriberDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
         int entry = RingDescriptor.entryOffset(link.index);
         section.putLong(entry + RingDescriptor.ENTRY_START_OFFSET, start);
@@ -442,8 +442,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         // Release: start and base are complete for the subscriber that acquires its id here.
         ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_ID_OFFSET, link.subscriberId);
         if (!link.polls) {
-            // A polling subscriber needs no wake check after each record; one that issues the heavy barrier when it
-            // parks needs no full fence in it.
+            // A polling subscriber needs no wake check (and no fence) after each record.
             waker.addPeer(link.section());
         }
         writerSpot.addPeer(link.section(), link.gating);

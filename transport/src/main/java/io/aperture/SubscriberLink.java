@@ -79,6 +79,7 @@ final class SubscriberLink implements AutoCloseable {
         MappedSection mapped;
         try {
             mapped = MappedSection.open(path, LENGTH, false);
+            mapped.openLockProbe(); // at once, on the file just mapped: the publisher probes the subscriber's lock
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | CorruptSectionException e) {
@@ -131,8 +132,8 @@ final class SubscriberLink implements AutoCloseable {
         return section;
     }
 
-    java.nio.channels.FileChannel channel() {
-        return mapped.channel();
+    MappedSection mapped() {
+        return mapped;
     }
 
     String name() {

@@ -216,6 +216,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
         MappedSection mapped;
         try {
             mapped = MappedSection.open(ringPath, -1, false);
+            mapped.openLockProbe(); // at once, on the file just mapped: this side probes the publisher's lock
         } catch (NoSuchFileException e) {
             return "no ring file " + ringPath;
         }
@@ -261,7 +262,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
             waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
             waker.addPeer(b);
-            liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped.channel(), h.publisher, b,
+            liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped, h.publisher, b,
                 RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
             spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true);
             return null;
@@ -300,7 +301,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     // Release: the fields above are complete for a publisher that acquires the magic.
                     ShmSequence.LONG.setRelease(s, MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
                     // Held for the section's lifetime: the publisher probes it to learn that this process died.
-                    PeerLiveness.lockOwn(mapped.channel(), path.getFileName().toString());
+                    mapped.lockExclusive();
                     if (ChannelFiles.linkIntoPlace(temporary, path)) {
                         own = mapped;
                         ownSection = s;

@@ -48,8 +48,8 @@ class MulticastCrossProcessTest {
 
     /**
      * Subscribers admitted and started: sections whose {@code consumed} left {@code NOT_STARTED}. Read from the
-     * subscriber files, never from the ring: closing a descriptor of the ring in this JVM would drop the
-     * publisher's POSIX lock on it, and its subscribers would take it for dead.
+     * subscriber files, never from the ring: where the liveness lock is a POSIX lock (off Linux), closing a
+     * descriptor of the ring in this JVM would drop the publisher's lock on it.
      */
     private int subscribers(String channel) {
         int started = 0;
@@ -90,6 +90,35 @@ class MulticastCrossProcessTest {
         }
         assertThat(publishing).succeedsWithin(WAIT);
         assertThat(produced.get()).isEqualTo(count);
+    }
+
+    /**
+     * A subscriber in the publisher's own JVM maps the ring through a descriptor of its own and closes it when it
+     * ends. With POSIX record locks that close dropped the publisher's liveness lock on the ring (they belong to
+     * the process, and any close releases them all), and the subscriber in another process took the publisher for
+     * dead ("its lock on mixed.ring is free"); OFD locks ({@link SectionLocks}) belong to their own descriptor. The
+     * publisher idles after the in-process subscriber has gone, so the other one probes meanwhile.
+     */
+    @Test
+    void shouldKeepThePublisherAliveForOtherProcessesWhenAnInProcessSubscriberCloses() throws Exception {
+        long count = 20_000;
+        ChildJvm remote = child("receive-paced", directory, "mixed", count, 0, "LATEST");
+        CompletableFuture<Long> local = new CompletableFuture<>();
+        Flux<Long> source = ChannelPeer.counting(count / 2)
+            .concatWith(Mono.fromFuture(local).then(Mono.delay(Duration.ofMillis(500))).thenMany(Flux.empty()))
+            .concatWith(ChannelPeer.counting(count).skip(count / 2));
+        CompletableFuture<Void> publishing = aperture.publisher("mixed", Codecs.longs())
+            .publish(source.delaySubscription(Mono.fromRunnable(() -> {
+                Await.until(() -> subscribers("mixed") == 1, WAIT, () -> "remote subscriber admitted");
+                aperture.subscriber("mixed", Codecs.longs()).receive().take(100).count()
+                    .subscribe(local::complete, local::completeExceptionally);
+            }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))).toFuture();
+        assertThat(local).succeedsWithin(WAIT).isEqualTo(100L);
+        Path own = ChannelFiles.subscriberPath(directory, "mixed", 1);
+        Await.until(() -> !java.nio.file.Files.exists(own), WAIT, () -> "in-process subscriber's section removed");
+        assertThat(remote.awaitLineStartingWith("first ", WAIT))
+            .isEqualTo("first 0 received " + count + " sum " + count * (count - 1) / 2 + " ordered true");
+        assertThat(publishing).succeedsWithin(WAIT);
     }
 
     @Test
