@@ -26,6 +26,8 @@ final class FutexWaitStrategy implements WaitStrategy {
     private final long spinNs;
     private final int yields;
     private final long maxSleepNs;
+    /** The adapted spin and yields of the next wait, or null: always {@link #spinNs} and {@link #yields}. */
+    private final SpinBudget budget;
     /**
      * The last wait slept and was ended by its deadline, not by the peer (waiting thread only): the peer is idle,
      * so the next wait goes straight to sleep. The spin and yields after each housekeeping pass would otherwise be
@@ -33,8 +35,9 @@ final class FutexWaitStrategy implements WaitStrategy {
      */
     private boolean idle;
 
+    /** The strategy of {@link Waiting#BLOCKING}: up to {@code spinNs} and {@code yields}, adapted ({@link SpinBudget}). */
     FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields) {
-        this(spot, spinNs, yields, MAX_SLEEP_NS);
+        this(spot, spinNs, yields, MAX_SLEEP_NS, true);
     }
 
     /**
@@ -42,10 +45,16 @@ final class FutexWaitStrategy implements WaitStrategy {
      *                   shows as a stall instead of hiding in a 50 ms timeout
      */
     FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields, long maxSleepNs) {
+        this(spot, spinNs, yields, maxSleepNs, false);
+    }
+
+    /** @param adaptive adapt the spin and yields to how the last waits ended ({@link SpinBudget}); else fixed */
+    FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields, long maxSleepNs, boolean adaptive) {
         this.spot = spot;
         this.spinNs = spinNs;
         this.yields = yields;
         this.maxSleepNs = maxSleepNs;
+        this.budget = adaptive ? new SpinBudget(spinNs, yields) : null;
     }
 
     @Override
@@ -53,20 +62,29 @@ final class FutexWaitStrategy implements WaitStrategy {
         throws AlertException {
         long available;
         long spinUntil = 0;
+        if (budget != null) {
+            budget.begin();
+        }
+        long spinFor = budget == null ? spinNs : budget.spinNs();
+        int yieldCount = budget == null ? yields : budget.yields();
         boolean spinning = !idle;
         int spins = 0;
-        int yielded = idle ? yields : 0;
+        int yielded = idle ? yieldCount : 0;
         boolean slept = false;
+        long firstSleepNs = 0;
         while ((available = dependentSequence.get()) < sequence) {
             try {
                 barrier.checkAlert();
             } catch (AlertException e) {
                 idle = slept; // ended by the deadline (or a stop) after sleeping: the peer did not move
+                if (slept && budget != null) {
+                    budget.slept(Long.MAX_VALUE);
+                }
                 throw e;
             }
             if (spinning) {
                 if (spinUntil == 0) {
-                    spinUntil = System.nanoTime() + spinNs;
+                    spinUntil = System.nanoTime() + spinFor;
                 }
                 // Reads the clock every 64 spins only.
                 if ((++spins & 63) != 0 || System.nanoTime() - spinUntil < 0) {
@@ -75,7 +93,7 @@ final class FutexWaitStrategy implements WaitStrategy {
                 }
                 spinning = false;
             }
-            if (yielded < yields) {
+            if (yielded < yieldCount) {
                 yielded++;
                 Thread.yield();
                 continue;
@@ -84,7 +102,7 @@ final class FutexWaitStrategy implements WaitStrategy {
             spot.announce(wake);
             try {
                 if ((available = dependentSequence.get()) >= sequence) {
-                    return available;
+                    break; // (after the withdrawal) the re-check found it: no sleep this time
                 }
                 barrier.checkAlert();
                 if (!spot.targetBlocks(sequence)) {
@@ -92,6 +110,9 @@ final class FutexWaitStrategy implements WaitStrategy {
                 }
                 long timeout = barrier instanceof ShmBarrier
                     ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs;
+                if (!slept && budget != null) {
+                    firstSleepNs = System.nanoTime(); // one clock read per sleeping wait: a system call follows anyway
+                }
                 spot.sleep(wake, timeout);
                 slept = true;
             } finally {
@@ -99,6 +120,13 @@ final class FutexWaitStrategy implements WaitStrategy {
             }
         }
         idle = false;
+        if (budget != null) {
+            if (slept) {
+                budget.slept(System.nanoTime() - firstSleepNs);
+            } else {
+                budget.caught();
+            }
+        }
         return available;
     }
 

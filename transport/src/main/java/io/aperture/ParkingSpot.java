@@ -98,6 +98,11 @@ final class ParkingSpot {
         peers = java.util.Arrays.stream(peers).filter(p -> p.section != peerSection).toArray(Peer[]::new);
     }
 
+    /** One thread only waits here (a subscriber's drain thread). */
+    boolean singleWaiter() {
+        return singleWaiter;
+    }
+
     /** The peer's wake word; read before announcing, passed to {@link #sleep}. */
     int wakeValue() {
         return wakeValue(Long.MAX_VALUE);

@@ -41,7 +41,8 @@ public enum Waiting {
     BLOCKING {
         @Override
         WaitStrategy newStrategy(ParkingSpot spot) {
-            return new FutexWaitStrategy(spot, FutexWaitStrategy.DEFAULT_SPIN_NS, FutexWaitStrategy.DEFAULT_YIELDS);
+            return new FutexWaitStrategy(spot, FutexWaitStrategy.DEFAULT_SPIN_NS, FutexWaitStrategy.DEFAULT_YIELDS,
+                FutexWaitStrategy.MAX_SLEEP_NS, spot.singleWaiter());
         }
     };
 

@@ -44,6 +44,7 @@ public final class BenchRunner implements Callable<Integer> {
     static final Set<String> OWN_TRANSPORTS = Set.of("aperture", "ring");
     static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "aeron", "uds", "rsocket");
     static final List<String> BANDWIDTH_TRANSPORTS = List.of("aperture", "uds");
+    static final long WAKEUP_GAP_US = 500;
     static final int BANDWIDTH_SIZE = 1 << 20;
     /**
      * RSocket's throughput rounds carry this fraction of the mode's messages: at its rate (an order of magnitude
@@ -65,7 +66,7 @@ public final class BenchRunner implements Callable<Integer> {
 
     /** The sizes of one mode. */
     record Settings(String mode, long messages, long bandwidthMessages, int pingWarmup, int pings, int warmups,
-                    int runs) {
+                    int runs, int wakeupWarmup, int wakeups, long idleMs) {
     }
 
     @ArgGroup(exclusive = true)
@@ -80,7 +81,7 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--transports", split = ",", description = "Only these transports (default: all): aperture,ring,reactor,aeron,uds,rsocket.")
     Set<String> transports;
 
-    @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all): throughput,pingpong,bandwidth.")
+    @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all): throughput,pingpong,bandwidth,wakeup.")
     Set<String> scenarios;
 
     @Option(names = "--runs", description = "Measured runs per figure (default: by mode).")
@@ -109,14 +110,15 @@ public final class BenchRunner implements Callable<Integer> {
     Settings settings() {
         Settings s;
         if (modeGroup.smoke) {
-            s = new Settings("smoke", 20_000, 8, 200, 500, 1, 1);
+            s = new Settings("smoke", 20_000, 8, 200, 500, 1, 1, 100, 200, 200);
         } else if (modeGroup.full) {
-            s = new Settings("full", 20_000_000, 2_000, 100_000, 200_000, 2, 5);
+            s = new Settings("full", 20_000_000, 2_000, 100_000, 200_000, 2, 5, 2_000, 5_000, 2_000);
         } else {
-            s = new Settings("quick", 5_000_000, 500, 50_000, 50_000, 1, 3);
+            s = new Settings("quick", 5_000_000, 500, 50_000, 50_000, 1, 3, 500, 1_000, 500);
         }
         if (runs != null) {
-            s = new Settings(s.mode(), s.messages(), s.bandwidthMessages(), s.pingWarmup(), s.pings(), s.warmups(), runs);
+            s = new Settings(s.mode(), s.messages(), s.bandwidthMessages(), s.pingWarmup(), s.pings(), s.warmups(), runs,
+                s.wakeupWarmup(), s.wakeups(), s.idleMs());
         }
         return s;
     }
@@ -168,6 +170,9 @@ public final class BenchRunner implements Callable<Integer> {
                         bandwidth("bandwidth-1MiB", t, s);
                     }
                 }
+            }
+            if (wanted("wakeup") && (transportWanted("aperture") || transportWanted("uds"))) {
+                wakeup(s);
             }
         } catch (BenchFailure e) {
             System.out.println("bench: FAILED: " + e.getMessage());
@@ -238,6 +243,45 @@ public final class BenchRunner implements Callable<Integer> {
             }
         }
         return result;
+    }
+
+    /**
+     * Wake-up latency and idle CPU per wait strategy ({@link io.aperture.benchmarks.WakeupLatency}): one message
+     * every {@link #WAKEUP_GAP_US} µs to a subscriber idle in between (CPU "busy": at that rate), then nothing for
+     * the mode's idle time (CPU "idle"), and the same through a Unix domain socket's blocking read, compared with
+     * {@code BLOCKING}. Runs are interleaved, so a load change hits all alike.
+     */
+    private void wakeup(Settings s) {
+        Map<String, List<double[]>> runs = new LinkedHashMap<>();
+        try {
+            for (int run = 0; run < s.runs(); run++) {
+                if (transportWanted("aperture")) {
+                    for (io.aperture.Waiting w : io.aperture.Waiting.values()) {
+                        runs.computeIfAbsent("aperture " + w, k -> new ArrayList<>()).add(
+                            io.aperture.benchmarks.WakeupLatency.measure(w, s.wakeupWarmup(), s.wakeups(), WAKEUP_GAP_US,
+                                s.idleMs()));
+                    }
+                }
+                if (transportWanted("uds")) {
+                    runs.computeIfAbsent("uds " + io.aperture.Waiting.BLOCKING, k -> new ArrayList<>()).add(
+                        io.aperture.benchmarks.WakeupLatency.measureUds(s.wakeupWarmup(), s.wakeups(), WAKEUP_GAP_US,
+                            s.idleMs()));
+                }
+            }
+        } catch (Exception e) {
+            throw new BenchFailure("wake-up latency: " + e);
+        }
+        String[] metrics = {"p50", "p99", "p99.9"};
+        for (Map.Entry<String, List<double[]>> e : runs.entrySet()) {
+            String[] key = e.getKey().split(" ");
+            String scenario = "wakeup-" + key[1];
+            for (int m = 0; m < metrics.length; m++) {
+                int column = m;
+                add(Figure.of(scenario, key[0], metrics[m], "µs", false, e.getValue().stream().map(r -> r[column]).toList()));
+            }
+            add(Figure.of(scenario, key[0], "cpu-busy", "% of a core", false, e.getValue().stream().map(r -> r[4]).toList()));
+            add(Figure.of(scenario, key[0], "cpu-idle", "% of a core", false, e.getValue().stream().map(r -> r[5]).toList()));
+        }
     }
 
     private void bandwidth(String scenario, String transport, Settings s) throws IOException {
@@ -536,7 +580,7 @@ public final class BenchRunner implements Callable<Integer> {
             }
             for (Figure peer : figures) {
                 if (peer.scenario().equals(a.scenario()) && peer.metric().equals(a.metric())
-                    && !OWN_TRANSPORTS.contains(peer.transport())) {
+                    && !OWN_TRANSPORTS.contains(peer.transport()) && peer.median() > 0) { // an idle CPU may be 0
                     double ratio = a.median() / peer.median();
                     result.add(new Figure.Ratio(a.scenario(), a.metric(), a.transport(), peer.transport(), ratio,
                         a.higherIsBetter() ? ratio > 1 : ratio < 1));

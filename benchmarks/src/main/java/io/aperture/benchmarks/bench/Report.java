@@ -114,6 +114,14 @@ final class Report {
         if (charts.contains("bandwidth")) {
             md.append("![bandwidth](images/perf-bandwidth.png)\n\n");
         }
+        section(md, "Wake-up latency and CPU per wait strategy", "wakeup", figures, ratios,
+            "A subscriber idle between messages: the publisher sends its `System.nanoTime()` (one clock for all processes)\n"
+                + "every " + BenchRunner.WAKEUP_GAP_US + " µs, and the subscriber in the other JVM records `nanoTime()` minus the\n"
+                + "value at `onNext`. Scenario `wakeup-<Waiting>` is the subscriber's wait strategy; the peer is a Unix domain\n"
+                + "socket read by a thread blocked in `read`, the kernel's own blocking hand-off, compared with `BLOCKING`.\n"
+                + "*cpu-busy*: the subscriber process's CPU over the measured messages, in % of one core; *cpu-idle*: over the\n"
+                + "following " + s.idleMs() + " ms, in which nothing is sent (a last message ends it). These are whole-process\n"
+                + "figures: the JVM's own threads count too. `BUSY_SPIN` and `YIELDING` hold a core by design.\n");
         md.append(PEERS);
         return md.toString();
     }
@@ -124,7 +132,8 @@ final class Report {
             case "throughput" -> f.metric().equals("throughput");
             case "bandwidth" -> f.metric().equals("bandwidth");
             case "allocation" -> f.metric().startsWith("alloc-");
-            default -> f.metric().startsWith("p");
+            case "wakeup" -> f.scenario().startsWith("wakeup-");
+            default -> f.metric().startsWith("p") && !f.scenario().startsWith("wakeup-");
         }).toList();
         if (mine.isEmpty()) {
             return;
