@@ -290,8 +290,10 @@ final class Report {
           the credit scheme of the Aeron and socket peers carried by RSocket's own flow control. Ping-pong is
           `requestResponse` with one request in flight, the next one sent from the answer's callback on the
           event loop (as Aperture's pinger sends from its receiving thread). RSocket's throughput rounds carry a
-          tenth of the messages of the others', so that at its lower rate a round lasts about as long as theirs
-          (a rate does not depend on the round's length once it is seconds long). RSocket 1.1.5 is built against
+          tenth of the messages of the others', at most 500,000, so that at its lower rate a round lasts about as
+          long as theirs (a rate does not depend on the round's length once it is seconds long). With unbounded
+          demand its responder writes a whole round ahead into Netty's outbound buffer: a round of 2,000,000 closed
+          the connection mid-stream in the 256 MB child JVMs. RSocket 1.1.5 is built against
           reactor-core 3.4 and reactor-netty 1.0; here it runs on this build's reactor-core 3.8 with
           reactor-netty 1.3.6 and Netty 4.2.15 (Spring Boot 4 too combines RSocket 1.1.5 with reactor-netty 1.3),
           and passes every sequence check.
