@@ -7,6 +7,7 @@ import io.aperture.Waiting;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Flux;
 
@@ -325,6 +326,19 @@ public final class WakeupLatency implements Callable<Integer> {
         return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
+    /** The message counts both child JVMs take (a picocli mixin). */
+    static final class Counts {
+        @Option(names = "--warmup", required = true)
+        int warmup;
+
+        @Option(names = "--messages", required = true)
+        int messages;
+
+        Recorder recorder() {
+            return new Recorder(warmup, messages);
+        }
+    }
+
     /** The child JVM: receives with the strategy under test and prints one result line. */
     @Command(name = "subscriber", description = "Receives and records latency (started by wakeup-latency).")
     static final class Subscriber implements Callable<Integer> {
@@ -334,17 +348,14 @@ public final class WakeupLatency implements Callable<Integer> {
         @Option(names = "--waiting", required = true)
         Waiting waiting;
 
-        @Option(names = "--warmup", required = true)
-        int warmup;
-
-        @Option(names = "--messages", required = true)
-        int messages;
+        @Mixin
+        Counts counts;
 
         @Override
         public Integer call() {
             Aperture aperture = Aperture.create(directory,
                 ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(30)).withWaiting(waiting));
-            Recorder recorder = new Recorder(warmup, messages);
+            Recorder recorder = counts.recorder();
             aperture.subscriber(CHANNEL, Codecs.longs()).receive()
                 .take(recorder.expected())
                 .doOnNext(recorder::record)
@@ -360,15 +371,12 @@ public final class WakeupLatency implements Callable<Integer> {
         @Option(names = "--socket", required = true)
         Path socket;
 
-        @Option(names = "--warmup", required = true)
-        int warmup;
-
-        @Option(names = "--messages", required = true)
-        int messages;
+        @Mixin
+        Counts counts;
 
         @Override
         public Integer call() throws IOException {
-            Recorder recorder = new Recorder(warmup, messages);
+            Recorder recorder = counts.recorder();
             try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
                 ByteBuffer word = ByteBuffer.allocateDirect(Long.BYTES);
                 for (long i = 0; i < recorder.expected(); i++) {
