@@ -121,7 +121,8 @@ final class Report {
                 + "socket read by a thread blocked in `read`, the kernel's own blocking hand-off, compared with `BLOCKING`.\n"
                 + "*cpu-busy*: the subscriber process's CPU over the measured messages, in % of one core; *cpu-idle*: over the\n"
                 + "following " + s.idleMs() + " ms, in which nothing is sent (a last message ends it). These are whole-process\n"
-                + "figures: the JVM's own threads count too. `BUSY_SPIN` and `YIELDING` hold a core by design.\n");
+                + "figures: the JVM's own threads count too. `BUSY_SPIN` and `YIELDING` hold a core by design (the quick mode\n"
+                + "leaves them out).\n");
         md.append(PEERS);
         return md.toString();
     }
