@@ -60,7 +60,11 @@ final class FutexWaitStrategy implements WaitStrategy {
     @Override
     public long waitFor(long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier)
         throws AlertException {
-        long available;
+        long available = dependentSequence.get();
+        if (available >= sequence) {
+            idle = false;
+            return available; // no wait at all: nothing to adapt, nothing to pay
+        }
         long spinUntil = 0;
         if (budget != null) {
             budget.begin();

@@ -92,6 +92,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     /** Links removed by the writer (dropped), closed by the conductor. */
     private final Queue<SubscriberLink> retired = new ConcurrentLinkedQueue<>();
     private volatile boolean closing;
+    /** This publisher is setting its ring's terminal state (any thread): stored before the state itself. */
+    private volatile boolean endingRing;
     /** Set by the conductor once the stream ended and the ring stays for {@code linger}. */
     private volatile boolean lingering;
     private volatile boolean cancelFromConductor;
@@ -584,7 +586,9 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             verifyEntry(link);
         }
         int terminal = RingHeader.terminalState(section);
-        if (terminal != TerminalState.OPEN && sinkState == RUNNING && !closing) {
+        // endingRing after the state: the upstream's thread may set the state (onComplete) while this check runs; its
+        // flag is stored before, and sinkState only after, so reading sinkState alone took our own end for corruption.
+        if (terminal != TerminalState.OPEN && !endingRing && sinkState == RUNNING && !closing) {
             throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.TERMINAL_OFFSET,
                 "terminal state " + terminal + " set while this publisher runs: written by another process");
         }
@@ -621,6 +625,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     /** Sets the ring's terminal state (first one wins) and wakes subscribers sleeping on the ring. */
     private void endRing(int state) {
+        // Volatile, before the CAS: a conductor that acquires the state this thread sets sees it ours (verifyOwnRing).
+        endingRing = true;
         RingHeader.setTerminalState(section, state);
         waker.wakeAll();
     }

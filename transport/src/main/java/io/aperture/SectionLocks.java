@@ -34,6 +34,8 @@ final class SectionLocks {
     private static final short F_WRLCK = 1;
     private static final short F_UNLCK = 2;
     private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int EACCES = 13;
     /** {@code struct flock} on LP64 Linux: l_type (short) at 0, l_whence (short) at 2, l_start at 8, l_len at 16, l_pid at 24. */
     private static final int FLOCK_LENGTH = 32;
     private static final int L_START = 8;
@@ -70,7 +72,6 @@ final class SectionLocks {
     }
 
     private static void whole(ByteBuffer flock, short type) {
-        flock.clear();
         flock.putShort(0, type);
         flock.putShort(2, (short) 0); // SEEK_SET
         flock.putLong(L_START, 0L);
@@ -97,7 +98,7 @@ final class SectionLocks {
         if (result < 0) {
             int errno = Native.getLastError();
             close(fd);
-            if (errno == 11 || errno == 13) { // EAGAIN, EACCES: held by someone else
+            if (errno == EAGAIN || errno == EACCES) { // held by another open file description
                 throw new ApertureException("section " + fileName + " is locked by another process");
             }
             throw new ApertureException("cannot lock section " + fileName + ": errno " + errno);

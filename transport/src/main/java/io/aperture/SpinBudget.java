@@ -18,7 +18,7 @@ package io.aperture;
 final class SpinBudget {
     /** Below this the spin is dropped altogether. */
     static final long MIN_SPIN_NS = 500L;
-    /** While the budget is cut, one wait in this many spins and yields in full. */
+    /** While the budget is cut, one wait in this many spins and yields in full; a power of 2. */
     static final int PROBE_EVERY = 16;
     /** A sleep at least this long says the peer is slow to answer: far beyond any spin and any futex wake-up. */
     static final long LONG_SLEEP_NS = 200_000L;
@@ -42,7 +42,7 @@ final class SpinBudget {
 
     /** Sets the spin and yields of the wait that starts now: the budget, or all of it for a probe. */
     void begin() {
-        boolean probe = budgetNs < maxSpinNs && ++waits % PROBE_EVERY == 0;
+        boolean probe = budgetNs < maxSpinNs && (++waits & (PROBE_EVERY - 1)) == 0; // PROBE_EVERY: a power of 2
         spinNs = probe ? maxSpinNs : budgetNs;
         yields = spinNs == maxSpinNs ? maxYields : (int) (maxYields * spinNs / maxSpinNs); // no division when full
     }

@@ -145,7 +145,7 @@ public final class WakeupLatency implements Callable<Integer> {
                 "--warmup", Integer.toString(warmup), "--messages", Integer.toString(messages));
             try {
                 CompletableFuture<String> result = readResult(child, "uds subscriber");
-                try (SocketChannel connection = server.accept()) {
+                try (SocketChannel connection = accept(server, child)) {
                     ByteBuffer word = ByteBuffer.allocateDirect(Long.BYTES);
                     for (int i = 0; i <= total && child.isAlive(); i++) {
                         // The last one after the idle time: it ends the child's idle CPU measurement.
@@ -157,13 +157,36 @@ public final class WakeupLatency implements Callable<Integer> {
                         }
                     }
                 }
-                return parse(result.get(60_000 + total * gapUs / 1_000 * 2 + idleMs, TimeUnit.MILLISECONDS));
+                return parse(result.get(timeoutMs(total, gapUs, idleMs), TimeUnit.MILLISECONDS));
             } finally {
                 child.destroyForcibly();
             }
         } finally {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(directory);
+        }
+    }
+
+    /** How long a run may take: its messages at twice their spacing, the idle time, and a minute for the JVM. */
+    private static long timeoutMs(int total, long gapUs, long idleMs) {
+        return 60_000 + total * gapUs / 1_000 * 2 + idleMs;
+    }
+
+    /** The child's connection, or a failure when it exits or 60 s pass first (a blocking accept would wait forever). */
+    private static SocketChannel accept(ServerSocketChannel server, Process child) throws IOException {
+        server.configureBlocking(false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            SocketChannel connection = server.accept();
+            if (connection != null) {
+                connection.configureBlocking(true);
+                return connection;
+            }
+            if (!child.isAlive() || System.nanoTime() - deadline > 0) {
+                throw new IOException("uds subscriber did not connect (" + (child.isAlive() ? "60 s passed" : "it exited with "
+                    + child.exitValue()) + ")");
+            }
+            LockSupport.parkNanos(1_000_000L); // polls for the connection: once, at the start of a run
         }
     }
 
@@ -290,24 +313,8 @@ public final class WakeupLatency implements Callable<Integer> {
         Process child = startChild("subscriber", "--directory", directory.toString(), "--waiting", waiting.name(),
             "--warmup", Integer.toString(warmup), "--messages", Integer.toString(messages));
         try {
-            String result = null;
-            List<String> output = new ArrayList<>();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (line.startsWith(RESULT)) {
-                        result = line.substring(RESULT.length()).trim();
-                    } else {
-                        output.add(line);
-                    }
-                }
-            }
-            long timeoutMs = 60_000 + total * gapUs / 1_000 * 2 + idleMs;
-            if (!child.waitFor(timeoutMs, TimeUnit.MILLISECONDS) || child.exitValue() != 0 || result == null) {
-                throw new IllegalStateException("subscriber with " + waiting + " failed (exit "
-                    + (child.isAlive() ? "none, killed" : child.exitValue()) + "): " + String.join("\n", output));
-            }
+            String result = readResult(child, "subscriber with " + waiting).get(timeoutMs(total, gapUs, idleMs),
+                TimeUnit.MILLISECONDS);
             // The subscriber cancelled after its messages: the publish ends without error.
             published.get(30, TimeUnit.SECONDS);
             return parse(result);
