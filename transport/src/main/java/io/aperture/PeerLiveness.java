@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
  *   <li>or its pid is gone or reused (pid + start time), checked every few probes (it reads /proc);</li>
  *   <li>or, when a heartbeat timeout is set, its heartbeat is older than the timeout (hung process).</li>
  * </ol>
- * A peer in this same JVM is taken as alive: it ends with this process.
+ * A peer in this same JVM is alive while it holds its lock, where the lock can tell (an OFD lock conflicts
+ * with another descriptor of the same process); where it cannot, it is taken as alive: it ends with this
+ * process. Its pid and heartbeat are not looked at: the process is this one.
  */
 final class PeerLiveness {
     private static final int PID_CHECK_EVERY = 8;
@@ -40,11 +42,14 @@ final class PeerLiveness {
 
     /** Null while the peer is alive; otherwise why it is taken as dead. */
     String check(long nowNs) {
+        // null: cannot tell here, the pid check below decides. An in-process peer's lock is probed too: one that
+        // closed its section without a word (or whose cancel flag a third party cleared) is gone, not alive.
+        if (Boolean.FALSE.equals(mapped.peerLockHeld())) {
+            return identity + (identity.isCurrentProcess() ? " closed its section (its lock on " : " died (its lock on ")
+                + fileName + " is free)";
+        }
         if (identity.isCurrentProcess()) {
             return null;
-        }
-        if (Boolean.FALSE.equals(mapped.peerLockHeld())) { // null: cannot tell here, the pid check below decides
-            return identity + " died (its lock on " + fileName + " is free)";
         }
         if (++probes % PID_CHECK_EVERY == 0 && !identity.isAlive()) {
             return identity + " died (no such process)";

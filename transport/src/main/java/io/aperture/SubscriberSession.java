@@ -415,6 +415,10 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 // Release: a monotonic timestamp read by the publisher's liveness check.
                 ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
                 String death = liveness.check(now);
+                if (death != null && RingHeader.terminalState(ringSection) != TerminalState.OPEN) {
+                    // It ended the channel, then let go of its lock, after this loop read the state: its state says why.
+                    continue;
+                }
                 if (death != null) {
                     throw new ApertureException("channel '" + channel + "': publisher process " + death
                         + " before admitting this subscriber");

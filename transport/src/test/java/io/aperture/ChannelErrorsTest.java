@@ -240,6 +240,51 @@ class ChannelErrorsTest {
         }
     }
 
+    @Test
+    void shouldLetGoOfAnInProcessSubscriberThatClosedItsSectionWithoutCancelling() throws Exception {
+        // A subscriber of this JVM that ended (its cancel flag then cleared by a third party, as a fuzz case did) or
+        // that lost its section: it holds no lock any more. Taken as alive for being in this process, it held the
+        // publisher forever. Its section is claimed here by hand, as SubscriberSession claims one, then closed.
+        CompletableFuture<Void> publishing = aperture.publisher("vanished", Codecs.longs()).publish(Flux.never()).toFuture();
+        Path ring = ChannelFiles.ringPath(directory, "vanished");
+        Await.until(() -> Files.exists(ring), Duration.ofSeconds(10), () -> "ring created");
+        long sessionId;
+        try (FileChannel file = FileChannel.open(ring, StandardOpenOption.READ)) {
+            sessionId = file.map(FileChannel.MapMode.READ_ONLY, 0, RingDescriptor.SLOTS_OFFSET).order(ByteOrder.nativeOrder())
+                .getLong(RingDescriptor.SESSION_ID_OFFSET);
+        }
+        Path sub = ChannelFiles.subscriberPath(directory, "vanished", 0);
+        Path temporary = ChannelFiles.createTemporary(directory, "vanished.sub-0", SubscriberDescriptor.LENGTH);
+        MappedSection section = MappedSection.open(temporary, SubscriberDescriptor.LENGTH, true);
+        try {
+            ByteBuffer s = section.buffer();
+            s.putLong(SubscriberDescriptor.RING_SESSION_ID_OFFSET, sessionId);
+            s.putLong(SubscriberDescriptor.PID_OFFSET, ProcessIdentity.CURRENT.pid);
+            s.putLong(SubscriberDescriptor.START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
+            s.putLong(SubscriberDescriptor.SUBSCRIBER_ID_OFFSET, 77L);
+            s.putLong(SubscriberDescriptor.CONSUMED_OFFSET, SubscriberLink.NOT_STARTED);
+            s.putLong(SubscriberDescriptor.MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
+            section.lockExclusive();
+            assertThat(ChannelFiles.linkIntoPlace(temporary, sub)).isTrue();
+            Await.until(() -> subscriberIdInTable(ring) == 77L, Duration.ofSeconds(10), () -> "subscriber admitted");
+            assertThat(publishing).isNotDone();
+        } finally {
+            section.close(); // the lock goes; the cancel flag stays 0
+            ChannelFiles.deleteQuietly(temporary);
+        }
+        assertThat(publishing).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(TestDirectories.files(directory)).isEmpty();
+    }
+
+    private static long subscriberIdInTable(Path ring) {
+        try (FileChannel file = FileChannel.open(ring, StandardOpenOption.READ)) {
+            return file.map(FileChannel.MapMode.READ_ONLY, 0, RingDescriptor.SLOTS_OFFSET).order(ByteOrder.nativeOrder())
+                .getLong(RingDescriptor.entryOffset(0) + RingDescriptor.ENTRY_ID_OFFSET);
+        } catch (IOException e) {
+            return 0L; // the ring is gone: not admitted
+        }
+    }
+
     /** Writes one word of a live section as any process of the same user could. */
     private static void overwriteLong(Path section, int offset, long value) throws IOException {
         try (FileChannel file = FileChannel.open(section, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
