@@ -63,6 +63,8 @@ final class RingWriter {
     private boolean deferring;
     /** Last slot of the records written and not yet published; -1: none. */
     private long pendingLast = -1;
+    /** See {@link #burstThread(Thread)}; null: every record takes the full wake check. */
+    private Thread burstThread;
 
     // A seqlock over the last (cursor, published count) pair, for the conductor: the two shared words are
     // stored one after the other, so a reader of both could pair a cursor with the count of another record.
@@ -192,7 +194,7 @@ final class RingWriter {
         long last = pendingLast;
         if (last >= 0) {
             pendingLast = -1;
-            publishUpTo(last);
+            publishUpTo(last, false);
         }
     }
 
@@ -351,6 +353,9 @@ final class RingWriter {
                 publish(RecordDescriptor.TYPE_PADDING, sequence, index, toEnd - HEADER_LENGTH);
             } else {
                 flush(); // the readers free space only from what they can see
+                if (Thread.currentThread() == burstThread) {
+                    waker.settle(); // a reader must not sleep on records already published while this one waits
+                }
                 if (!deadlineSet) {
                     deadlineNs = System.nanoTime() + sliceNs; // the first wait of this write starts the slice
                     deadlineSet = true;
@@ -380,19 +385,40 @@ final class RingWriter {
             pendingLast = last; // published with the rest of the batch
         } else {
             pendingLast = -1;
-            publishUpTo(last); // publishes any deferred records before this one too
+            publishUpTo(last, signal); // publishes any deferred records before this one too
         }
         return sequence;
     }
 
-    /** Publishes every record claimed up to slot {@code last}, then wakes a reader that announced it sleeps. */
-    private void publishUpTo(long last) {
+    /**
+     * Publishes every record claimed up to slot {@code last}, then wakes a reader that announced it sleeps: on the
+     * burst thread, for a DATA record, with the check without a fence ({@link Waker#wakeIfSeenParked()}), which that
+     * thread settles before it waits ({@link #settleWakes()}).
+     */
+    private void publishUpTo(long last, boolean signal) {
         sequencer.publish(last);
         // Release: a reader that sees this count also sees the records (statistics and demand accounting).
         published.set(publishedCount);
         // A subscriber that starts after this record misses an open fragmented message too: count it.
         storeSnapshot(last, publishedCount + (messageOpen ? 1 : 0));
-        waker.wakeIfParked();
+        if (!signal && Thread.currentThread() == burstThread) {
+            waker.wakeIfSeenParked();
+        } else {
+            waker.wakeIfParked();
+        }
+    }
+
+    /**
+     * The thread that writes in bursts it ends itself (the conductor, running a synchronous upstream inside its
+     * {@code request}): set before that thread starts. Its records take the wake check without a fence.
+     */
+    void burstThread(Thread thread) {
+        burstThread = thread;
+    }
+
+    /** The burst thread's full wake check for the records it published since its last one; call before it waits. */
+    void settleWakes() {
+        waker.settle();
     }
 
     /** Encoded length of a value too large for the ring, for the error message; -1 if it exceeds 16 MiB. */

@@ -507,7 +507,8 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     deliveredStored = delivered;
                     // Release: statistics for the publisher and tools; no decision depends on it.
                     ShmSequence.LONG.setRelease(ownSection, DELIVERED_OFFSET, delivered);
-                    waker.wakeIfParked(); // consumed moved: a publisher waiting for space may go on
+                    // consumed moved: a publisher waiting for space may go on. No fence per poll: settled before a wait.
+                    waker.wakeIfSeenParked();
                 }
                 if (reader.terminated()) {
                     return;
@@ -564,6 +565,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     continue;
                 }
             }
+            waker.settle(); // before any wait: a publisher must not sleep on space this thread already freed
             if (demanded > delivered) {
                 try {
                     dataBarrier.waitFor(reader.nextRecord(), nextHousekeeping);

@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
  * may wait for, call {@link #wakeIfParked()}. It costs a fence and one load per peer while nobody is
  * parked; only a parked peer costs a system call. Peers that never sleep on this side's wake word for
  * that counter (subscribers that poll: {@link SubscriberDescriptor#FLAG_POLLS}) are not added, and with
- * no peer the call costs nothing.
+ * no peer the call costs nothing. A thread that stores in bursts and knows where a burst ends (a
+ * publisher's conductor running a synchronous upstream, a subscriber's drain loop) checks each store
+ * with {@link #wakeIfSeenParked()}, without the fence, and pays one full check when it {@link #settle}s.
  */
 final class Waker {
     private final ByteBuffer ownSection;
@@ -16,6 +18,8 @@ final class Waker {
     private final long wakeAddress;
     private volatile ByteBuffer[] peers = new ByteBuffer[0];
     private final int peerParkedOffset;
+    /** A {@link #wakeIfSeenParked()} since the last full check; only the thread that makes those checks reads it. */
+    private boolean owed;
     private static final int PARKED_BIT = 0x8000_0000;
 
     /** The parked word of a single waiter sleeping on wake value {@code wake}: never zero. */
@@ -61,6 +65,37 @@ final class Waker {
                 wakeAll();
                 return;
             }
+        }
+    }
+
+    /**
+     * The check without the fence, for a thread that calls {@link #settle()} before it waits and at the end of its
+     * burst of stores: a peer seen parked is woken (through the full check), at no system call otherwise. Its load
+     * may be done before the store just made is visible, so it can miss a peer that announces itself in that
+     * instant, and that peer may sleep past the store; {@code settle} owes it the full check. Until then the record
+     * waits at most for the next check (the next store of the burst) or for the sleeper's timeout.
+     */
+    void wakeIfSeenParked() {
+        ByteBuffer[] sections = peers;
+        if (sections.length == 0) {
+            return;
+        }
+        for (ByteBuffer peer : sections) {
+            // Opaque, no fence: a non-zero value is a real announcement; a zero proves nothing (the full check is owed).
+            if ((int) ShmSequence.INT.getOpaque(peer, peerParkedOffset) != 0) {
+                owed = false;
+                wakeIfParked();
+                return;
+            }
+        }
+        owed = true;
+    }
+
+    /** Pays the full check that {@link #wakeIfSeenParked()} owes, if any: before a wait, at the end of a burst. */
+    void settle() {
+        if (owed) {
+            owed = false;
+            wakeIfParked();
         }
     }
 

@@ -93,6 +93,10 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--runs", description = "Measured runs per figure (default: by mode).")
     Integer runs;
 
+    @Option(names = "--child-jvm-arg", description = "An extra option for every child JVM, e.g. "
+        + "-XX:StartFlightRecording=filename=/tmp/bench-%p.jfr to profile (repeatable).")
+    List<String> childJvmArgs = List.of();
+
     @Option(names = "--timeout-seconds", description = "Kill a transport's children after this long (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds = 240;
 
@@ -139,6 +143,7 @@ public final class BenchRunner implements Callable<Integer> {
             }
         }
         Settings s = settings();
+        Child.extraJvmArgs = List.copyOf(childJvmArgs);
         Path outDir = out != null ? out
             : Files.isDirectory(Path.of("benchmarks", "target")) ? Path.of("benchmarks", "target", "bench") : Path.of("target", "bench");
         Files.createDirectories(outDir);
@@ -451,6 +456,8 @@ public final class BenchRunner implements Callable<Integer> {
 
     /** A child JVM whose output is collected line by line. */
     static final class Child implements AutoCloseable {
+        /** {@code --child-jvm-arg}: set once per invocation, before any child starts. */
+        static volatile List<String> extraJvmArgs = List.of();
         private final String name;
         private final Process process;
         private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -474,6 +481,7 @@ public final class BenchRunner implements Callable<Integer> {
             if (transport.equals("aeron")) {
                 command.add("-Dagrona.disable.bounds.checks=true"); // Aeron's advice for production performance
             }
+            command.addAll(extraJvmArgs);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchChild.class.getName(), transport, role));
             command.addAll(p.toArgs());
             try {
