@@ -8,8 +8,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
-import java.nio.ByteBuffer;
-
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
@@ -28,42 +26,25 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "lost wake-up: the waiter sleeps and nobody wakes it")
 @State
 public class ParkWakeSingleWaiterStress {
-    final ByteBuffer ring = StressSections.ringHeaderWords();
-    final ByteBuffer subscriber = StressSections.subscriberWords();
-    final ShmSequence cursor = new ShmSequence(ring, RingDescriptor.CURSOR_OFFSET);
-    final ParkingSpot spot = new ParkingSpot(subscriber, SubscriberDescriptor.PARKED_OFFSET, ring,
-        RingDescriptor.WAKE_OFFSET, true);
-    final Waker waker = new Waker(ring, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
+    final SingleWaiterPair pair = new SingleWaiterPair();
 
-    public ParkWakeSingleWaiterStress() {
-        // Plain: nothing published yet, as RingHeader.initialise leaves it; jcstress hands the state to the actors.
-        ring.putLong(RingDescriptor.CURSOR_OFFSET, -1L);
-        waker.addPeer(subscriber);
-    }
-
-    /** FutexWaitStrategy's steps before it sleeps: read the wake value, announce, re-check the cursor. */
+    /** FutexWaitStrategy's steps before it sleeps (SingleWaiterPair): read the wake value, announce, re-check. */
     @Actor
     public void waiter(II_Result r) {
-        // Acquire load of the ring's wake word: the value the waiter would sleep on.
-        int wake = spot.wakeValue();
-        // Volatile store of parked = wake | BIT (StoreLoad): the re-check below cannot pass it.
-        spot.announce(wake);
-        // Acquire load of the cursor: the re-check; it sees the waker's store or the waker sees the announcement.
-        r.r1 = cursor.get() >= 0 ? 1 : 0;
+        r.r1 = pair.waiterRechecks();
     }
 
     /** RingSequencer.publish and RingWriter: store the cursor, then wake a parked subscriber. */
     @Actor
     public void waker() {
         // Release store of the cursor: the record before it is visible to a reader that acquires it.
-        cursor.set(0L);
+        pair.cursor.set(0L);
         // Full fence (StoreLoad), then acquire load of the subscriber's parked word; wakes if it names the wake value.
-        waker.wakeIfParked();
+        pair.waker.wakeIfParked();
     }
 
     @Arbiter
     public void woke(II_Result r) {
-        // Volatile load, though a plain one would do: jcstress runs the arbiter after both actors and it sees their stores.
-        r.r2 = (int) ShmSequence.INT.getVolatile(ring, RingDescriptor.WAKE_OFFSET);
+        r.r2 = pair.woke();
     }
 }
