@@ -8,8 +8,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
-import java.nio.ByteBuffer;
-
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
@@ -28,40 +26,25 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "lost wake-up: the waiter sleeps and nobody wakes it")
 @State
 public class ParkWakeCountedStress {
-    final ByteBuffer ring = StressSections.ringHeaderWords();
-    final ByteBuffer subscriber = StressSections.subscriberWords();
-    final ShmSequence requested = new ShmSequence(subscriber, SubscriberDescriptor.REQUESTED_OFFSET);
-    final ParkingSpot spot = new ParkingSpot(ring, RingDescriptor.PARKED_OFFSET, subscriber,
-        SubscriberDescriptor.WAKE_OFFSET, false);
-    final Waker waker = new Waker(subscriber, SubscriberDescriptor.WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
+    final ParkWakePair pair = ParkWakePair.publisherWaitsFor(SubscriberDescriptor.REQUESTED_OFFSET);
 
-    public ParkWakeCountedStress() {
-        waker.addPeer(ring);
-    }
-
-    /** FutexWaitStrategy's steps before it sleeps: read the wake value, announce, re-check the demand. */
+    /** FutexWaitStrategy's steps before it sleeps (ParkWakePair): read the wake value, announce, re-check the demand. */
     @Actor
     public void waiter(II_Result r) {
-        // Acquire load of the subscriber's wake word: the value the waiter would sleep on.
-        int wake = spot.wakeValue();
-        // Atomic add of 1 to parked (a full fence): the re-check below cannot pass it.
-        spot.announce(wake);
-        // Acquire load of requested: the re-check; it sees the waker's store or the waker sees the announcement.
-        r.r1 = (int) requested.get();
+        r.r1 = pair.waiterRechecks();
     }
 
     /** SubscriberSession's request: store the new demand, then wake a parked publisher. */
     @Actor
     public void waker() {
         // Release store of requested: what the subscriber consumed before is visible with it.
-        requested.set(1L);
+        pair.store();
         // Full fence (StoreLoad), then acquire load of the ring's parked count; wakes if it is not zero.
-        waker.wakeIfParked();
+        pair.waker.wakeIfParked();
     }
 
     @Arbiter
     public void woke(II_Result r) {
-        // Volatile load, though a plain one would do: jcstress runs the arbiter after both actors and it sees their stores.
-        r.r2 = (int) ShmSequence.INT.getVolatile(subscriber, SubscriberDescriptor.WAKE_OFFSET);
+        r.r2 = pair.woke();
     }
 }

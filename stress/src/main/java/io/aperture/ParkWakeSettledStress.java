@@ -26,9 +26,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "lost wake-up: the waiter sleeps and nobody wakes it")
 @State
 public class ParkWakeSettledStress {
-    final SingleWaiterPair pair = new SingleWaiterPair();
+    final ParkWakePair pair = ParkWakePair.subscriberWaitsForCursor();
 
-    /** FutexWaitStrategy's steps before it sleeps (SingleWaiterPair): read the wake value, announce, re-check. */
+    /** FutexWaitStrategy's steps before it sleeps (ParkWakePair): read the wake value, announce, re-check. */
     @Actor
     public void waiter(II_Result r) {
         r.r1 = pair.waiterRechecks();
@@ -38,7 +38,7 @@ public class ParkWakeSettledStress {
     @Actor
     public void waker() {
         // Release store of the cursor: the record before it is visible to a reader that acquires it.
-        pair.cursor.set(0L);
+        pair.store();
         // Opaque load of the parked word, no fence: may be done before the cursor store is visible.
         pair.waker.wakeIfSeenParked();
         // Full fence (StoreLoad), then acquire load of the parked word, if the cheap check saw no announcement.

@@ -316,7 +316,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 long delta = allowed == Long.MAX_VALUE ? Long.MAX_VALUE : allowed - upstreamRequested;
                 upstreamRequested = allowed;
                 s.request(delta); // may run onNext on this thread, synchronously
-                writer.settleWakes(); // the end of a synchronous burst: the full wake check its records owe
+                waker.settle(); // the end of a synchronous burst: the full wake check its records owe
                 continue;
             }
             long now = System.nanoTime();

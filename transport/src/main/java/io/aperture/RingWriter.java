@@ -393,7 +393,7 @@ final class RingWriter {
     /**
      * Publishes every record claimed up to slot {@code last}, then wakes a reader that announced it sleeps: on the
      * burst thread, for a DATA record, with the check without a fence ({@link Waker#wakeIfSeenParked()}), which that
-     * thread settles before it waits ({@link #settleWakes()}).
+     * thread settles before it waits ({@link Waker#settle()}).
      */
     private void publishUpTo(long last, boolean signal) {
         sequencer.publish(last);
@@ -414,11 +414,6 @@ final class RingWriter {
      */
     void burstThread(Thread thread) {
         burstThread = thread;
-    }
-
-    /** The burst thread's full wake check for the records it published since its last one; call before it waits. */
-    void settleWakes() {
-        waker.settle();
     }
 
     /** Encoded length of a value too large for the ring, for the error message; -1 if it exceeds 16 MiB. */
