@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * read-only by the subscriber, the slot area double mapped where the system allows, the subscriber's
  * section read-only for the publisher), built as {@link PublisherSession} and {@link SubscriberSession}
  * build them, but both sides in one thread. So the figures are the cost of the operations themselves:
- * every cache line is the thread's own, with no cross-core transfer of the slot, cursor and consumed
+ * every cache line is the thread's own, with no cross-core transfer of the slot and consumed
  * lines that two processes pay.
  * Run with the allocation profiler, e.g.
  * <pre>
@@ -40,14 +40,15 @@ import java.util.concurrent.TimeUnit;
  * and read {@code gc.alloc.rate.norm}: bytes allocated per operation, that is per record.
  *
  * <ul>
- *   <li>{@code publishLong}: one 8-byte {@code Codecs.longs()} record written: claim, encode, header,
- *   release store of the cursor, the published count and the conductor's snapshot, then the wake check
+ *   <li>{@code publishLong}: one 8-byte {@code Codecs.longs()} record written: claim, encode, the zeroed
+ *   header of the next slot, the header's release store (the commit; the lazy cursor once a quarter ring),
+ *   then the wake check
  *   (a full fence and a load of the subscriber's parked word) as the real path does. The benchmark stands
  *   in for the subscriber by advancing its {@code consumed} word (one release store) so the ring never
  *   fills; the writer reads it only when its cached gating value says the ring is full, once a lap.</li>
  *   <li>{@code consumeLong}: one record read, one poll each (the subscriber keeping up record by record):
- *   the check of its own {@code consumed} word, the poller's acquire of the cursor and its validation, the
- *   record's header checks, the decode, the release store of {@code consumed}, then the drain loop's
+ *   the check of its own {@code consumed} word, the acquire of the record's header word and its checks, the
+ *   decode, the release store of {@code consumed}, then the drain loop's
  *   {@code delivered} store and wake check. The records come from a setup per invocation that publishes
  *   {@value #BACKLOG} of them (not timed); the invocation consumes all {@value #BACKLOG}, so JMH's two
  *   timestamps per invocation are spread over that many records.</li>
@@ -324,8 +325,7 @@ public class RingBenchmark {
             ShmSequence gating = new ShmSequence(subscriberReadOnly, SubscriberDescriptor.CONSUMED_OFFSET);
             ParkingSpot writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET,
                 SubscriberDescriptor.WAKE_OFFSET, false);
-            sequencer = new RingSequencer(capacity / options.slotLength(), options.waiting().newStrategy(writerSpot),
-                new ShmSequence(section, RingDescriptor.CURSOR_OFFSET), () -> false);
+            sequencer = new RingSequencer(capacity / options.slotLength(), options.waiting().newStrategy(writerSpot), () -> false);
             Waker publisherWaker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
             writer = new RingWriter(CHANNEL, section, ringDoubleMapping == null ? null : ringDoubleMapping.buffer(),
                 sequencer, capacity, options.slotLength(), options.maxMessageLength(),

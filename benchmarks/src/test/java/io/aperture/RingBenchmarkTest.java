@@ -21,7 +21,7 @@ class RingBenchmarkTest {
     private static final int LAPS = 3;
 
     private static int slots(RingBenchmark.Ring ring) {
-        return ring.sequencer.getBufferSize();
+        return ring.sequencer.slotCount();
     }
 
     @Test
@@ -33,7 +33,7 @@ class RingBenchmarkTest {
             for (int i = 0; i < records; i++) {
                 assertThat(benchmark.publishLong(state)).isEqualTo(i);
             }
-            assertThat(state.ring.sequencer.getCursor()).isEqualTo(records - 1);
+            assertThat(state.ring.sequencer.nextValue()).isEqualTo(records - 1);
             assertThat(state.ring.writer.publishedCount()).isEqualTo(records);
         } finally {
             state.close();
@@ -50,7 +50,7 @@ class RingBenchmarkTest {
                 state.publish();
                 assertThat(benchmark.consumeLong(state)).isEqualTo(RingBenchmark.LONG_VALUE);
                 assertThat(state.sink.delivered).isEqualTo((long) i * RingBenchmark.BACKLOG);
-                assertThat(state.ring.consumed.get()).isEqualTo(state.ring.sequencer.getCursor());
+                assertThat(state.ring.consumed.get()).isEqualTo(state.ring.sequencer.nextValue());
             }
         } finally {
             state.close();
@@ -71,7 +71,7 @@ class RingBenchmarkTest {
                 assertThat(benchmark.roundTripLongBatch(state)).isEqualTo(RingBenchmark.LONG_VALUE);
             }
             assertThat(state.sink.delivered).isEqualTo(records + (long) batches * RingBenchmark.BATCH);
-            assertThat(state.ring.consumed.get()).isEqualTo(state.ring.sequencer.getCursor());
+            assertThat(state.ring.consumed.get()).isEqualTo(state.ring.sequencer.nextValue());
         } finally {
             state.close();
         }

@@ -34,4 +34,38 @@ final class StressSections {
     static ByteBuffer subscriberSection() {
         return ByteBuffer.allocateDirect(SubscriberDescriptor.LENGTH).order(ByteOrder.nativeOrder());
     }
+
+    /**
+     * A ring as {@code RingProtocolTest} builds it, over direct buffers: the publisher's writer gating on the
+     * subscriber's {@code consumed} through a read-only view, the subscriber's reader over a read-only view of the
+     * ring, nothing consumed yet.
+     */
+    static final class Ring {
+        final RingWriter writer;
+        final RingReader reader;
+        final ShmSequence consumed;
+
+        Ring(int capacity, int slotLength) {
+            ChannelOptions options = ChannelOptions.defaults().withRingCapacity(capacity).withSlotLength(slotLength)
+                .withMaxMessageLength(RingDescriptor.maxMessageLengthFor(capacity));
+            ByteBuffer ring = ringSection(capacity);
+            RingHeader.initialise(ring, 0x5E55_1011_CAFEL, options, 1, Codecs.longs());
+            ByteBuffer subscriber = subscriberWords();
+            consumed = new ShmSequence(subscriber, SubscriberDescriptor.CONSUMED_OFFSET);
+            // Plain: nothing consumed yet, as the subscriber's claim leaves it; jcstress hands the state to the actors.
+            subscriber.putLong(SubscriberDescriptor.CONSUMED_OFFSET, -1L);
+            RingSequencer sequencer = new RingSequencer(capacity / slotLength, new BackoffWaitStrategy(100, 10, 50_000L),
+                () -> false);
+            // The publisher gates on consumed through its read-only mapping of the subscriber section.
+            sequencer.addGatingSequences(new ShmSequence(readOnly(subscriber), SubscriberDescriptor.CONSUMED_OFFSET));
+            writer = new RingWriter("stress", ring, sequencer, capacity, slotLength, options.maxMessageLength());
+            // The subscriber maps the ring read-only.
+            reader = new RingReader("stress.ring", readOnly(ring), consumed, capacity, slotLength,
+                options.maxMessageLength());
+        }
+
+        private static ByteBuffer readOnly(ByteBuffer section) {
+            return section.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+        }
+    }
 }

@@ -42,7 +42,7 @@ class JcstressTest {
     /** Every test of the module; each must have run. */
     private static final List<String> TESTS = Stream.of(ParkWakeSingleWaiterStress.class,
         ParkWakeCountedStress.class, ParkWakeSettledStress.class, ParkWakeCountedSettledStress.class,
-        StoreBufferingControlStress.class, CursorPublishStress.class, RingRecordPublishStress.class,
+        StoreBufferingControlStress.class, CursorPublishStress.class, RingRecordPublishStress.class, RingLapStress.class,
         RingHeaderMagicStress.class, SubscriberMagicStress.class).map(Class::getName).collect(Collectors.toList());
     private static final String CONTROL = StoreBufferingControlStress.class.getName();
 

@@ -26,8 +26,10 @@ public final class ChannelPublisher<T> {
 
     /**
      * Publishes {@code source} on the channel. On subscription the ring is created (failing at once if a
-     * live publisher holds the channel, or the directory cannot be written); when the first subscriber
-     * attaches, {@code source} is subscribed and asked only for what the remote subscriber requested.
+     * live publisher holds the channel, or the directory cannot be written); once a first subscriber is
+     * admitted and its first demand has crossed, {@code source} is subscribed and asked only for what the
+     * remote subscriber requested (so a source that emits on subscription, such as {@code Flux.interval},
+     * never emits before there is demand for it).
      *
      * <p>The returned Mono completes when {@code source} completed and its completion was written to the
      * ring, or when the subscriber cancelled or died (the source is then cancelled); it fails with the
@@ -35,9 +37,15 @@ public final class ChannelPublisher<T> {
      * the source and closes the channel: the subscriber then fails.
      */
     public Mono<Void> publish(Publisher<? extends T> source) {
+        return publish(source, false);
+    }
+
+    /** @param subscribeAtAdmission subscribe {@code source} when the first subscriber is admitted, before demand */
+    Mono<Void> publish(Publisher<? extends T> source, boolean subscribeAtAdmission) {
         Objects.requireNonNull(source, "source");
         return Mono.create(sink -> {
-            PublisherSession<T> session = new PublisherSession<>(directory, channel, codec, options, source, sink);
+            PublisherSession<T> session = new PublisherSession<>(directory, channel, codec, options, source, sink,
+                subscribeAtAdmission);
             sink.onDispose(session::close);
             session.start();
         });

@@ -26,8 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * The publisher end of one channel, for one subscription of {@link ChannelPublisher#publish}.
  *
  * <p>Two threads work here. The <em>conductor</em> ({@code aperture-pub-<channel>}) creates the ring,
- * waits for a first subscriber, subscribes upstream, admits later subscribers, turns their shared
- * {@code requested} counters into {@code request(n)} upstream (never more than the slowest allows), watches
+ * waits for a first subscriber, subscribes upstream once its first demand crossed, admits later subscribers,
+ * turns their shared {@code requested} counters into {@code request(n)} upstream (never more than the slowest
+ * allows), watches
  * for cancel and death, and beats the heartbeat. The <em>writer</em> is whatever thread the upstream
  * signals on: this class is the upstream's {@link CoreSubscriber} and encodes each {@code onNext} in place
  * in the ring, waiting for space when the ring is full, like a Disruptor producer. Terminal signals are
@@ -67,6 +68,10 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private final ChannelOptions options;
     private final Publisher<? extends T> source;
     private final MonoSink<Void> done;
+    /** Subscribe the source at the first admission ({@link RingPublisher}); else once the first demand crossed. */
+    private final boolean subscribeAtAdmission;
+    /** The source was subscribed; conductor thread only. */
+    private boolean sourceSubscribed;
     private final long intervalNs;
     private final boolean dropsSlowest;
     /** The writer waits for space in slices this long: the liveness interval, or the drop time if shorter. */
@@ -125,7 +130,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     };
 
     PublisherSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
-                     Publisher<? extends T> source, MonoSink<Void> done) {
+                     Publisher<? extends T> source, MonoSink<Void> done, boolean subscribeAtAdmission) {
+        this.subscribeAtAdmission = subscribeAtAdmission;
         this.directory = directory;
         this.channel = channel;
         this.codec = codec;
@@ -176,8 +182,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
         conductorSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
         sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(),
-            options.waiting().newStrategy(writerSpot), new ShmSequence(section, RingDescriptor.CURSOR_OFFSET),
-            this::writerShouldStop);
+            options.waiting().newStrategy(writerSpot), this::writerShouldStop);
         waker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
         writer = new RingWriter(channel, section, doubleMapping == null ? null : doubleMapping.buffer(), sequencer,
             options.ringCapacity(), options.slotLength(), options.maxMessageLength(),
@@ -267,7 +272,10 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             return () -> { };
         }
         admit(first);
-        source.subscribe(this);
+        if (subscribeAtAdmission) {
+            sourceSubscribed = true;
+            source.subscribe(this);
+        }
 
         ShmBarrier demandBarrier = new ShmBarrier(options.waiting().newStrategy(conductorSpot), demand,
             this::conductorShouldWake);
@@ -304,19 +312,19 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 endRing(TerminalState.CANCELLED);
                 return done::success;
             }
+            if (!sourceSubscribed && allowedNow() > 0) {
+                // The first demand has crossed: a source that emits on subscription now has somewhere to emit.
+                sourceSubscribed = true;
+                source.subscribe(this);
+            }
             Subscription s = upstream;
-            if (s == null) {
+            if (sourceSubscribed && s == null) {
                 // onSubscribe is on its way from the upstream (§1.9); onSubscribe unparks this thread.
                 LockSupport.parkNanos(this, Math.min(awaitUpstreamNs, intervalNs));
                 awaitUpstreamNs = Math.min(awaitUpstreamNs << 1, intervalNs);
                 continue;
             }
-            long allowed = allowedNow();
-            if (allowed > upstreamRequested) {
-                long delta = allowed == Long.MAX_VALUE ? Long.MAX_VALUE : allowed - upstreamRequested;
-                upstreamRequested = allowed;
-                s.request(delta); // may run onNext on this thread, synchronously
-                waker.settle(); // the end of a synchronous burst: the full wake check its records owe
+            if (s != null && requestUpstream(s)) {
                 continue;
             }
             long now = System.nanoTime();
@@ -334,6 +342,22 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 // a stop condition, or time for housekeeping: the loop looks at each
             }
         }
+    }
+
+    /**
+     * Passes on what the subscribers allow beyond what was requested upstream; conductor thread only. Returns
+     * whether it requested anything.
+     */
+    private boolean requestUpstream(Subscription s) {
+        long allowed = allowedNow();
+        if (allowed <= upstreamRequested) {
+            return false;
+        }
+        long delta = allowed == Long.MAX_VALUE ? Long.MAX_VALUE : allowed - upstreamRequested;
+        upstreamRequested = allowed;
+        s.request(delta); // may run onNext on this thread, synchronously
+        waker.settle(); // the end of a synchronous burst: the full wake check its records owe
+        return true;
     }
 
     /** Min over the admitted subscribers of {@code base + requested}, each validated (it may only grow). */
@@ -354,7 +378,8 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         beat();
         verifyOwnRing();
         for (SubscriberLink link : links) {
-            link.validateConsumed(sequencer::getCursor);
+            link.validateConsumed(writer::committed);
+            verifyNextCommitted(link);
             String death = link.liveness.check(now);
             if (death != null) {
                 retire(link, death);
@@ -417,23 +442,24 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     /** Admits {@code link} (see the class comment); conductor thread only. */
     private void admit(SubscriberLink link) {
         SubscriberLink[] current = links;
-        long floor = sequencer.getCursor();
+        long floor = writer.snapshot()[0];
         for (SubscriberLink other : current) {
             floor = Math.min(floor, other.gating.get());
         }
-        // Until its start is chosen the newcomer holds the ring no later than anyone already does.
+        // Until its start is chosen the newcomer holds the ring no later than anyone already does, and no later
+        // than the lazy position the walk below starts from.
         link.holdAt(floor);
         sequencer.addGatingSequences(link.gating);
-        long[] snapshot = writer.snapshot();
-        long start = snapshot[0];
-        long base = snapshot[1];
+        long[] latest = writer.latest();
+        long start = latest[0];
+        long base = latest[1];
         if (link.joinOldest && current.length > 0) {
             long oldest = start;
             for (SubscriberLink other : current) {
                 oldest = Math.min(oldest, other.gating.get());
             }
             oldest = Math.max(oldest, floor);
-            base -= writer.countData(oldest, start);
+            base -= writer.countStarts(oldest, start);
             start = oldest;
         }
         link.admit(start, base);
@@ -515,7 +541,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         if (slowest == null) {
             return false;
         }
-        long lagBytes = Math.min(options.ringCapacity(), Math.max(1, (sequencer.getCursor() - position) * options.slotLength()));
+        long lagBytes = Math.min(options.ringCapacity(), Math.max(1, (sequencer.nextValue() - position) * options.slotLength()));
         if (lagBytes <= options.dropLagBytes() && fullForNs < options.dropTime().toNanos()) {
             return false;
         }
@@ -567,18 +593,19 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     }
 
     /**
-     * This publisher is the only writer of its ring: a cursor other than the one it published, seen twice
-     * (a publish may be in flight between the two stores), or a terminal state set while it runs, was
-     * written by another process. Subscribers could then wait forever for records that never show.
+     * This publisher is the only writer of its ring: a cursor other than its lazy position, behind it or seen
+     * twice ahead of it (the writer stores the cursor just before the pair read here), or a terminal state set
+     * while it runs, was written by another process.
      */
     private void verifyOwnRing() {
         verifyOwnHeader();
-        long cursorNow = sequencer.getCursor();
-        long published = sequencer.lastPublished();
-        if (cursorNow != published) {
-            if (cursorNow == suspectCursor) {
+        long position = writer.snapshot()[0];
+        // Acquire, after the pair: the cursor the writer stored with this pair or a later one.
+        long cursorNow = RingHeader.cursor(section);
+        if (cursorNow != position) {
+            if (cursorNow < position || cursorNow == suspectCursor) {
                 throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.CURSOR_OFFSET,
-                    "cursor " + cursorNow + " != " + published + " published by this publisher: overwritten by another process");
+                    "cursor " + cursorNow + " != " + position + " stored by this publisher: overwritten by another process");
             }
             suspectCursor = cursorNow;
         } else {
@@ -594,6 +621,27 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.TERMINAL_OFFSET,
                 "terminal state " + terminal + " set while this publisher runs: written by another process");
         }
+    }
+
+    /**
+     * The record a subscriber reads next, when this publisher committed it, must read committed: a header that
+     * another process zeroed would leave the subscriber waiting for it while this publisher waits for that
+     * subscriber. Seen twice at the same consumed value (the commit may be a few instructions away after the
+     * committed position is stored), it is corruption.
+     */
+    private void verifyNextCommitted(SubscriberLink link) {
+        long consumed = link.consumed.get();
+        if (consumed == SubscriberLink.NOT_STARTED || consumed >= writer.committed() || writer.committedAt(consumed + 1)) {
+            link.suspectUncommitted = SubscriberLink.NOT_STARTED;
+            return;
+        }
+        if (link.suspectUncommitted == consumed) {
+            throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.SLOTS_OFFSET
+                + ((consumed + 1) & (options.ringCapacity() / options.slotLength() - 1)) * options.slotLength(),
+                "record at seq " + (consumed + 1) + " that this publisher committed (up to seq " + writer.committed()
+                + ") reads uncommitted: its header was zeroed by another process");
+        }
+        link.suspectUncommitted = consumed;
     }
 
     /** An admitted subscriber's table entry holds what this publisher wrote there (it is dropped only when retired). */
@@ -698,7 +746,11 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             return;
         }
         Thread c = conductor;
-        if (c != null) {
+        if (c == Thread.currentThread() && !subscribeAtAdmission) {
+            // Subscribed by the conductor once demand crossed: request it at once, inside onSubscribe, so a source
+            // that emits on its own clock from subscription on (Flux.interval) never emits without demand.
+            requestUpstream(s);
+        } else if (c != null) {
             LockSupport.unpark(c);
         }
     }
@@ -784,7 +836,7 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private void fail(Throwable error) {
         sinkFailure = error;
         try {
-            byte[] payload = errorPayload(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
+            byte[] payload = ErrorRecord.encode(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
             boolean written = write(slice -> writer.writeSignalWithin(RecordDescriptor.TYPE_ERROR, payload, slice));
             endRing(written ? TerminalState.ERRORED : TerminalState.CLOSED);
         } catch (Throwable e) {
@@ -863,34 +915,5 @@ final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 beat();
             }
         }
-    }
-
-    /** ERROR payload: u16 class length, class, u16 message length (0xFFFF: none), message; bounded. */
-    static byte[] errorPayload(Throwable error, int maxLength) {
-        byte[] className = truncate(error.getClass().getName().getBytes(StandardCharsets.UTF_8),
-            Math.min(RingReader.ERROR_CLASS_MAX_BYTES, Math.max(0, maxLength - 4)));
-        String message = error.getMessage();
-        byte[] text = message == null ? null : truncate(message.getBytes(StandardCharsets.UTF_8),
-            Math.min(RingReader.ERROR_MESSAGE_MAX_BYTES, Math.max(0, maxLength - 4 - className.length)));
-        ByteBuffer payload = ByteBuffer.allocate(4 + className.length + (text == null ? 0 : text.length))
-            .order(java.nio.ByteOrder.nativeOrder());
-        payload.putShort((short) className.length).put(className);
-        payload.putShort(text == null ? (short) 0xFFFF : (short) text.length);
-        if (text != null) {
-            payload.put(text);
-        }
-        return payload.array();
-    }
-
-    /** The longest prefix of UTF-8 {@code bytes} of at most {@code max} bytes that ends on a code point boundary. */
-    private static byte[] truncate(byte[] bytes, int max) {
-        if (bytes.length <= max) {
-            return bytes;
-        }
-        int length = max;
-        while (length > 0 && (bytes[length] & 0xC0) == 0x80) {
-            length--; // bytes[length] continues a code point: cut before that code point starts
-        }
-        return java.util.Arrays.copyOf(bytes, length);
     }
 }

@@ -4,21 +4,30 @@ package io.aperture;
  * Header of one record in the ring. A record starts at a slot boundary and fills one or more whole slots.
  *
  * <pre>
- *   0               4               8
- *  +---------------+---------------+------------------------------
- *  | payload length| check<<8|type |  payload (length bytes) ... padded to whole slots
- *  +---------------+---------------+------------------------------
+ *   0                               4               5               8
+ *  +-------------------------------+---------------+---------------+------------------------------
+ *  |  payload length (bits 0-31)   | type (32-39)  | check (40-63) |  payload (length bytes) ...
+ *  +-------------------------------+---------------+---------------+------------------------------
+ *   one 64-bit word in native byte order: the commit word, stored last with release
  * </pre>
  *
- * <p>{@code check} is the low 24 bits of the slot sequence the record starts at: a reader that lands on
- * a stale record from an earlier lap, or on payload bytes, sees a mismatch and reports corruption.
- * Records never wrap: when a record does not fit before the end of the slot area the publisher fills
- * the rest with one PADDING record and starts again at index 0.
+ * <p>The header word is the record's commit (layout 3.0): the writer stores the payload, then the header
+ * with one release store; a reader acquire-loads the header of the record it expects next and takes the
+ * record only once that word is non-zero. {@code check} is the low 24 bits of the slot sequence the record
+ * starts at. Before a record is committed, the writer zeroes the header word of the slot right after it
+ * (one slot of headroom is kept free for that), so a reader that arrives at a slot ahead of the writer
+ * finds 0 there, never a header or payload bytes of an earlier lap: a non-zero header whose check is not
+ * the expected sequence's is therefore corruption, not a race.
+ *
+ * <p>Records never wrap, except on a double-mapped ring: when a record does not fit before the end of the
+ * slot area the publisher fills the rest with one PADDING record and starts again at index 0.
  */
 final class RecordDescriptor {
-    static final int LENGTH_OFFSET = 0;
-    static final int TYPE_CHECK_OFFSET = 4;
+    /** The 64-bit header word, at the start of the record. */
+    static final int HEADER_OFFSET = 0;
     static final int HEADER_LENGTH = 8;
+    /** A header word of 0: the record at this slot is not committed (yet). */
+    static final long UNCOMMITTED = 0L;
 
     static final int TYPE_DATA = 1;
     static final int TYPE_COMPLETE = 2;
@@ -49,20 +58,36 @@ final class RecordDescriptor {
         return Math.min(4 + ERROR_CLASS_MAX_BYTES + ERROR_MESSAGE_MAX_BYTES, capacity / 2 - HEADER_LENGTH);
     }
 
+    /** The header word of a record of {@code type} and {@code length} payload bytes starting at slot {@code sequence}. */
+    static long header(int type, long sequence, int length) {
+        return (long) typeCheck(type, sequence) << 32 | (length & 0xFFFF_FFFFL);
+    }
+
+    /** The high half of a header word: {@code check << 8 | type}. */
     static int typeCheck(int type, long sequence) {
         return (int) ((sequence & CHECK_MASK) << 8) | type;
     }
 
-    static int type(int typeCheck) {
-        return typeCheck & 0xFF;
+    /** Payload length of a header word (may be negative in a corrupt word). */
+    static int length(long header) {
+        return (int) header;
     }
 
-    static int check(int typeCheck) {
-        return typeCheck >>> 8;
+    static int type(long header) {
+        return (int) (header >>> 32) & 0xFF;
+    }
+
+    static int check(long header) {
+        return (int) (header >>> 40);
     }
 
     static int expectedCheck(long sequence) {
         return (int) (sequence & CHECK_MASK);
+    }
+
+    /** Slots a record of {@code length} payload bytes fills. */
+    static int slots(int length, int slotShift) {
+        return (HEADER_LENGTH + length + (1 << slotShift) - 1) >>> slotShift;
     }
 
     static String typeName(int type) {

@@ -19,8 +19,8 @@ package io.aperture;
  *  +---------------------------------------------------------------+
  *  | max fragmented|                                               |  124
  *  +---------------+-----------------------------------------------+
- *  |  cursor: highest published slot sequence (own 128-byte line)  |  256
- *  |  published: messages | subscribers (int) | dropped (own line) |  384, 392, 400
+ *  |  cursor: lazy position, the end of committed records (own line)|  256
+ *  |  published: lazy count | subscribers (int) | dropped (own line)|  384, 392, 400
  *  |  terminal state (int) | terminal record seq  (own line)      |  512, 520
  *  |  heartbeat (System.nanoTime)                  (own line)      |  640
  *  |  wake word (int) | parked flag (int)          (own line)      |  768
@@ -37,7 +37,10 @@ package io.aperture;
  * </pre>
  *
  * <p>The slot area starts on a page boundary so that it can later be mapped twice back to back.
- * A record starts at a slot boundary with the header described by {@link RecordDescriptor}.
+ * A record starts at a slot boundary with the header described by {@link RecordDescriptor}; that header
+ * word is the record's commit (layout 3.0). The {@code cursor} and {@code published} words are advanced
+ * lazily (batch ends, waits for space, terminal records, and at least once per quarter ring): readers
+ * never poll them per record; whoever needs the exact end walks the committed headers after them.
  *
  * <p>The subscriber table is how the publisher admits a subscriber (which cannot be written to by the
  * publisher): subscriber {@code i} claims {@code <channel>.sub-<i>} with a random id, and waits until
@@ -49,7 +52,7 @@ final class RingDescriptor {
     static final int CACHE_LINE_PAIR_LENGTH = 128;
 
     static final int MAGIC = 0x41505254; // "APRT"
-    static final int VERSION_MAJOR = 2;
+    static final int VERSION_MAJOR = 3;
     static final int VERSION_MINOR = 0;
     static final long MAGIC_VERSION = ((long) MAGIC << 32) | ((long) VERSION_MAJOR << 16) | VERSION_MINOR;
 
@@ -80,9 +83,12 @@ final class RingDescriptor {
     /** Largest message carried in FRAGMENT records (0: none); a subscriber may allow less. */
     static final int MAX_FRAGMENTED_LENGTH_OFFSET = CODEC_NAME_OFFSET + CODEC_NAME_MAX_LENGTH;
 
-    /** Highest published slot sequence; single writer (publisher); release store, acquire load. */
+    /**
+     * The lazy position: the last slot of a committed record, at most a quarter ring (plus one record) behind
+     * the newest; single writer (publisher); release store, acquire load.
+     */
     static final int CURSOR_OFFSET = 2 * CACHE_LINE_PAIR_LENGTH;
-    /** Messages published (DATA records); single writer; release store, acquire load. */
+    /** Messages published up to the lazy position; single writer; release store with it; statistics. */
     static final int PUBLISHED_OFFSET = CURSOR_OFFSET + CACHE_LINE_PAIR_LENGTH;
     /** Subscribers admitted and not yet gone (int, statistics); release store by the conductor. */
     static final int SUBSCRIBERS_OFFSET = PUBLISHED_OFFSET + 8;

@@ -47,7 +47,8 @@ public final class RingPublisher<T> implements AutoCloseable {
         this.channel = publisher.channel();
         this.source = new Source<>(channel);
         // The session runs as for a Flux source; its Mono only reports the end (no Reactor in the data path).
-        this.done = publisher.publish(source).subscribe(null, e -> {
+        // Subscribed at admission: the raw writer does not wait for demand (it reads it through demand()).
+        this.done = publisher.publish(source, true).subscribe(null, e -> {
             failure = e;
             ended.countDown();
         }, ended::countDown);

@@ -1,7 +1,5 @@
 package io.aperture;
 
-import com.lmax.disruptor.DataProvider;
-import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.Sequence;
 
 import java.nio.ByteBuffer;
@@ -10,18 +8,18 @@ import java.nio.ByteOrder;
 import static io.aperture.RecordDescriptor.HEADER_LENGTH;
 
 /**
- * The subscriber's record protocol over a read-only ring section. It drains with the stock Disruptor
- * {@link EventPoller}: the poller walks slot sequences from {@code consumed + 1} to the published cursor,
- * this class is its {@link DataProvider} (a flyweight over the slot) and its handler (record start slots
- * are validated and dispatched, continuation slots skipped), and the poller's progress sequence is the
- * subscriber's shared {@code consumed} word, which the publisher gates on.
+ * The subscriber's record walk over a read-only ring section (layout 3.0), in the style of Agrona's ring
+ * buffer {@code read}: from its own position, the reader acquire-loads the header word of the record it
+ * expects next; zero means "not committed yet" and ends the batch; a committed header is validated
+ * ({@link RecordCheck}), the record handed to the handler, and the walk goes on after it. The shared
+ * {@code consumed} word, which the publisher gates on, is stored once per batch, with release. The reader
+ * never reads the publisher's cursor: the only cache lines that move per record are the record's own.
  *
- * <p>Every value read from the ring is validated before use: the cursor must not go backwards nor run more
- * than one ring ahead of {@code consumed}; a record's sequence check, type and length must be consistent
- * and the record must lie inside the ring and inside the published range. A violation raises
- * {@link CorruptSectionException}; nothing past the bad value is read.
+ * <p>Every value read from the ring is validated before use; a violation raises {@link CorruptSectionException}
+ * and nothing past the bad value is read. A batch ends after at most a quarter of the ring, so the publisher
+ * regains space while a fast reader keeps up with a fast writer.
  */
-final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<RingReader> {
+final class RingReader {
     /** What the reader found; returning false from {@link #onData} ends the current batch. */
     interface RecordHandler {
         boolean onData(ByteBuffer window, long sequence) throws Exception;
@@ -31,16 +29,10 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         void onError(String remoteClassName, String remoteMessage);
     }
 
-    static final int ERROR_CLASS_MAX_BYTES = RecordDescriptor.ERROR_CLASS_MAX_BYTES;
-    static final int ERROR_MESSAGE_MAX_BYTES = RecordDescriptor.ERROR_MESSAGE_MAX_BYTES;
-
     private final String sectionName;
-    private final ByteBuffer section;
     /** The section, or this reader's double mapping of it (the slot area at {@code SLOTS_OFFSET}, and again after it). */
     private final ByteBuffer slots;
     private final int slotsBase;
-    /** Records may run past the end of the slot area (the publisher double-maps it). */
-    private final boolean wrapping;
     /** Records that run past the end are contiguous in {@link #slots} (this reader double-maps too). */
     private final boolean contiguous;
     /** For a wrapping record when this reader does not double-map: its payload copied in one piece. */
@@ -49,20 +41,25 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
     private final int capacity;
     private final int slotShift;
     private final int slotMask;
-    private final int slotCount;
-    private final int maxMessageLength;
-    private final EventPoller<RingReader> poller;
-    private final ShmSequence cursorSequence;
+    /** Slots one poll reads at most before it stores {@code consumed}. */
+    private final int batchSlots;
+    private final RecordCheck check;
     private final Sequence consumed;
-    private RecordHandler handler;
-    /** What the poller last stored in {@code consumed}: the last sequence it handed to {@link #onEvent}. */
+    /** The handler of the poll under way. */
+    private RecordHandler currentHandler;
+    /** What this reader last stored in {@code consumed}: the last slot of the last record it read. */
     private long expectedConsumed;
-
-    private long lastCursor;
+    /** Slot sequence of the next record to read. */
     private long nextRecord;
     private boolean terminated;
-    /** The handler asked to stop at a record of several slots: stop at its last slot, so consumed is a record end. */
-    private boolean stopAtRecordEnd;
+    /** The wait condition of the drain thread: {@link #nextRecord} once its header is committed. */
+    private final Sequence committed = new Sequence() {
+        @Override
+        public long get() {
+            long next = nextRecord;
+            return headerAt(next) != RecordDescriptor.UNCOMMITTED ? next : next - 1;
+        }
+    };
 
     // Fragmented messages: the publisher's bound (from its header), this subscriber's own bound, and the
     // message being assembled. Pieces of a message started before this reader's first record are skipped.
@@ -87,24 +84,19 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
     RingReader(String sectionName, ByteBuffer section, boolean wrapping, ByteBuffer doubleMapped, Sequence consumed,
                int capacity, int slotLength, int maxMessageLength) {
         this.sectionName = sectionName;
-        this.section = section;
-        this.wrapping = wrapping;
         this.contiguous = doubleMapped != null;
         this.slots = contiguous ? doubleMapped : section;
         this.slotsBase = RingDescriptor.SLOTS_OFFSET;
         this.window = slots.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
         this.capacity = capacity;
         this.slotShift = Integer.numberOfTrailingZeros(slotLength);
-        this.slotCount = capacity / slotLength;
+        int slotCount = capacity / slotLength;
         this.slotMask = slotCount - 1;
-        this.maxMessageLength = maxMessageLength;
-        ShmSequence cursor = new ShmSequence(section, RingDescriptor.CURSOR_OFFSET);
-        this.cursorSequence = cursor;
-        this.poller = new EventPoller<>(this, new CursorView(cursor), consumed, cursor);
+        this.batchSlots = Math.max(1, slotCount / 4);
+        this.check = new RecordCheck(sectionName, capacity, slotLength, maxMessageLength, wrapping);
         this.consumed = consumed;
-        this.lastCursor = consumed.get();
-        this.expectedConsumed = lastCursor;
-        this.nextRecord = lastCursor + 1;
+        this.expectedConsumed = consumed.get();
+        this.nextRecord = expectedConsumed + 1;
     }
 
     /**
@@ -119,24 +111,58 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
     }
 
     /**
-     * Delivers published records to {@code handler} until it returns false, a terminal record is read, or
-     * nothing more is published.
+     * Delivers committed records to {@code handler} until it returns false, a terminal record is read, the
+     * next record is not committed, or a quarter of the ring was read; then stores {@code consumed} once.
      *
-     * @return the poller's state: PROCESSING when records were read, IDLE when none was published
+     * @return whether any record was read
      */
-    EventPoller.PollState poll(RecordHandler handler) throws Exception {
-        this.handler = handler;
-        // Acquire load of our own word: only the poller writes it, so another value was written by another
-        // process, and polling from it would skip or repeat records (or see none, forever).
+    boolean poll(RecordHandler handler) throws Exception {
+        // Acquire load of our own word: only this reader writes it, so another value was written by another
+        // process, and reading on from it would skip or repeat records.
         long value = consumed.get();
         if (value != expectedConsumed) {
             throw new CorruptSectionException("the subscriber's own section", SubscriberDescriptor.CONSUMED_OFFSET,
                 "consumed " + value + " != " + expectedConsumed + " stored by this reader: moved by another process");
         }
-        return poller.poll(this);
+        currentHandler = handler;
+        long first = nextRecord;
+        try {
+            while (!terminated && nextRecord - first < batchSlots) {
+                long sequence = nextRecord;
+                int index = (int) (sequence & slotMask) << slotShift;
+                // Acquire: pairs with the writer's release store of this header; the payload below is complete.
+                long header = headerAt(sequence);
+                if (header == RecordDescriptor.UNCOMMITTED) {
+                    break;
+                }
+                long last = check.lastSlot(header, sequence, index);
+                if (last - value > slotMask) {
+                    // The writer is gated by the consumed value stored: it never writes a ring (less the headroom) past it.
+                    throw check.corrupt(index, "record of " + (last - sequence + 1) + " slots at seq " + sequence
+                        + " ends more than " + slotMask + " slots after consumed " + value);
+                }
+                if (!handle(RecordDescriptor.type(header), sequence, index, RecordDescriptor.length(header), last)) {
+                    break;
+                }
+            }
+        } finally {
+            if (nextRecord != first) {
+                expectedConsumed = nextRecord - 1;
+                // Release, once per batch: the publisher may overwrite these slots once it acquires this value.
+                consumed.set(expectedConsumed);
+            }
+        }
+        return nextRecord != first;
     }
 
-    /** The value this reader's poller last stored in {@code consumed}. */
+    /** The header word of the record at {@code sequence}, acquire-loaded; {@link RecordDescriptor#UNCOMMITTED} if none. */
+    private long headerAt(long sequence) {
+        int index = (int) (sequence & slotMask) << slotShift;
+        // Acquire: pairs with the writer's release store of the header (the commit).
+        return (long) ShmSequence.LONG.getAcquire(slots, slotsBase + index);
+    }
+
+    /** The value this reader last stored in {@code consumed}. */
     long expectedConsumed() {
         return expectedConsumed;
     }
@@ -150,175 +176,81 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         return nextRecord;
     }
 
-    long lastCursor() {
-        return lastCursor;
+    /** The drain thread's wait condition: reaches {@link #nextRecord()} once that record is committed. */
+    Sequence committed() {
+        return committed;
+    }
+
+    /** True when the next record is committed (it may be PADDING). */
+    boolean hasUnread() {
+        return headerAt(nextRecord) != RecordDescriptor.UNCOMMITTED;
     }
 
     /**
-     * Type of the next record if it is published, else -1. Used while there is no demand, to deliver a
-     * terminal record (which needs none) without consuming a DATA record (which does).
+     * Type of the next committed record, after any PADDING (which needs no demand and is stepped over),
+     * else -1. Used while there is no demand, to deliver a terminal record (which needs none) without
+     * consuming a DATA record (which does).
      */
     int peekNextType() {
         while (true) {
-            // Acquire: pairs with the publisher's release of the cursor; the record header below is complete.
-            long cursor = cursorSequence.get();
-            if (cursor < nextRecord) {
+            long sequence = nextRecord;
+            int index = (int) (sequence & slotMask) << slotShift;
+            long header = headerAt(sequence);
+            if (header == RecordDescriptor.UNCOMMITTED) {
                 return -1;
             }
-            validateCursor(nextRecord, cursor);
-            int index = (int) (nextRecord & slotMask) << slotShift;
-            int recordOffset = slotsBase + index;
-            int typeCheck = slots.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
-            if (RecordDescriptor.check(typeCheck) != RecordDescriptor.expectedCheck(nextRecord)) {
-                throw corruptSlot(recordOffset, "record check 0x" + Integer.toHexString(RecordDescriptor.check(typeCheck))
-                    + " != expected 0x" + Integer.toHexString(RecordDescriptor.expectedCheck(nextRecord)) + " at seq "
-                    + nextRecord);
-            }
-            int type = RecordDescriptor.type(typeCheck);
+            long last = check.lastSlot(header, sequence, index);
+            int type = RecordDescriptor.type(header);
             if (type != RecordDescriptor.TYPE_PADDING) {
                 return type;
             }
-            // Step over the padding (it needs no demand); the poller skips its slots as already read.
-            int length = slots.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
-            if (index + HEADER_LENGTH + length != capacity || length < 0) {
-                throw corruptSlot(recordOffset, "padding of length " + length + " at index " + index
-                    + " does not end at ring capacity " + capacity);
-            }
-            nextRecord += (capacity - index) >>> slotShift;
+            nextRecord = last + 1; // consumed moves past it with the next batch
         }
     }
 
-    /** The published cursor, read with acquire (not validated: for comparisons only). */
-    long cursor() {
-        return cursorSequence.get();
-    }
-
-    /** True when the publisher has published records not read yet. */
-    boolean hasUnread() {
-        return cursorSequence.get() >= nextRecord;
-    }
-
-    @Override
-    public RingReader get(long sequence) {
-        return this;
-    }
-
-    @Override
-    public boolean onEvent(RingReader self, long sequence, boolean endOfBatch) throws Exception {
-        boolean more = handle(sequence);
-        // The poller stores the last sequence handled without an exception (a throw stores nothing).
-        expectedConsumed = sequence;
-        return more;
-    }
-
-    private boolean handle(long sequence) throws Exception {
-        if (sequence < nextRecord) {
-            // A continuation slot of a record already read. Stopping only at a record's last slot keeps the
-            // shared consumed on record boundaries, where a subscriber that joins at the oldest record starts.
-            if (stopAtRecordEnd && sequence == nextRecord - 1) {
-                stopAtRecordEnd = false;
-                return false;
-            }
-            return true;
-        }
-        if (terminated) {
-            return false;
-        }
-        if (sequence != nextRecord) {
-            // The poller starts at consumed + 1: a consumed word moved past our next record was not moved by us.
-            throw corrupt(RingDescriptor.SLOTS_OFFSET + ((int) (sequence & slotMask) << slotShift), "poll reached seq "
-                + sequence + " but the next record starts at seq " + nextRecord
-                + ": the consumed counter was moved by another process");
-        }
-        int index = (int) (sequence & slotMask) << slotShift;
-        int recordOffset = slotsBase + index;
-        int length = slots.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
-        int typeCheck = slots.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
-        int type = RecordDescriptor.type(typeCheck);
-        int check = RecordDescriptor.check(typeCheck);
-        if (check != RecordDescriptor.expectedCheck(sequence)) {
-            throw corruptSlot(recordOffset, "record check 0x" + Integer.toHexString(check) + " != expected 0x"
-                + Integer.toHexString(RecordDescriptor.expectedCheck(sequence)) + " at seq " + sequence);
-        }
-        if (length < 0 || length > (wrapping ? capacity / 2 : capacity - index) - HEADER_LENGTH) {
-            throw corruptSlot(recordOffset, "record length " + length + " at index " + index + (wrapping
-                ? " is more than half the ring capacity " : " runs past ring capacity ") + capacity + " (seq " + sequence
-                + ")");
-        }
-        long recordSlots = (HEADER_LENGTH + length + (1 << slotShift) - 1) >>> slotShift;
-        long last = sequence + recordSlots - 1;
-        if (last > lastCursor) {
-            throw corruptSlot(recordOffset, "record of " + recordSlots + " slots at seq " + sequence
-                + " extends past the published cursor " + lastCursor);
-        }
+    /** Handles one validated record; returns whether the batch goes on. */
+    private boolean handle(int type, long sequence, int index, int length, long last) throws Exception {
         switch (type) {
             case RecordDescriptor.TYPE_DATA:
-                checkMessageLength(recordOffset, length, sequence);
                 if (assembling) {
-                    throw corruptSlot(recordOffset, "DATA record at seq " + sequence + " inside the fragmented message "
+                    throw check.corrupt(index, "DATA record at seq " + sequence + " inside the fragmented message "
                         + "that started at seq " + assemblyFirst);
                 }
                 atStart = false;
                 nextRecord = last + 1;
-                return deliver(payload(index, length), sequence, last == sequence);
+                return currentHandler.onData(payload(index, length), sequence);
             case RecordDescriptor.TYPE_FRAGMENT:
-                checkMessageLength(recordOffset, length, sequence);
-                ByteBuffer whole = fragment(recordOffset, payload(index, length), sequence);
+                ByteBuffer whole = fragment(index, payload(index, length), sequence);
                 nextRecord = last + 1; // only once valid: a corrupt piece is reported again by the next poll
-                return whole == null || deliver(whole, assemblyFirst, last == sequence);
+                return whole == null || currentHandler.onData(whole, assemblyFirst);
             case RecordDescriptor.TYPE_PADDING:
-                if (index + HEADER_LENGTH + length != capacity) {
-                    throw corruptSlot(recordOffset, "padding of length " + length + " at index " + index
-                        + " does not end at ring capacity " + capacity);
-                }
                 nextRecord = last + 1;
                 return true;
             case RecordDescriptor.TYPE_COMPLETE:
-                if (length != 0) {
-                    throw corruptSlot(recordOffset, "COMPLETE record with length " + length + " != 0 at seq " + sequence);
-                }
                 nextRecord = last + 1;
                 terminated = true;
-                handler.onComplete();
+                currentHandler.onComplete();
                 return false;
-            case RecordDescriptor.TYPE_ERROR:
-                if (length > RecordDescriptor.maxErrorLength(capacity)) {
-                    throw corruptSlot(recordOffset, "ERROR record length " + length + " > max error length "
-                        + RecordDescriptor.maxErrorLength(capacity) + " at seq " + sequence);
-                }
-                decodeError(recordOffset, payload(index, length), sequence, last);
+            default: // TYPE_ERROR: the only other type RecordCheck lets through
+                decodeError(index, payload(index, length), sequence, last);
                 return false;
-            default:
-                throw corruptSlot(recordOffset, "unknown record type " + type + " at seq " + sequence);
         }
-    }
-
-    /** Hands a message to the handler; when it asks to stop inside a record of several slots, stops at the record's end. */
-    private boolean deliver(ByteBuffer message, long sequence, boolean singleSlot) throws Exception {
-        if (handler.onData(message, sequence)) {
-            return true;
-        }
-        if (singleSlot) {
-            return false;
-        }
-        stopAtRecordEnd = true;
-        return true;
     }
 
     /**
      * Validates a FRAGMENT record and copies its piece into the assembly buffer; returns the whole message
      * (a read-only view) with its last piece, else null.
      */
-    private ByteBuffer fragment(int recordOffset, ByteBuffer payload, long sequence) {
+    private ByteBuffer fragment(int index, ByteBuffer payload, long sequence) {
         if (maxFragmentedLength == 0) {
-            throw corruptSlot(recordOffset, "FRAGMENT record at seq " + sequence + " on a ring that carries no fragments");
+            throw check.corrupt(index, "FRAGMENT record at seq " + sequence + " on a ring that carries no fragments");
         }
         int start = payload.position();
         int pieceLength = payload.remaining() - RecordDescriptor.FRAGMENT_HEADER_LENGTH;
-        int total = payload.getInt(start + RecordDescriptor.FRAGMENT_TOTAL_OFFSET);
-        int offset = payload.getInt(start + RecordDescriptor.FRAGMENT_OFFSET_OFFSET);
+        int total = pieceLength < 1 ? 0 : payload.getInt(start + RecordDescriptor.FRAGMENT_TOTAL_OFFSET);
+        int offset = pieceLength < 1 ? 0 : payload.getInt(start + RecordDescriptor.FRAGMENT_OFFSET_OFFSET);
         if (pieceLength < 1 || total <= 0 || total > maxFragmentedLength || offset < 0 || offset > total - pieceLength) {
-            throw corruptSlot(recordOffset, "FRAGMENT record at seq " + sequence + " with total " + total + ", offset "
+            throw check.corrupt(index, "FRAGMENT record at seq " + sequence + " with total " + total + ", offset "
                 + offset + " and piece " + pieceLength + " (max fragmented message length " + maxFragmentedLength + ")");
         }
         if (!assembling) {
@@ -326,7 +258,7 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
                 if (atStart) {
                     return null; // the rest of a message that started before this subscriber: not ours
                 }
-                throw corruptSlot(recordOffset, "FRAGMENT at offset " + offset + " (seq " + sequence
+                throw check.corrupt(index, "FRAGMENT at offset " + offset + " (seq " + sequence
                     + ") without the first piece of its message");
             }
             atStart = false;
@@ -350,7 +282,7 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
             assemblyTotal = total;
             assemblyFirst = sequence;
         } else if (total != assemblyTotal || offset != assembly.position()) {
-            throw corruptSlot(recordOffset, "FRAGMENT at seq " + sequence + " with total " + total + " and offset " + offset
+            throw check.corrupt(index, "FRAGMENT at seq " + sequence + " with total " + total + " and offset " + offset
                 + " does not continue the message of " + assemblyTotal + " bytes at offset " + assembly.position());
         }
         assembly.put(assembly.position(), payload, start + RecordDescriptor.FRAGMENT_HEADER_LENGTH, pieceLength);
@@ -362,44 +294,12 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         return assembly.asReadOnlyBuffer().order(ByteOrder.nativeOrder()).flip();
     }
 
-    private void checkMessageLength(int recordOffset, int length, long sequence) {
-        if (length > maxMessageLength) {
-            throw corruptSlot(recordOffset, "record length " + length + " > max message length " + maxMessageLength
-                + " at seq " + sequence);
-        }
-    }
-
-    private void decodeError(int recordOffset, ByteBuffer payload, long sequence, long last) {
-        // ERROR payload: u16 class length, class (UTF-8), u16 message length (0xFFFF: none), message (UTF-8).
-        int offset = payload.position();
-        int length = payload.remaining();
-        int end = offset + length;
-        int classLength = length >= 2 ? Short.toUnsignedInt(payload.getShort(offset)) : -1;
-        if (classLength < 0 || classLength > ERROR_CLASS_MAX_BYTES || offset + 2 + classLength + 2 > end) {
-            throw corruptSlot(recordOffset, "ERROR record class length " + classLength + " invalid for payload " + length
-                + " at seq " + sequence);
-        }
-        String className = utf8(payload, offset + 2, classLength);
-        int messageOffset = offset + 2 + classLength;
-        int messageLength = Short.toUnsignedInt(payload.getShort(messageOffset));
-        String message = null;
-        if (messageLength != 0xFFFF) {
-            if (messageLength > ERROR_MESSAGE_MAX_BYTES || messageOffset + 2 + messageLength > end) {
-                throw corruptSlot(recordOffset, "ERROR record message length " + messageLength + " invalid for payload "
-                    + length + " at seq " + sequence);
-            }
-            message = utf8(payload, messageOffset + 2, messageLength);
-        }
+    private void decodeError(int index, ByteBuffer payload, long sequence, long last) {
+        ErrorRecord error = ErrorRecord.decode(payload, detail -> check.corrupt(index, detail + " at seq " + sequence));
         // Read only once valid: a corrupt ERROR record is reported again by the next poll, never skipped as read.
         nextRecord = last + 1;
         terminated = true;
-        handler.onError(className, message);
-    }
-
-    private static String utf8(ByteBuffer buffer, int offset, int length) {
-        byte[] bytes = new byte[length];
-        buffer.get(offset, bytes);
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        currentHandler.onError(error.className, error.message);
     }
 
     /**
@@ -420,41 +320,5 @@ final class RingReader implements DataProvider<RingReader>, EventPoller.Handler<
         joined.clear();
         joined.put(0, slots, start, first).put(first, slots, slotsBase, length - first);
         return joined.asReadOnlyBuffer().order(ByteOrder.nativeOrder()).limit(length);
-    }
-
-    /** A corruption at {@code bufferOffset} of the slot buffer, reported at its offset in the ring file. */
-    private CorruptSectionException corruptSlot(int bufferOffset, String detail) {
-        return corrupt(bufferOffset - slotsBase + RingDescriptor.SLOTS_OFFSET, detail);
-    }
-
-    private CorruptSectionException corrupt(long offset, String detail) {
-        return new CorruptSectionException(sectionName, offset, detail);
-    }
-
-    /** Validates the published cursor seen by the poller before it walks the slots. */
-    long validateCursor(long nextSequence, long cursor) {
-        if (cursor < lastCursor) {
-            throw corrupt(RingDescriptor.CURSOR_OFFSET, "cursor went backwards from " + lastCursor + " to " + cursor);
-        }
-        long consumed = nextSequence - 1;
-        long ahead = cursor - consumed; // negative only if it overflowed: consumed -1 and cursor Long.MAX_VALUE
-        if (ahead > slotCount || ahead < 0) {
-            throw corrupt(RingDescriptor.CURSOR_OFFSET, "cursor " + cursor + " is more than the ring's " + slotCount
-                + " slots ahead of consumed " + consumed);
-        }
-        lastCursor = cursor;
-        return cursor;
-    }
-
-    /** The read side's view of the sequencer: only what {@link EventPoller} asks, validated. */
-    private final class CursorView extends ReadOnlySequencer {
-        CursorView(ShmSequence cursor) {
-            super(slotCount, cursor);
-        }
-
-        @Override
-        public long getHighestPublishedSequence(long nextSequence, long availableSequence) {
-            return validateCursor(nextSequence, availableSequence);
-        }
     }
 }

@@ -1,58 +1,44 @@
 package io.aperture;
 
 import com.lmax.disruptor.AlertException;
-import com.lmax.disruptor.DataProvider;
-import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.FixedSequenceGroup;
-import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.Sequence;
-import com.lmax.disruptor.SequenceBarrier;
-import com.lmax.disruptor.Sequencer;
 import com.lmax.disruptor.WaitStrategy;
 
 import java.util.Arrays;
 
 /**
- * Single-producer {@link Sequencer} over a ring section: the cursor is a {@link ShmSequence} in the ring,
- * and the gating sequences are the live subscribers' {@code consumed} words, mapped read-only from their
- * sections. Stock Disruptor sequencers keep the cursor in a heap field, which another process cannot see.
+ * The single producer's claim over a ring section, after the Disruptor's {@code SingleProducerSequencer}: the
+ * last slot claimed, and the gating sequences (the admitted subscribers' {@code consumed} words, mapped
+ * read-only from their sections) with a cached minimum that is re-read only when it says the ring is full.
+ * Nothing here is stored in shared memory: records commit themselves ({@link RingWriter}).
+ *
+ * <p>One slot is always kept free ahead of the oldest unread one: the writer zeroes the header of the slot
+ * after each record before it commits the record ({@link RecordDescriptor}), and that slot must not be one
+ * a subscriber has still to read. So at most {@code slotCount - 1} slots hold unread records.
  *
  * <p>The claim state ({@code nextValue}, {@code cachedGating}) belongs to the single producer thread.
  * Gating sequences may be added and removed from another thread (copy on write, volatile array).
  */
-final class RingSequencer implements Sequencer {
-    private final int bufferSize;
+final class RingSequencer {
+    private final int slotCount;
+    /** Slots that may hold unread records: one fewer than the ring has (the headroom above). */
+    private final int usable;
     private volatile WaitStrategy waitStrategy;
-    private final ShmSequence cursor;
     private volatile Sequence[] gatingSequences = new Sequence[0];
     private final ShmBarrier.StopCondition stopCondition;
 
-    private long nextValue;
-    private long cachedGating;
-    /** The last cursor value this producer published; release store, acquire load by the conductor. */
-    private long lastPublished;
-    private static final java.lang.invoke.VarHandle LAST_PUBLISHED;
+    private long nextValue = -1;
+    private long cachedGating = -1;
 
-    static {
-        try {
-            LAST_PUBLISHED = java.lang.invoke.MethodHandles.lookup().findVarHandle(RingSequencer.class, "lastPublished",
-                long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+    RingSequencer(int slotCount, WaitStrategy waitStrategy, ShmBarrier.StopCondition stopCondition) {
+        if (slotCount < 2 || Integer.bitCount(slotCount) != 1) {
+            throw new IllegalArgumentException("slot count " + slotCount + " is not a power of two of at least 2");
         }
-    }
-
-    RingSequencer(int bufferSize, WaitStrategy waitStrategy, ShmSequence cursor, ShmBarrier.StopCondition stopCondition) {
-        if (bufferSize < 1 || Integer.bitCount(bufferSize) != 1) {
-            throw new IllegalArgumentException("buffer size " + bufferSize + " is not a power of two");
-        }
-        this.bufferSize = bufferSize;
+        this.slotCount = slotCount;
+        this.usable = slotCount - 1;
         this.waitStrategy = waitStrategy;
-        this.cursor = cursor;
         this.stopCondition = stopCondition;
-        this.nextValue = cursor.getPlain();
-        this.cachedGating = nextValue;
-        this.lastPublished = nextValue;
     }
 
     /** Sets how the producer waits for space; chosen when the first subscriber (whose section it sleeps on) attaches. */
@@ -60,30 +46,28 @@ final class RingSequencer implements Sequencer {
         this.waitStrategy = strategy;
     }
 
+    int slotCount() {
+        return slotCount;
+    }
+
     /** The gating sequences now in force (the array is replaced, never changed, when one is added or removed). */
     Sequence[] gatingSequences() {
         return gatingSequences;
     }
 
-    /** Last slot sequence claimed by the producer (published or about to be). */
+    /** Last slot sequence claimed by the producer (committed or about to be). */
     long nextValue() {
         return nextValue;
     }
 
     /** Free slots after the last claim, using the cached gating value; refreshes it when the cache says full. */
     long freeSlots() {
-        long free = bufferSize - (nextValue - cachedGating);
+        long free = usable - (nextValue - cachedGating);
         if (free <= 0) {
             cachedGating = minimumGating();
-            free = bufferSize - (nextValue - cachedGating);
+            free = usable - (nextValue - cachedGating);
         }
         return free;
-    }
-
-    /** Re-reads the gating sequences and returns the free slots. */
-    long refreshFreeSlots() {
-        cachedGating = minimumGating();
-        return bufferSize - (nextValue - cachedGating);
     }
 
     /**
@@ -92,7 +76,7 @@ final class RingSequencer implements Sequencer {
      * @throws AlertException when the wait was ended by the stop condition or the deadline
      */
     void awaitFree(int slots, long deadlineNs) throws AlertException {
-        long wrapPoint = nextValue + slots - bufferSize;
+        long wrapPoint = nextValue + slots - usable;
         if (wrapPoint <= cachedGating) {
             return;
         }
@@ -127,139 +111,27 @@ final class RingSequencer implements Sequencer {
         return minimum;
     }
 
-    @Override
-    public long getCursor() {
-        return cursor.get();
-    }
-
-    @Override
-    public int getBufferSize() {
-        return bufferSize;
-    }
-
-    @Override
-    public boolean hasAvailableCapacity(int requiredCapacity) {
-        return freeSlots() >= requiredCapacity || refreshFreeSlots() >= requiredCapacity;
-    }
-
-    @Override
-    public long remainingCapacity() {
-        return refreshFreeSlots();
-    }
-
-    @Override
-    public long next() {
-        return next(1);
-    }
-
-    @Override
-    public long next(int n) {
-        checkClaim(n);
-        while (true) {
-            try {
-                awaitFree(n, System.nanoTime() + Long.MAX_VALUE / 2);
-                break;
-            } catch (AlertException e) {
-                if (stopCondition.shouldStop()) {
-                    throw new IllegalStateException("claim of " + n + " slots abandoned: channel stopping", e);
-                }
-            }
-        }
-        nextValue += n;
-        return nextValue;
-    }
-
-    @Override
-    public long tryNext() throws InsufficientCapacityException {
-        return tryNext(1);
-    }
-
-    @Override
-    public long tryNext(int n) throws InsufficientCapacityException {
-        checkClaim(n);
-        if (!hasAvailableCapacity(n)) {
-            throw InsufficientCapacityException.INSTANCE;
-        }
-        nextValue += n;
-        return nextValue;
-    }
-
-    private void checkClaim(int n) {
-        if (n < 1 || n > bufferSize) {
-            throw new IllegalArgumentException("claim of " + n + " slots not in [1, " + bufferSize + "]");
-        }
-    }
-
-    /** The cursor value last published by this producer, for another thread of this process (acquire). */
-    long lastPublished() {
-        return (long) LAST_PUBLISHED.getAcquire(this);
-    }
-
-    @Override
-    public void publish(long sequence) {
-        // Release (heap): lets the conductor tell its own cursor from one rewritten by another process.
-        LAST_PUBLISHED.setRelease(this, sequence);
-        // Release: the record's header and payload (plain stores) become visible before the new cursor.
-        cursor.set(sequence);
-        waitStrategy.signalAllWhenBlocking();
-    }
-
-    @Override
-    public void publish(long lo, long hi) {
-        publish(hi);
-    }
-
-    @Override
-    public void claim(long sequence) {
+    /** Claims every slot up to {@code sequence}, which the caller checked is free. */
+    void claim(long sequence) {
         nextValue = sequence;
         cachedGating = Math.min(cachedGating, sequence);
     }
 
-    @Override
-    public boolean isAvailable(long sequence) {
-        long current = cursor.get();
-        return sequence <= current && sequence > current - bufferSize;
-    }
-
-    @Override
-    public void addGatingSequences(Sequence... gatingSequences) {
+    void addGatingSequences(Sequence... added) {
         synchronized (this) {
             Sequence[] current = this.gatingSequences;
-            Sequence[] updated = Arrays.copyOf(current, current.length + gatingSequences.length);
-            System.arraycopy(gatingSequences, 0, updated, current.length, gatingSequences.length);
+            Sequence[] updated = Arrays.copyOf(current, current.length + added.length);
+            System.arraycopy(added, 0, updated, current.length, added.length);
             this.gatingSequences = updated;
         }
     }
 
-    @Override
-    public boolean removeGatingSequence(Sequence sequence) {
+    boolean removeGatingSequence(Sequence sequence) {
         synchronized (this) {
             Sequence[] current = this.gatingSequences;
             Sequence[] updated = Arrays.stream(current).filter(s -> s != sequence).toArray(Sequence[]::new);
             this.gatingSequences = updated;
             return updated.length != current.length;
         }
-    }
-
-    @Override
-    public SequenceBarrier newBarrier(Sequence... sequencesToTrack) {
-        Sequence dependent = sequencesToTrack.length == 0 ? cursor
-            : sequencesToTrack.length == 1 ? sequencesToTrack[0] : new FixedSequenceGroup(sequencesToTrack);
-        return new ShmBarrier(waitStrategy, dependent, stopCondition);
-    }
-
-    @Override
-    public long getMinimumSequence() {
-        return minimumGating();
-    }
-
-    @Override
-    public long getHighestPublishedSequence(long nextSequence, long availableSequence) {
-        return availableSequence;
-    }
-
-    @Override
-    public <T> EventPoller<T> newPoller(DataProvider<T> dataProvider, Sequence... gatingSequences) {
-        return EventPoller.newInstance(dataProvider, this, new Sequence(), cursor, gatingSequences);
     }
 }

@@ -9,21 +9,29 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import static io.aperture.RecordDescriptor.HEADER_LENGTH;
-import static io.aperture.RecordDescriptor.LENGTH_OFFSET;
-import static io.aperture.RecordDescriptor.TYPE_CHECK_OFFSET;
 
 /**
- * The publisher's record protocol over a ring section, for the single producer thread:
+ * The publisher's record protocol over a ring section (layout 3.0), for the single producer thread:
  * <ol>
  *   <li>claim the free, contiguous space after the last record (never past the ring end);</li>
  *   <li>let the codec encode in place, bounded by that space and the maximum message length;</li>
- *   <li>write the record header;</li>
- *   <li>publish with one release store of the cursor.</li>
+ *   <li>zero the header word of the slot after the record (plain), so a reader that gets there first
+ *       finds it uncommitted;</li>
+ *   <li>commit: store the record's header word with one release store.</li>
  * </ol>
- * A record that does not fit before the ring end is preceded by a PADDING record to the end and written
+ * Nothing else is stored in shared memory per record. The {@code cursor} and {@code published} words of the
+ * ring are advanced lazily: at the end of a batch, before a wait for space, with a terminal record, and
+ * otherwise once a quarter of the ring was written since the last time; they serve late joiners, liveness
+ * and monitoring, which derive the exact end by walking the committed headers after them ({@link #latest()}).
+ *
+ * <p>A record that does not fit before the ring end is preceded by a PADDING record to the end and written
  * at index 0, so every record is contiguous and codecs never see a split window. When the slot area is
  * mapped twice back to back ({@link DoubleMapping}), a record simply runs on past the end into the second
  * view, contiguous in memory, and no padding is written.
+ *
+ * <p>A batch ({@link #deferring(boolean)}) commits as one: the headers of its records after the first are
+ * stored plainly as they are written, and the first record's header is stored last, with release, at
+ * {@link #flush()}; a reader, which stops at the first uncommitted header, sees all of the batch or none.
  *
  * <p>A message longer than the max message length, when fragments are allowed, is encoded into a scratch
  * buffer and written as consecutive FRAGMENT records. The write can be taken up again after an
@@ -32,7 +40,6 @@ import static io.aperture.RecordDescriptor.TYPE_CHECK_OFFSET;
  */
 final class RingWriter {
     private final String channel;
-    private final ByteBuffer section;
     /** The section, or its double mapping (the slot area at {@code SLOTS_OFFSET}, and again after it). */
     private final ByteBuffer slots;
     private final int slotsBase;
@@ -40,14 +47,22 @@ final class RingWriter {
     private final boolean wraps;
     private final ByteBuffer window;
     private final RingSequencer sequencer;
-    private final ShmSequence published;
+    private final ShmSequence cursorWord;
+    private final ShmSequence publishedWord;
+    private final ShmSequence terminalSequenceWord;
+    private final RecordCheck check;
     private final Waker waker;
     private final int capacity;
     private final int slotShift;
     private final int slotMask;
+    private final int slotCount;
+    /** The lazy position is advanced once this many slots were committed since it last was. */
+    private final int positionInterval;
     private final int maxMessageLength;
     private final int maxFragmentedLength;
     private long publishedCount;
+    /** The last position stored in the shared cursor word. */
+    private long lazyPosition = -1;
 
     // The message being written in fragments (writer thread only).
     private ByteBuffer scratch;
@@ -55,28 +70,35 @@ final class RingWriter {
     private int fragmentedLength;
     private int fragmentedOffset;
     private boolean lastFragment;
-    /** A fragmented message has its first fragment published and not yet its last. */
+    /** A fragmented message has its first fragment written and not yet its last. */
     private boolean messageOpen;
 
-    // Deferred publication (writer thread only): records written while {@code deferring} are claimed but not
-    // published; one cursor store, one snapshot and one wake check publish them all ({@link #flush}).
+    // A batch (writer thread only): records written while {@code deferring} are committed together by {@link #flush}.
     private boolean deferring;
-    /** Last slot of the records written and not yet published; -1: none. */
-    private long pendingLast = -1;
+    /** Buffer offset of the batch's first record, whose header commits the batch; -1: no batch open. */
+    private int pendingOffset = -1;
+    private long pendingHeader;
     /** See {@link #burstThread(Thread)}; null: every record takes the full wake check. */
     private Thread burstThread;
 
-    // A seqlock over the last (cursor, published count) pair, for the conductor: the two shared words are
-    // stored one after the other, so a reader of both could pair a cursor with the count of another record.
+    private static final VarHandle COMMITTED;
     private static final VarHandle SNAPSHOT_VERSION;
+    /** Last slot of the last committed record; opaque store by the writer before the commit, read by the conductor. */
+    @SuppressWarnings("unused") // accessed through COMMITTED
+    private long committed = -1;
+
+    // A seqlock over the lazy (position, messages started) pair, for the conductor: stored with the lazy
+    // position only, never per record.
     @SuppressWarnings("unused") // accessed through SNAPSHOT_VERSION
     private long snapshotVersion;
-    private long snapshotCursor = -1;
+    private long snapshotPosition = -1;
     private long snapshotCount;
 
     static {
         try {
-            SNAPSHOT_VERSION = MethodHandles.lookup().findVarHandle(RingWriter.class, "snapshotVersion", long.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            COMMITTED = lookup.findVarHandle(RingWriter.class, "committed", long.class);
+            SNAPSHOT_VERSION = lookup.findVarHandle(RingWriter.class, "snapshotVersion", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -97,83 +119,110 @@ final class RingWriter {
                int slotLength, int maxMessageLength, int maxFragmentedLength, Waker waker) {
         this.channel = channel;
         this.waker = waker;
-        this.section = section;
         this.wraps = doubleMapped != null;
         this.slots = wraps ? doubleMapped : section;
         this.slotsBase = RingDescriptor.SLOTS_OFFSET;
         this.window = slots.duplicate().order(ByteOrder.nativeOrder());
         this.sequencer = sequencer;
-        this.published = new ShmSequence(section, RingDescriptor.PUBLISHED_OFFSET);
+        this.cursorWord = new ShmSequence(section, RingDescriptor.CURSOR_OFFSET);
+        this.publishedWord = new ShmSequence(section, RingDescriptor.PUBLISHED_OFFSET);
+        this.terminalSequenceWord = new ShmSequence(section, RingDescriptor.TERMINAL_SEQUENCE_OFFSET);
+        this.check = new RecordCheck(channel + ".ring", capacity, slotLength, maxMessageLength, wraps);
         this.capacity = capacity;
         this.slotShift = Integer.numberOfTrailingZeros(slotLength);
-        this.slotMask = capacity / slotLength - 1;
+        this.slotCount = capacity / slotLength;
+        this.slotMask = slotCount - 1;
+        this.positionInterval = Math.max(1, slotCount / 4);
         this.maxMessageLength = maxMessageLength;
         this.maxFragmentedLength = maxFragmentedLength;
-        this.publishedCount = published.getPlain();
-        this.snapshotCursor = sequencer.getCursor();
-        this.snapshotCount = publishedCount;
     }
 
     /**
-     * The cursor after the last record published and the DATA messages published up to it, read as one
-     * consistent pair from any thread: {@code {cursor, count}}.
+     * The last slot of the last committed record, for another thread of this process (opaque: stored before
+     * each commit, so a subscriber's {@code consumed} acquired after reading a record never exceeds it).
      */
+    long committed() {
+        return (long) COMMITTED.getOpaque(this);
+    }
+
+    /**
+     * The end of the committed records and the messages started up to it, {@code {position, count}}, read
+     * from any thread while the caller holds the ring (a gating sequence no later than the lazy position):
+     * the lazy pair, then a walk over the committed headers after it, each validated.
+     */
+    long[] latest() {
+        long[] lazy = snapshot();
+        return walk(lazy[0], lazy[1], Long.MAX_VALUE);
+    }
+
+    /**
+     * Messages started after slot sequence {@code after} up to {@code last} (both record ends of this ring,
+     * held by the caller's gating), walked over the committed headers.
+     */
+    long countStarts(long after, long last) {
+        long[] end = walk(after, 0, last);
+        if (end[0] != last) {
+            throw check.corrupt((int) ((end[0] + 1) & slotMask) << slotShift, "walk from seq " + after
+                + " stopped at seq " + end[0] + " short of seq " + last + " that this publisher committed");
+        }
+        return end[1];
+    }
+
+    private long[] walk(long after, long count, long until) {
+        return check.walk(slots, after, count, until);
+    }
+
+    /**
+     * Whether the record starting at slot {@code sequence} reads committed (a non-zero header word), from any
+     * thread: for the conductor's check that nobody uncommitted a record a subscriber waits for.
+     */
+    boolean committedAt(long sequence) {
+        // Acquire: a load of this process's own header word; ordering only against the caller's earlier loads.
+        return (long) ShmSequence.LONG.getAcquire(slots, slotsBase + ((int) (sequence & slotMask) << slotShift))
+            != RecordDescriptor.UNCOMMITTED;
+    }
+
+    /** The lazy pair {@code {position, messages started}} as one consistent pair, from any thread. */
     long[] snapshot() {
         while (true) {
             // Acquire: the pair read below is at least as new as this version.
             long version = (long) SNAPSHOT_VERSION.getAcquire(this);
-            long cursor = snapshotCursor;
+            long position = snapshotPosition;
             long count = snapshotCount;
             // LoadLoad: the pair is read before the version is read again.
             VarHandle.loadLoadFence();
             // Opaque re-read after the fence: unchanged and even means no store of the pair overlapped the reads.
             if ((version & 1) == 0 && version == (long) SNAPSHOT_VERSION.getOpaque(this)) {
-                return new long[] {cursor, count};
+                return new long[] {position, count};
             }
             Thread.onSpinWait(); // the writer is between the two stores: a few nanoseconds
         }
     }
 
     /**
-     * Messages that start from slot sequence {@code after + 1} to the record ending at {@code last} (DATA
-     * records and first fragments), walked over this
-     * ring's record headers (the publisher's own memory, still held by the subscribers' gating). Another
-     * process may have written into it: every header is validated.
+     * Advances the lazy position to {@code last}: the shared {@code cursor} and {@code published} words, then
+     * the conductor's pair. Every record up to {@code last} is committed.
      */
-    long countData(long after, long last) {
-        long count = 0;
-        long sequence = after + 1;
-        while (sequence <= last) {
-            int index = (int) (sequence & slotMask) << slotShift;
-            int recordOffset = slotsBase + index;
-            int length = slots.getInt(recordOffset + RecordDescriptor.LENGTH_OFFSET);
-            int typeCheck = slots.getInt(recordOffset + RecordDescriptor.TYPE_CHECK_OFFSET);
-            if (RecordDescriptor.check(typeCheck) != RecordDescriptor.expectedCheck(sequence) || length < 0
-                || length > (wraps ? capacity / 2 : capacity - index) - HEADER_LENGTH) {
-                throw new CorruptSectionException(channel + ".ring", recordOffset, "record at seq " + sequence
-                    + " (length " + length + ", type/check 0x" + Integer.toHexString(typeCheck)
-                    + ") is not the one this publisher wrote");
-            }
-            int type = RecordDescriptor.type(typeCheck);
-            if (type == RecordDescriptor.TYPE_DATA || type == RecordDescriptor.TYPE_FRAGMENT
-                && length >= RecordDescriptor.FRAGMENT_HEADER_LENGTH
-                && slots.getInt(recordOffset + HEADER_LENGTH + RecordDescriptor.FRAGMENT_OFFSET_OFFSET) == 0) {
-                count++; // a message starts here: a DATA record, or the first fragment of one
-            }
-            sequence += (HEADER_LENGTH + length + (1 << slotShift) - 1) >>> slotShift;
-        }
-        return count;
-    }
-
-    private void storeSnapshot(long cursor, long count) {
+    private void advancePosition(long last) {
+        lazyPosition = last;
+        // Release: statistics and late joiners; the records up to it were committed (released) before.
+        cursorWord.set(last);
+        // Release: statistics for tools; no decision depends on it.
+        publishedWord.set(publishedCount);
         long version = (long) SNAPSHOT_VERSION.get(this);
         // Opaque, then StoreStore: a reader that sees the new pair also sees the odd version.
         SNAPSHOT_VERSION.setOpaque(this, version + 1);
         VarHandle.storeStoreFence();
-        snapshotCursor = cursor;
-        snapshotCount = count;
+        snapshotPosition = last;
+        // A subscriber that starts after this record misses an open fragmented message too: count it.
+        snapshotCount = publishedCount + (messageOpen ? 1 : 0);
         // Release: the pair is visible before the even version that vouches for it.
         SNAPSHOT_VERSION.setRelease(this, version + 2);
+    }
+
+    /** The lazy position last stored in the shared cursor word (writer thread, or after {@link #snapshot()}). */
+    long lazyPosition() {
+        return lazyPosition;
     }
 
     long publishedCount() {
@@ -181,20 +230,22 @@ final class RingWriter {
     }
 
     /**
-     * While on, DATA records (and their padding and fragments) are written but not published: the
-     * Disruptor's batch publish, one release store of the cursor and one wake check for the whole batch
-     * at {@link #flush}. A wait for space publishes what was written first, so the readers can free it.
+     * While on, DATA records (and their padding and fragments) are written but not committed: the batch
+     * commits as one at {@link #flush}, with one release store and one wake check. A wait for space commits
+     * what was written first, so the readers can free it.
      */
     void deferring(boolean on) {
         deferring = on;
     }
 
-    /** Publishes the records written since the last publication, if any: one cursor store, one wake check. */
+    /** Commits the batch written since the last commit, if any, and advances the lazy position: the batch's end. */
     void flush() {
-        long last = pendingLast;
-        if (last >= 0) {
-            pendingLast = -1;
-            publishUpTo(last, false);
+        if (pendingOffset >= 0) {
+            commitBatch(false);
+        }
+        long last = sequencer.nextValue();
+        if (last != lazyPosition) {
+            advancePosition(last);
         }
     }
 
@@ -203,7 +254,7 @@ final class RingWriter {
     }
 
     /**
-     * Encodes {@code value} as a DATA record and publishes it.
+     * Encodes {@code value} as a DATA record and commits it.
      *
      * @throws AlertException when waiting for space was ended by the channel's stop condition or deadline
      * @throws MessageTooLargeException when the value does not fit in the maximum message length
@@ -307,8 +358,8 @@ final class RingWriter {
     private long writeSignal(int type, byte[] payload, long deadlineNs, long sliceNs) throws AlertException {
         long sequence = write(type, Codecs.bytes(), payload, RecordDescriptor.maxErrorLength(capacity), deadlineNs,
             sliceNs);
-        // Release: the record is complete for a subscriber that reads this sequence with acquire.
-        ShmSequence.LONG.setRelease(section, RingDescriptor.TERMINAL_SEQUENCE_OFFSET, sequence);
+        // Release: the record is committed, and the cursor past it, for a subscriber that acquires this sequence.
+        terminalSequenceWord.set(sequence);
         return sequence;
     }
 
@@ -352,7 +403,7 @@ final class RingWriter {
             } else if (toEnd < maxRecordLength && toEnd <= free) {
                 publish(RecordDescriptor.TYPE_PADDING, sequence, index, toEnd - HEADER_LENGTH);
             } else {
-                flush(); // the readers free space only from what they can see
+                flush(); // the readers free space only from what they can see; monitors see the position
                 if (Thread.currentThread() == burstThread) {
                     waker.settle(); // a reader must not sleep on records already published while this one waits
                 }
@@ -367,12 +418,11 @@ final class RingWriter {
     }
 
     private long publish(int type, long sequence, int index, int payloadLength) {
-        int recordSlots = (HEADER_LENGTH + payloadLength + (1 << slotShift) - 1) >>> slotShift;
-        int recordOffset = slotsBase + index;
-        // Plain stores: ordered before the reader's view by the cursor's release store (publishUpTo).
-        slots.putInt(recordOffset + LENGTH_OFFSET, payloadLength);
-        slots.putInt(recordOffset + TYPE_CHECK_OFFSET, RecordDescriptor.typeCheck(type, sequence));
-        long last = sequence + recordSlots - 1;
+        long last = sequence + RecordDescriptor.slots(payloadLength, slotShift) - 1;
+        // Plain: the slot after the record reads "uncommitted" before this record is committed (the release
+        // below orders it), so a reader that gets there finds no header of an earlier lap. The sequencer keeps
+        // that slot free of unread records.
+        slots.putLong(slotsBase + ((int) ((last + 1) & slotMask) << slotShift), RecordDescriptor.UNCOMMITTED);
         sequencer.claim(last);
         if (type == RecordDescriptor.TYPE_DATA || type == RecordDescriptor.TYPE_FRAGMENT && lastFragment) {
             messageOpen = false;
@@ -380,27 +430,46 @@ final class RingWriter {
         } else if (type == RecordDescriptor.TYPE_FRAGMENT) {
             messageOpen = true;
         }
+        long header = RecordDescriptor.header(type, sequence, payloadLength);
+        int recordOffset = slotsBase + index;
         boolean signal = type == RecordDescriptor.TYPE_COMPLETE || type == RecordDescriptor.TYPE_ERROR;
-        if (deferring && !signal) {
-            pendingLast = last; // published with the rest of the batch
+        if (pendingOffset >= 0) {
+            // Plain: a record after the batch's first is committed with the batch, by the first one's header.
+            slots.putLong(recordOffset, header);
+            if (!deferring || signal) {
+                commitBatch(signal);
+            }
+        } else if (deferring && !signal) {
+            pendingOffset = recordOffset; // the batch's commit, stored at its end
+            pendingHeader = header;
         } else {
-            pendingLast = -1;
-            publishUpTo(last, signal); // publishes any deferred records before this one too
+            commit(recordOffset, header, last, signal);
         }
         return sequence;
     }
 
+    /** Commits the open batch through its first header; every record claimed so far is in it. */
+    private void commitBatch(boolean signal) {
+        int offset = pendingOffset;
+        pendingOffset = -1;
+        commit(offset, pendingHeader, sequencer.nextValue(), signal);
+    }
+
     /**
-     * Publishes every record claimed up to slot {@code last}, then wakes a reader that announced it sleeps: on the
-     * burst thread, for a DATA record, with the check without a fence ({@link Waker#wakeIfSeenParked()}), which that
-     * thread settles before it waits ({@link Waker#settle()}).
+     * Commits the record (or batch) whose first header is {@code header} at {@code offset} and whose last slot is
+     * {@code last}, then wakes a reader that announced it sleeps: on the burst thread, for a DATA record, with the
+     * check without a fence ({@link Waker#wakeIfSeenParked()}), which that thread settles before it waits
+     * ({@link Waker#settle()}).
      */
-    private void publishUpTo(long last, boolean signal) {
-        sequencer.publish(last);
-        // Release: a reader that sees this count also sees the records (statistics and demand accounting).
-        published.set(publishedCount);
-        // A subscriber that starts after this record misses an open fragmented message too: count it.
-        storeSnapshot(last, publishedCount + (messageOpen ? 1 : 0));
+    private void commit(int offset, long header, long last, boolean signal) {
+        // Opaque, before the commit: a subscriber's consumed read after this record is never above it.
+        COMMITTED.setOpaque(this, last);
+        // Release: the payload, the next slot's zeroed header and a batch's later headers are visible before this
+        // word, the commit.
+        ShmSequence.LONG.setRelease(slots, offset, header);
+        if (signal || last - lazyPosition >= positionInterval) {
+            advancePosition(last);
+        }
         if (!signal && Thread.currentThread() == burstThread) {
             waker.wakeIfSeenParked();
         } else {

@@ -47,6 +47,8 @@ final class SubscriberLink implements AutoCloseable {
     private long lastConsumed;
     /** Set by the conductor when it admits the subscriber; conductor thread only. */
     PeerLiveness liveness;
+    /** The consumed value at which the next record read uncommitted at the last check, or NOT_STARTED; conductor only. */
+    long suspectUncommitted = NOT_STARTED;
     /** Set by whichever publisher thread ends this link (drop, cancel, death): the link is no longer served. */
     volatile String endReason;
 

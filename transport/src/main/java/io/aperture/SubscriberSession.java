@@ -1,7 +1,6 @@
 package io.aperture;
 
 import com.lmax.disruptor.AlertException;
-import com.lmax.disruptor.EventPoller;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
@@ -21,8 +20,8 @@ import static io.aperture.SubscriberDescriptor.*;
  * The subscriber end of one channel, for one subscription of {@link ChannelSubscriber#receive()}.
  *
  * <p>A drain thread ({@code aperture-sub-<channel>}) attaches (waiting for the ring up to the attach
- * timeout), claims a subscriber section, advertises demand, reads records with the Disruptor
- * {@link EventPoller} and signals the downstream subscriber; all signals come from that one thread (§1.3).
+ * timeout), claims a subscriber section, advertises demand, walks the committed records ({@link RingReader})
+ * and signals the downstream subscriber; all signals come from that one thread (§1.3).
  * {@code request(n)} and {@code cancel()} may come from any thread: they update local state and unpark it.
  *
  * <p>Demand crosses as a replenishing window: the shared {@code requested} is at most
@@ -383,11 +382,12 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             long admitted = (long) ShmSequence.LONG.getAcquire(ringSection, entryOffset + RingDescriptor.ENTRY_ID_OFFSET);
             if (admitted == subscriberId) {
                 long start = ringSection.getLong(entryOffset + RingDescriptor.ENTRY_START_OFFSET);
+                // The cursor is the publisher's lazy position: the start it chose is within one ring of it.
                 long cursor = RingHeader.cursor(ringSection);
-                if (start < -1 || start > cursor || cursor - start > slotCount) {
+                if (start < -1 || start - cursor > slotCount || cursor - start > slotCount) {
                     throw new CorruptSectionException(ringName, entryOffset + RingDescriptor.ENTRY_START_OFFSET,
                         "start " + start + " of subscriber " + index + " outside [cursor " + cursor + " - " + slotCount
-                        + ", cursor]");
+                        + ", cursor + " + slotCount + "]");
                 }
                 consumedWritten = start;
                 // Release: from here the publisher gates the ring on this subscriber's own position.
@@ -481,8 +481,14 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
     // ---------------------------------------------------------------- draining
 
     private void drainLoop() throws Exception {
-        ShmBarrier dataBarrier = new ShmBarrier(options.waiting().newStrategy(spot),
-            new ShmSequence(ringSection, RingDescriptor.CURSOR_OFFSET), this::shouldWake);
+        // Waits for the header of the next record to be committed (the reader may be replaced: read it each time).
+        com.lmax.disruptor.Sequence nextCommitted = new com.lmax.disruptor.Sequence() {
+            @Override
+            public long get() {
+                return reader.committed().get();
+            }
+        };
+        ShmBarrier dataBarrier = new ShmBarrier(options.waiting().newStrategy(spot), nextCommitted, this::shouldWake);
         long nextHousekeeping = System.nanoTime() + intervalNs;
         String publisherDeath = null;
         long deliveredStored = 0;
@@ -493,9 +499,9 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
             long demanded = requested;
             advertise(demanded);
             if (demanded > delivered) {
-                EventPoller.PollState state;
+                boolean read;
                 try {
-                    state = reader.poll(this);
+                    read = reader.poll(this);
                 } catch (CorruptSectionException e) {
                     checkDropped(); // overwritten because the publisher dropped this subscriber: say so
                     throw e;
@@ -513,7 +519,7 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                 if (reader.terminated()) {
                     return;
                 }
-                if (state == EventPoller.PollState.PROCESSING) {
+                if (read) {
                     continue;
                 }
             } else {
@@ -542,17 +548,19 @@ final class SubscriberSession<T> implements Subscription, Runnable, RingReader.R
                     "unknown terminal state " + terminal);
             }
             if ((terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) && !reader.hasUnread()) {
-                long sequence = RingHeader.terminalSequence(channel + ".ring", ringSection, reader.cursor(), slotCount);
+                long cursor = RingHeader.cursor(ringSection);
+                long sequence = RingHeader.terminalSequence(channel + ".ring", ringSection, cursor, slotCount);
                 if (sequence >= 0 && sequence < reader.nextRecord() && !terminalReread) {
                     // Admitted after the terminal record was written: read that record itself (§1.4).
                     terminalReread = true;
                     reader = newReader(new com.lmax.disruptor.Sequence(sequence - 1));
                     continue;
                 }
-                // The publisher writes the terminal record (release of the cursor) before the state: seeing the
-                // state (acquire) after records but with no terminal record left means the section is inconsistent.
+                // The publisher commits the terminal record (release) before the state: seeing the state (acquire)
+                // with no record committed at this reader's next slot means the section is inconsistent.
                 throw new CorruptSectionException(channel + ".ring", RingDescriptor.TERMINAL_OFFSET, "terminal state "
-                    + TerminalState.name(terminal) + " but no terminal record after cursor " + reader.cursor());
+                    + TerminalState.name(terminal) + " but no terminal record committed at seq " + reader.nextRecord()
+                    + " (cursor " + cursor + ")");
             }
             if ((terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED)
                 || publisherDeath != null) {

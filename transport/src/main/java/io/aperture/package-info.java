@@ -14,23 +14,26 @@
  *     <ul>
  *       <li>header fields: plain stores, then the magic with a <b>release</b> store; readers load the magic
  *           with <b>acquire</b> before any header field;</li>
- *       <li>records (header and payload): plain stores by the single writer thread, published by a
- *           <b>release</b> store of {@code cursor}; the subscriber's {@code EventPoller} loads
- *           {@code cursor} with <b>acquire</b> before reading any slot;</li>
+ *       <li>records (layout 3.0): the payload and the next slot's zeroed header by plain stores of the
+ *           single writer thread, then the record's 64-bit header word by a <b>release</b> store: the commit
+ *           (a batch: its first header, stored last); the subscriber's {@code RingReader} loads each header
+ *           with <b>acquire</b> before the payload;</li>
+ *       <li>{@code cursor}, {@code published}: the lazy position, <b>release</b> stores at batch ends, waits,
+ *           terminal records and once per quarter ring; never loaded per record;</li>
  *       <li>{@code terminal}: <b>CAS</b> from OPEN (the writer thread and the conductor may race), read
  *           with <b>acquire</b>; a terminal record, when there is one, is published before it;</li>
- *       <li>{@code published}, {@code heartbeat}: <b>release</b> stores, <b>acquire</b> loads.</li>
+ *       <li>{@code heartbeat}: <b>release</b> stores, <b>acquire</b> loads.</li>
  *     </ul></li>
  *   <li>Subscriber section ({@code SubscriberDescriptor}), written by its subscriber only:
  *     <ul>
  *       <li>magic: <b>release</b> store after the other fields, before the file is linked into place;</li>
- *       <li>{@code consumed}: <b>release</b> store by the poller after a batch is read; the publisher loads
+ *       <li>{@code consumed}: <b>release</b> store by the reader once per batch; the publisher loads
  *           it with <b>acquire</b> before overwriting slots (gating);</li>
  *       <li>{@code requested}: <b>release</b> store, <b>acquire</b> load by the conductor;</li>
  *       <li>{@code cancelled}: <b>release</b> store, <b>acquire</b> load.</li>
  *     </ul></li>
  * </ul>
  * Every value loaded from the other process's section is validated before use (see
- * {@code RingReader}, {@code RingHeader}, {@code SubscriberLink}).
+ * {@code RecordCheck}, {@code RingReader}, {@code RingHeader}, {@code SubscriberLink}).
  */
 package io.aperture;

@@ -60,7 +60,7 @@ class ChannelErrorsTest {
         writeRing("future", ((long) RingDescriptor.MAGIC << 32) | (9L << 16));
         StepVerifier.create(aperture.subscriber("future", Codecs.longs()).receive())
             .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IncompatibleChannelException.class)
-                .hasMessageContaining("layout version 9.0").hasMessageContaining("reads 2.0"))
+                .hasMessageContaining("layout version 9.0").hasMessageContaining("reads 3.0"))
             .verify(Duration.ofSeconds(10));
     }
 

@@ -1,7 +1,6 @@
 package io.aperture;
 
 import com.lmax.disruptor.AlertException;
-import com.lmax.disruptor.EventPoller;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,8 +93,7 @@ class DoubleMappingTest {
             ByteBuffer subscriber = ByteBuffer.allocateDirect(SubscriberDescriptor.LENGTH).order(ByteOrder.nativeOrder());
             consumed = new ShmSequence(subscriber, SubscriberDescriptor.CONSUMED_OFFSET);
             consumed.set(-1L);
-            sequencer = new RingSequencer(CAPACITY / SLOT, new BackoffWaitStrategy(1, 1, 1_000L),
-                new ShmSequence(section, RingDescriptor.CURSOR_OFFSET), () -> false);
+            sequencer = new RingSequencer(CAPACITY / SLOT, new BackoffWaitStrategy(1, 1, 1_000L), () -> false);
             sequencer.addGatingSequences(consumed);
             writer = new RingWriter(name, section, section, sequencer, CAPACITY, SLOT, options.maxMessageLength(), 0,
                 new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET));
@@ -135,7 +133,7 @@ class DoubleMappingTest {
             for (int length = 0; length <= maxMessage; length += length < 70 || length > maxMessage - 70 ? 1 : 37) {
                 byte[] payload = new byte[length];
                 random.nextBytes(payload);
-                long before = ring.sequencer.getCursor() + 1;
+                long before = ring.sequencer.nextValue() + 1;
                 int index = (int) (before % (CAPACITY / SLOT)) * SLOT;
                 if (index + RecordDescriptor.HEADER_LENGTH + length > CAPACITY) {
                     wrapped++;
@@ -145,16 +143,16 @@ class DoubleMappingTest {
                         ring.writer.writeData(Codecs.bytes(), payload, System.nanoTime() - 1);
                         break;
                     } catch (AlertException full) {
-                        while (ring.reader.poll(collect) == EventPoller.PollState.PROCESSING) {
+                        while (ring.reader.poll(collect)) {
                             // drain
                         }
                     }
                 }
-                assertThat(ring.sequencer.getCursor() + 1 - before).as("no padding: the record starts where the writer was")
+                assertThat(ring.sequencer.nextValue() + 1 - before).as("no padding: the record starts where the writer was")
                     .isEqualTo((RecordDescriptor.HEADER_LENGTH + length + SLOT - 1) / SLOT);
                 sent.add(payload);
             }
-            while (ring.reader.poll(collect) == EventPoller.PollState.PROCESSING) {
+            while (ring.reader.poll(collect)) {
                 // drain
             }
             assertThat(wrapped).as("records that ran past the end").isGreaterThan(50);

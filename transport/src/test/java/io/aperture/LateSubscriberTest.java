@@ -42,7 +42,7 @@ class LateSubscriberTest {
             ByteBuffer section = ring.buffer();
             RingHeader.initialise(section, 42L, OPTIONS, 1, Codecs.longs());
             RingSequencer sequencer = new RingSequencer(OPTIONS.ringCapacity() / OPTIONS.slotLength(),
-                Waiting.BACKOFF.newStrategy(null), new ShmSequence(section, RingDescriptor.CURSOR_OFFSET), () -> false);
+                Waiting.BACKOFF.newStrategy(null), () -> false);
             RingWriter writer = new RingWriter(channel, section, sequencer, OPTIONS.ringCapacity(), OPTIONS.slotLength(),
                 OPTIONS.maxMessageLength());
             long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,9 +30,9 @@ class LayoutDescriptorTest {
         Map<String, Number> pinned = new LinkedHashMap<>();
         pinned.put("CACHE_LINE_PAIR_LENGTH", 128);
         pinned.put("MAGIC", 0x41505254);
-        pinned.put("VERSION_MAJOR", 2);
+        pinned.put("VERSION_MAJOR", 3);
         pinned.put("VERSION_MINOR", 0);
-        pinned.put("MAGIC_VERSION", 0x41505254_0002_0000L);
+        pinned.put("MAGIC_VERSION", 0x41505254_0003_0000L);
         pinned.put("MAGIC_VERSION_OFFSET", 0);
         pinned.put("SESSION_ID_OFFSET", 8);
         pinned.put("CAPACITY_OFFSET", 16);
@@ -165,7 +166,7 @@ class LayoutDescriptorTest {
     void shouldPinEverySubscriberDescriptorConstant() {
         Map<String, Number> pinned = new LinkedHashMap<>();
         pinned.put("MAGIC", 0x41505355);
-        pinned.put("MAGIC_VERSION", 0x41505355_0002_0000L);
+        pinned.put("MAGIC_VERSION", 0x41505355_0003_0000L);
         pinned.put("MAGIC_VERSION_OFFSET", 0);
         pinned.put("RING_SESSION_ID_OFFSET", 8);
         pinned.put("PID_OFFSET", 16);
@@ -220,9 +221,9 @@ class LayoutDescriptorTest {
     @Test
     void shouldPinEveryRecordDescriptorConstant() {
         Map<String, Number> pinned = new LinkedHashMap<>();
-        pinned.put("LENGTH_OFFSET", 0);
-        pinned.put("TYPE_CHECK_OFFSET", 4);
+        pinned.put("HEADER_OFFSET", 0);
         pinned.put("HEADER_LENGTH", 8);
+        pinned.put("UNCOMMITTED", 0L);
         pinned.put("TYPE_DATA", 1);
         pinned.put("TYPE_COMPLETE", 2);
         pinned.put("TYPE_ERROR", 3);
@@ -246,7 +247,7 @@ class LayoutDescriptorTest {
         assertThat(RecordDescriptor.typeCheck(RecordDescriptor.TYPE_ERROR, 0x7_89AB_CDEFL)).isEqualTo(0xABCD_EF03);
         assertThat(RecordDescriptor.typeCheck(RecordDescriptor.TYPE_COMPLETE, -1L)).isEqualTo(0xFFFF_FF02);
 
-        int word = RecordDescriptor.typeCheck(RecordDescriptor.TYPE_COMPLETE, 0xFF_FFFFL);
+        long word = RecordDescriptor.header(RecordDescriptor.TYPE_COMPLETE, 0xFF_FFFFL, 0);
         assertThat(RecordDescriptor.type(word)).isEqualTo(RecordDescriptor.TYPE_COMPLETE);
         assertThat(RecordDescriptor.check(word)).isEqualTo(0xFF_FFFF);
         assertThat(RecordDescriptor.expectedCheck(0x1_00FF_FFFFL)).isEqualTo(0xFF_FFFF);
@@ -255,11 +256,25 @@ class LayoutDescriptorTest {
 
     @Test
     void shouldPutTheRecordHeaderInTheFirstSlotBytes() {
-        // The header must fit in the smallest slot, and its two words must not overlap.
+        // The header is one 64-bit word at the record's start: it must fit in the smallest slot.
+        assertThat(RecordDescriptor.HEADER_OFFSET).isZero();
+        assertThat(RecordDescriptor.HEADER_LENGTH).isEqualTo(Long.BYTES);
         assertThat(RecordDescriptor.HEADER_LENGTH).isLessThanOrEqualTo(RingDescriptor.MIN_SLOT_LENGTH);
-        assertThat(RecordDescriptor.TYPE_CHECK_OFFSET).isEqualTo(RecordDescriptor.LENGTH_OFFSET + Integer.BYTES);
-        assertThat(RecordDescriptor.HEADER_LENGTH).isEqualTo(RecordDescriptor.TYPE_CHECK_OFFSET + Integer.BYTES);
         assertThat(RecordDescriptor.HEADER_LENGTH % 8).as("payload 8-byte aligned").isZero();
+    }
+
+    @Test
+    void shouldPackLengthTypeAndCheckIntoTheCommitWord() {
+        long header = RecordDescriptor.header(RecordDescriptor.TYPE_DATA, 0x1234567L, 40);
+        assertThat(header).isEqualTo(0x2345_6701_0000_0028L);
+        assertThat(RecordDescriptor.length(header)).isEqualTo(40);
+        assertThat(RecordDescriptor.type(header)).isEqualTo(RecordDescriptor.TYPE_DATA);
+        assertThat(RecordDescriptor.check(header)).isEqualTo(0x23_4567);
+        assertThat(RecordDescriptor.header(RecordDescriptor.TYPE_COMPLETE, 0L, 0)).as("committed: never zero")
+            .isNotEqualTo(RecordDescriptor.UNCOMMITTED);
+        ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header);
+        assertThat(word.getInt(0)).as("little-endian: length in bytes 0-3").isEqualTo(40);
+        assertThat(word.getInt(4)).as("little-endian: check << 8 | type in bytes 4-7").isEqualTo(0x2345_6701);
     }
 
     @Test

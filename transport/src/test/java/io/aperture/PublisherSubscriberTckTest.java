@@ -67,7 +67,7 @@ public class PublisherSubscriberTckTest extends SubscriberBlackboxVerification<L
         disposables.add(Mono.<Void>create(done::set).subscribe(ignored -> { }, error -> { }));
         assertNotNull(done.get(), "Mono.create hands its sink over on subscribe");
         PublisherSession<Long> session = new PublisherSession<>(directory, channel, Codecs.longs(), OPTIONS,
-            upstream -> { }, done.get());
+            upstream -> { }, done.get(), true);
         done.get().onDispose(session::close);
         session.start();
 

@@ -1,7 +1,6 @@
 package io.aperture;
 
 import com.lmax.disruptor.AlertException;
-import com.lmax.disruptor.EventPoller;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,9 +55,9 @@ class RingProtocolTest {
             assertThat(sequence).as("sequence of the %d-byte record", length).isEqualTo(expected);
             assertThat(ring.drain()).as("%d-byte record", length).containsExactly(Event.data(sequence, payload));
         }
-        assertThat(ring.cursor.get()).as("the ring wrapped many times").isGreaterThan(10L * ring.slotCount);
+        assertThat(ring.sequencer.nextValue()).as("the ring wrapped many times").isGreaterThan(10L * ring.slotCount);
         assertThat(placement.lastStart).isEqualTo(ring.lastWritten);
-        assertThat(ring.consumed.get()).as("the poller walked every published slot").isEqualTo(ring.cursor.get());
+        assertThat(ring.consumed.get()).as("the poller walked every published slot").isEqualTo(ring.sequencer.nextValue());
     }
 
     @ParameterizedTest(name = "capacity {0}, slot {1}")
@@ -186,10 +185,10 @@ class RingProtocolTest {
     void shouldWriteExactlyFittingRecordWithoutPadding() throws Exception {
         // 16 slots of 64 bytes; the writer at slot 12 has 4 slots (256 bytes) to the end.
         Ring ring = Ring.positionedAt(1024, 64, 504, 12);
-        long cursorBefore = ring.cursor.get();
+        long cursorBefore = ring.sequencer.nextValue();
         long sequence = ring.write(payload(256 - HEADER_LENGTH, 1));
         assertThat(sequence).isEqualTo(12);
-        assertThat(ring.cursor.get()).as("one record of 4 slots, nothing else").isEqualTo(cursorBefore + 4);
+        assertThat(ring.sequencer.nextValue()).as("one record of 4 slots, nothing else").isEqualTo(cursorBefore + 4);
         long next = ring.write(payload(0, 2));
         assertThat(next).as("next record at index 0, right after").isEqualTo(16);
         ring.assertHeader(12, TYPE_DATA, 256 - HEADER_LENGTH);
@@ -202,7 +201,7 @@ class RingProtocolTest {
         long sequence = ring.write(payload(256 - HEADER_LENGTH + 1, 1));
         assertThat(sequence).isEqualTo(16);
         ring.assertHeader(12, TYPE_PADDING, 256 - HEADER_LENGTH);
-        assertThat(ring.cursor.get()).as("padding of 4 slots, then a record of 5 slots").isEqualTo(16 + 5 - 1);
+        assertThat(ring.sequencer.nextValue()).as("padding of 4 slots, then a record of 5 slots").isEqualTo(16 + 5 - 1);
         assertThat(ring.drain()).containsExactly(Event.data(16, payload(249, 1)));
         assertThat(ring.consumed.get()).isEqualTo(20);
     }
@@ -213,7 +212,8 @@ class RingProtocolTest {
     void shouldNeverOverwriteUnconsumedSlots() throws Exception {
         Ring ring = new Ring(1024, 16, 504);
         List<Event> written = new ArrayList<>();
-        // One-slot records (8-byte payloads): exactly slotCount of them fill the ring.
+        // One-slot records (8-byte payloads): slotCount - 1 of them fill the ring (one slot is kept as headroom,
+        // for the zeroed header after the last record).
         while (true) {
             byte[] payload = payload(8, written.size());
             try {
@@ -224,24 +224,29 @@ class RingProtocolTest {
             }
             assertThat(written.size()).as("writes must stop when the ring is full").isLessThanOrEqualTo(ring.slotCount);
         }
-        assertThat(written).hasSize(ring.slotCount);
-        assertThat(ring.cursor.get() - ring.consumed.get()).isEqualTo(ring.slotCount);
+        assertThat(written).hasSize(ring.slotCount - 1);
+        assertThat(ring.sequencer.nextValue() - ring.consumed.get()).isEqualTo(ring.slotCount - 1);
 
         byte[] unconsumed = ring.unconsumedBytes();
         for (int length : new int[] {0, 8, 9, 100, 504}) {
             assertThatThrownBy(() -> ring.writer.writeData(Codecs.bytes(), payload(length, 99), shortDeadline()))
                 .as("%d-byte record into a full ring", length).isInstanceOf(AlertException.class);
             assertThat(ring.unconsumedBytes()).as("unconsumed slots untouched").isEqualTo(unconsumed);
-            assertThat(ring.cursor.get()).isEqualTo(ring.slotCount - 1L);
+            assertThat(ring.sequencer.nextValue()).isEqualTo(ring.slotCount - 2L);
         }
 
-        // Consume one record: one slot frees up; a two-slot record still does not fit, a one-slot one does.
+        // Consume one record: one slot frees up, the last before the ring's end. A two-slot record does not fit
+        // there: the writer pads that slot and waits; nothing fits at index 0 until a second record is consumed.
         Recorder one = new Recorder(ring);
         one.continueAfterData = false;
-        assertThat(ring.reader.poll(one)).isEqualTo(EventPoller.PollState.PROCESSING);
+        assertThat(ring.reader.poll(one)).isTrue();
         assertThat(one.events).containsExactly(written.get(0));
         assertThatThrownBy(() -> ring.writer.writeData(Codecs.bytes(), payload(9, 0), shortDeadline()))
             .isInstanceOf(AlertException.class);
+        assertThatThrownBy(() -> ring.writer.writeData(Codecs.bytes(), payload(8, 0), shortDeadline()))
+            .isInstanceOf(AlertException.class);
+        assertThat(ring.reader.poll(one)).isTrue();
+        assertThat(one.events).containsExactly(written.get(0), written.get(1));
         long sequence = ring.writer.writeData(Codecs.bytes(), payload(8, 1000), shortDeadline());
         assertThat(sequence).isEqualTo(ring.slotCount);
         written.add(Event.data(sequence, payload(8, 1000)));
@@ -324,7 +329,7 @@ class RingProtocolTest {
         };
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!ring.reader.terminated()) {
-            if (ring.reader.poll(handler) == EventPoller.PollState.IDLE) {
+            if (!ring.reader.poll(handler)) {
                 Thread.onSpinWait();
             }
             assertThat(System.nanoTime() - deadline).as("reader finished in time").isNegative();
@@ -399,7 +404,7 @@ class RingProtocolTest {
         assertThatThrownBy(() -> ring.write(new byte[100_000]))
             .isInstanceOf(MessageTooLargeException.class)
             .hasMessageContaining("message length 100000").hasMessageContaining("max message length 504");
-        assertThat(ring.cursor.get()).as("nothing published").isEqualTo(-1L);
+        assertThat(ring.sequencer.nextValue()).as("nothing published").isEqualTo(-1L);
 
         long sequence = ring.write(payload(504, 3));
         assertThat(ring.drain()).containsExactly(Event.data(sequence, payload(504, 3)));
@@ -466,7 +471,7 @@ class RingProtocolTest {
         Ring ring = Ring.positionedAt(1024, 64, 504, 15); // one slot to the end: the data record crosses it
         byte[] first = payload(100, 1);
         long sequence = ring.write(first);
-        byte[] error = PublisherSession.errorPayload(new IllegalStateException("boom \u00e9"), ring.maxMessageLength);
+        byte[] error = ErrorRecord.encode(new IllegalStateException("boom \u00e9"), ring.maxMessageLength);
         ring.writer.writeSignal(TYPE_ERROR, error, liveDeadline());
         assertThat(ring.drain()).containsExactly(Event.data(sequence, first),
             Event.error("java.lang.IllegalStateException", "boom \u00e9"));
@@ -479,7 +484,7 @@ class RingProtocolTest {
         String[] messages = {null, ""};
         for (int i = 0; i < errors.length; i++) {
             Ring ring = new Ring(1024, 16, 504);
-            ring.writer.writeSignal(TYPE_ERROR, PublisherSession.errorPayload(errors[i], 504), liveDeadline());
+            ring.writer.writeSignal(TYPE_ERROR, ErrorRecord.encode(errors[i], 504), liveDeadline());
             assertThat(ring.drain()).containsExactly(Event.error(errors[i].getClass().getName(), messages[i]));
         }
     }
@@ -488,11 +493,11 @@ class RingProtocolTest {
     void shouldTruncateLongErrorMessagesToTheBound() throws Exception {
         Ring ring = new Ring(4096, 16, 2040);
         String message = "m".repeat(5000);
-        byte[] error = PublisherSession.errorPayload(new RuntimeException(message), ring.maxMessageLength);
+        byte[] error = ErrorRecord.encode(new RuntimeException(message), ring.maxMessageLength);
         assertThat(error.length).isLessThanOrEqualTo(ring.maxMessageLength);
         ring.writer.writeSignal(TYPE_ERROR, error, liveDeadline());
         assertThat(ring.drain()).containsExactly(
-            Event.error("java.lang.RuntimeException", "m".repeat(RingReader.ERROR_MESSAGE_MAX_BYTES)));
+            Event.error("java.lang.RuntimeException", "m".repeat(RecordDescriptor.ERROR_MESSAGE_MAX_BYTES)));
     }
 
     @Test
@@ -500,15 +505,15 @@ class RingProtocolTest {
         String message = "\u20ac".repeat(1000) + "\ud83d\ude00".repeat(400); // 3 and 4 bytes per code point
         for (String text : new String[] {message, "a" + message, "ab" + message, "\ud83d\ude00".repeat(600),
             "x\ud83d\ude00".repeat(300)}) {
-            byte[] error = PublisherSession.errorPayload(new RuntimeException(text), 2040);
+            byte[] error = ErrorRecord.encode(new RuntimeException(text), 2040);
             Ring fresh = new Ring(4096, 16, 2040);
             fresh.writer.writeSignal(TYPE_ERROR, error, liveDeadline());
             List<Event> events = fresh.drain();
             assertThat(events).hasSize(1);
             String received = events.get(0).message;
             assertThat(received.getBytes(StandardCharsets.UTF_8).length)
-                .isLessThanOrEqualTo(RingReader.ERROR_MESSAGE_MAX_BYTES)
-                .isGreaterThan(RingReader.ERROR_MESSAGE_MAX_BYTES - 4);
+                .isLessThanOrEqualTo(RecordDescriptor.ERROR_MESSAGE_MAX_BYTES)
+                .isGreaterThan(RecordDescriptor.ERROR_MESSAGE_MAX_BYTES - 4);
             assertThat(text).as("the received message is a prefix of the sent one").startsWith(received);
         }
     }
@@ -521,14 +526,14 @@ class RingProtocolTest {
 
         // 20 bytes: 2 + 16 bytes of class name + 2 + no room left for the message.
         Ring tight = new Ring(1024, 16, 20);
-        byte[] payload = PublisherSession.errorPayload(error, tight.maxMessageLength);
+        byte[] payload = ErrorRecord.encode(error, tight.maxMessageLength);
         assertThat(payload).hasSize(20);
         tight.writer.writeSignal(TYPE_ERROR, payload, liveDeadline());
         assertThat(tight.drain()).containsExactly(Event.error(className.substring(0, 16), ""));
 
         // 60 bytes: the whole class name, and what is left of the message.
         Ring roomy = new Ring(1024, 16, 60);
-        payload = PublisherSession.errorPayload(error, roomy.maxMessageLength);
+        payload = ErrorRecord.encode(error, roomy.maxMessageLength);
         assertThat(payload).hasSize(60);
         roomy.writer.writeSignal(TYPE_ERROR, payload, liveDeadline());
         assertThat(roomy.drain()).containsExactly(Event.error(className, message.substring(0, 60 - 4 - 31)));
@@ -677,70 +682,89 @@ class RingProtocolTest {
     }
 
     @Test
-    void shouldRejectACursorThatGoesBackwards() throws Exception {
-        for (long backwards : new long[] {2, -1, Long.MIN_VALUE}) {
+    void shouldNeverLoadTheCursorWord() throws Exception {
+        // Layout 3.0: a record's header is its commit. Whatever the cursor word says, a reader walks headers.
+        for (long cursor : new long[] {2, -1, Long.MIN_VALUE, 3 + 65, Long.MAX_VALUE}) {
             Ring ring = hostile();
-            ring.cursor.set(backwards);
-            CorruptSectionException e = ring.expectCorruptCursor("cursor went backwards from 3 to " + backwards);
-            assertThat(e.offset()).isEqualTo(RingDescriptor.CURSOR_OFFSET);
+            ring.cursor.set(cursor);
+            assertThat(ring.drain()).as("cursor %d: nothing committed after seq 3", cursor).isEmpty();
+            ring.forgeRecord(4, 8, TYPE_DATA);
+            assertThat(ring.drain()).as("cursor %d", cursor).hasSize(1);
+            assertThat(ring.consumed.get()).isEqualTo(4);
         }
     }
 
     @Test
-    void shouldRejectACursorMoreThanOneRingAheadOfConsumed() throws Exception {
-        for (long ahead : new long[] {3 + 64 + 1, 1L << 40, Long.MAX_VALUE}) {
-            Ring ring = hostile();
-            ring.cursor.set(ahead);
-            ring.expectCorruptCursor("cursor " + ahead + " is more than the ring's 64 slots ahead of consumed 3");
-        }
-    }
-
-    @Test
-    void shouldRejectACursorAtLongMaxValueBeforeAnythingWasConsumed() throws Exception {
-        // cursor - consumed overflows when consumed is still -1: the check must not wrap around.
-        Ring ring = new Ring(1024, 16, 504);
-        ring.write(payload(8, 1));
-        ring.cursor.set(Long.MAX_VALUE);
-        ring.expectCorruptCursor("cursor " + Long.MAX_VALUE + " is more than the ring's 64 slots ahead of consumed -1");
-        assertThatThrownBy(ring.reader::peekNextType).isInstanceOf(CorruptSectionException.class)
-            .hasMessageContaining("cursor " + Long.MAX_VALUE);
-    }
-
-    @Test
-    void shouldAcceptACursorExactlyOneRingAhead() throws Exception {
+    void shouldReadCommittedRecordsUpToOneRingAheadInQuarterRingBatches() throws Exception {
         Ring ring = hostile();
-        for (long sequence = 4; sequence <= 3 + 64; sequence++) {
+        for (long sequence = 4; sequence < 3 + 64; sequence++) {
             ring.forgeRecord(sequence, 0, TYPE_DATA);
         }
-        ring.cursor.set(3 + 64);
-        assertThat(ring.drain()).hasSize(64);
+        ring.section.putLong(ring.recordOffset(3 + 64), RecordDescriptor.UNCOMMITTED); // as a writer leaves it
+        Recorder recorder = new Recorder(ring);
+        assertThat(ring.reader.poll(recorder)).isTrue();
+        assertThat(recorder.events).as("one batch is a quarter of the ring").hasSize(16);
+        assertThat(ring.consumed.get()).as("consumed stored once, at the batch end").isEqualTo(3 + 16);
+        assertThat(ring.drain()).hasSize(63 - 16);
     }
 
     @Test
-    void shouldRejectARecordExtendingPastThePublishedCursor() throws Exception {
-        Ring ring = hostile();
-        ring.forgeRecord(4, 20, TYPE_DATA); // 28 bytes: 2 slots
-        ring.cursor.set(4);
-        ring.expectCorrupt(4, "record of 2 slots at seq 4 extends past the published cursor 4");
+    void shouldZeroTheHeaderAfterEachRecordBeforeCommittingIt() throws Exception {
+        Ring ring = new Ring(1024, 16, 504);
+        // Stale bytes where the records after each write will start: what an earlier lap would have left.
+        for (long sequence = 0; sequence < ring.slotCount; sequence++) {
+            ring.forgeRecord(sequence + ring.slotCount, 8, TYPE_DATA);
+        }
+        ring.forgeRecord(0, 0, TYPE_PADDING); // overwritten by the first record itself
+        long first = ring.write(payload(8, 1));
+        assertThat(ring.section.getLong(ring.recordOffset(first + 1))).as("the next header reads uncommitted")
+            .isEqualTo(RecordDescriptor.UNCOMMITTED);
+        long second = ring.write(payload(40, 2)); // 3 slots
+        assertThat(ring.section.getLong(ring.recordOffset(second + 3))).isEqualTo(RecordDescriptor.UNCOMMITTED);
+        assertThat(ring.section.getLong(ring.recordOffset(second + 4))).as("only the next slot is zeroed")
+            .isNotEqualTo(RecordDescriptor.UNCOMMITTED);
+        assertThat(ring.drain()).containsExactly(Event.data(first, payload(8, 1)), Event.data(second, payload(40, 2)));
+    }
 
-        Ring padding = hostile();
-        padding.forgeRecord(4, 1024 - 64 - HEADER_LENGTH, TYPE_PADDING); // 60 slots
-        padding.cursor.set(4 + 58);
-        padding.expectCorrupt(4, "record of 60 slots at seq 4 extends past the published cursor 62");
+    @Test
+    void shouldCommitABatchWithItsFirstHeaderStoredLast() throws Exception {
+        Ring ring = new Ring(1024, 16, 504);
+        ring.writer.deferring(true);
+        long first = ring.writer.writeData(Codecs.bytes(), payload(8, 1), liveDeadline());
+        long second = ring.writer.writeData(Codecs.bytes(), payload(8, 2), liveDeadline());
+        assertThat(ring.section.getLong(ring.recordOffset(first))).as("the batch's commit is not stored yet")
+            .isEqualTo(RecordDescriptor.UNCOMMITTED);
+        ring.assertHeader(second, TYPE_DATA, 8); // stored plainly, invisible behind the first
+        assertThat(ring.drain()).as("nothing of an open batch is read").isEmpty();
+        ring.writer.flush();
+        ring.writer.deferring(false);
+        assertThat(ring.drain()).containsExactly(Event.data(first, payload(8, 1)), Event.data(second, payload(8, 2)));
+        assertThat(RingHeader.cursor(ring.section)).as("the lazy position moves at the batch end").isEqualTo(second);
+    }
+
+    @Test
+    void shouldAdvanceTheLazyPositionOnlyEveryQuarterRing() throws Exception {
+        Ring ring = new Ring(1024, 16, 504);
+        List<Event> read = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            ring.writeOrDrain(payload(8, i), read);
+        }
+        assertThat(RingHeader.cursor(ring.section)).as("15 one-slot records: no cursor store yet").isEqualTo(-1);
+        assertThat(ring.section.getLong(RingDescriptor.PUBLISHED_OFFSET)).isZero();
+        ring.write(payload(8, 15));
+        assertThat(RingHeader.cursor(ring.section)).as("the 16th, a quarter of 64 slots").isEqualTo(15);
+        assertThat(ring.section.getLong(RingDescriptor.PUBLISHED_OFFSET)).isEqualTo(16);
+        ring.write(payload(8, 16));
+        assertThat(ring.writer.latest()).as("the walk derives the exact end").containsExactly(16L, 17L);
+        assertThat(ring.writer.committed()).isEqualTo(16);
     }
 
     @Test
     void shouldRejectCorruptionSeenByPeek() throws Exception {
         Ring ring = hostile();
         ring.forge(4, 0, RecordDescriptor.typeCheck(TYPE_COMPLETE, 99));
-        ring.cursor.set(4);
         assertThatThrownBy(ring.reader::peekNextType).isInstanceOf(CorruptSectionException.class)
             .hasMessageContaining("record check 0x63 != expected 0x4 at seq 4");
-
-        Ring ahead = hostile();
-        ahead.cursor.set(3 + 65);
-        assertThatThrownBy(ahead.reader::peekNextType).isInstanceOf(CorruptSectionException.class)
-            .hasMessageContaining("cursor 68 is more than the ring's 64 slots ahead of consumed 3");
     }
 
     @Test
@@ -888,10 +912,10 @@ class RingProtocolTest {
     @Test
     void shouldRejectAnotherMajorVersionAndAcceptAnotherMinor() {
         Ring ring = new Ring(1024, 16, 504);
-        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (3L << 16) | 3);
+        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (2L << 16) | 3);
         assertThatThrownBy(() -> ring.readHeader()).isInstanceOf(IncompatibleChannelException.class)
-            .hasMessageContaining("layout version 3.3").hasMessageContaining("reads 2.0");
-        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (2L << 16) | 7);
+            .hasMessageContaining("layout version 2.3").hasMessageContaining("reads 3.0");
+        ring.section.putLong(RingDescriptor.MAGIC_VERSION_OFFSET, ((long) RingDescriptor.MAGIC << 32) | (3L << 16) | 7);
         assertThat(ring.readHeader().capacity).isEqualTo(1024);
     }
 
@@ -995,7 +1019,7 @@ class RingProtocolTest {
         ring.write(payload(0, 2));
         assertThat(ring.drain()).hasSize(3);
         assertThat(ring.consumed.get()).isEqualTo(3);
-        assertThat(ring.reader.lastCursor()).isEqualTo(3);
+        assertThat(ring.writer.committed()).isEqualTo(3);
         return ring;
     }
 
@@ -1056,8 +1080,7 @@ class RingProtocolTest {
             this.consumed = new ShmSequence(subscriberSection, SubscriberDescriptor.CONSUMED_OFFSET);
             consumed.set(-1L);
             this.cursor = new ShmSequence(section, RingDescriptor.CURSOR_OFFSET);
-            this.sequencer = new RingSequencer(slotCount, new BackoffWaitStrategy(100, 10, 50_000L),
-                new ShmSequence(section, RingDescriptor.CURSOR_OFFSET), () -> false);
+            this.sequencer = new RingSequencer(slotCount, new BackoffWaitStrategy(100, 10, 50_000L), () -> false);
             // The publisher maps the subscriber section read-only.
             this.gating = new ShmSequence(readOnly(subscriberSection), SubscriberDescriptor.CONSUMED_OFFSET);
             if (gated) {
@@ -1130,8 +1153,8 @@ class RingProtocolTest {
         /** Polls until nothing is left or a terminal record was read; a reader that never settles fails. */
         void pollUntilIdle(RingReader.RecordHandler handler) throws Exception {
             for (int i = 0; i < 4 * slotCount + 8; i++) {
-                EventPoller.PollState state = reader.poll(handler);
-                if (state != EventPoller.PollState.PROCESSING || reader.terminated()) {
+                boolean read = reader.poll(handler);
+                if (!read || reader.terminated()) {
                     return;
                 }
             }
@@ -1151,9 +1174,10 @@ class RingProtocolTest {
             return recordOffset(sequence) + HEADER_LENGTH;
         }
 
+        /** Stores a header word of {@code length} and {@code typeCheck} ({@code check << 8 | type}) at {@code sequence}. */
         void forge(long sequence, int length, int typeCheck) {
-            section.putInt(recordOffset(sequence) + RecordDescriptor.LENGTH_OFFSET, length);
-            section.putInt(recordOffset(sequence) + RecordDescriptor.TYPE_CHECK_OFFSET, typeCheck);
+            section.putLong(recordOffset(sequence) + RecordDescriptor.HEADER_OFFSET,
+                (long) typeCheck << 32 | (length & 0xFFFF_FFFFL));
         }
 
         void forgeRecord(long sequence, int length, int type) {
@@ -1162,18 +1186,17 @@ class RingProtocolTest {
 
         void assertHeader(long sequence, int type, int length) {
             int offset = recordOffset(sequence);
-            int typeCheck = section.getInt(offset + RecordDescriptor.TYPE_CHECK_OFFSET);
-            assertThat(RecordDescriptor.typeName(RecordDescriptor.type(typeCheck))).as("type at seq %d", sequence)
+            long header = section.getLong(offset + RecordDescriptor.HEADER_OFFSET);
+            assertThat(RecordDescriptor.typeName(RecordDescriptor.type(header))).as("type at seq %d", sequence)
                 .isEqualTo(RecordDescriptor.typeName(type));
-            assertThat(RecordDescriptor.check(typeCheck)).isEqualTo(RecordDescriptor.expectedCheck(sequence));
-            assertThat(section.getInt(offset + RecordDescriptor.LENGTH_OFFSET)).as("length at seq %d", sequence)
-                .isEqualTo(length);
+            assertThat(RecordDescriptor.check(header)).isEqualTo(RecordDescriptor.expectedCheck(sequence));
+            assertThat(RecordDescriptor.length(header)).as("length at seq %d", sequence).isEqualTo(length);
         }
 
         /** The bytes of every slot published and not yet consumed, in sequence order. */
         byte[] unconsumedBytes() {
             long from = consumed.get() + 1;
-            long to = cursor.get();
+            long to = sequencer.nextValue();
             byte[] bytes = new byte[(int) (to - from + 1) * slotLength];
             for (long sequence = from; sequence <= to; sequence++) {
                 section.get(recordOffset(sequence), bytes, (int) (sequence - from) * slotLength, slotLength);
@@ -1204,8 +1227,8 @@ class RingProtocolTest {
 
         private CorruptSectionException pollExpectingCorruption(Recorder recorder, String detail) {
             try {
-                EventPoller.PollState state = reader.poll(recorder);
-                throw new AssertionError("expected corruption '" + detail + "', poll returned " + state
+                boolean read = reader.poll(recorder);
+                throw new AssertionError("expected corruption '" + detail + "', poll returned " + read
                     + " with " + recorder.events);
             } catch (CorruptSectionException e) {
                 assertThat(e).hasMessageContaining(detail);
@@ -1317,8 +1340,6 @@ class RingProtocolTest {
             assertThat(window.remaining()).isLessThanOrEqualTo(ring.maxMessageLength);
             assertThat(window.position()).isEqualTo(ring.payloadOffset(sequence));
             assertThat(sequence).as("sequences increase").isGreaterThan(lastSequence);
-            assertThat(ring.lastSlot(sequence, window.remaining())).as("only published records")
-                .isLessThanOrEqualTo(ring.reader.lastCursor());
             lastSequence = sequence;
             if (decoder != null) {
                 try {
@@ -1372,36 +1393,36 @@ class RingProtocolTest {
             this.subscriberBytes = new byte[ring.subscriberSection.capacity()];
             ring.subscriberSection.get(0, subscriberBytes);
             this.consumedAtStart = ring.consumed.get();
-            this.cursorAtStart = ring.cursor.get();
+            this.cursorAtStart = ring.sequencer.nextValue();
         }
 
         /** Two laps of written and read records, then unread ones filling most of the ring, then a terminal. */
         static Scenario build(Ring ring, Random random, Codec<?> codec, int terminal) throws Exception {
             int maxLength = Math.min(ring.maxMessageLength, ring.capacity / 6);
             long laps = 2L * ring.slotCount + random.nextInt(ring.slotCount);
-            while (ring.cursor.get() < laps) {
+            while (ring.sequencer.nextValue() < laps) {
                 ring.writeOrDrain(content(codec, random, maxLength), new ArrayList<>());
             }
             ring.drain();
             List<Event> unread = new ArrayList<>();
             List<long[]> records = new ArrayList<>();
-            while (ring.cursor.get() - ring.consumed.get() < ring.slotCount * 3 / 4) {
+            while (ring.sequencer.nextValue() - ring.consumed.get() < ring.slotCount * 3 / 4) {
                 byte[] payload = content(codec, random, maxLength);
                 if (!ring.tryWrite(payload)) {
                     break;
                 }
                 unread.add(Event.data(ring.lastWritten, payload));
-                records.add(new long[] {ring.lastWritten, ring.cursor.get()});
+                records.add(new long[] {ring.lastWritten, ring.sequencer.nextValue()});
             }
             if (terminal == TYPE_COMPLETE) {
                 long at = ring.writer.writeSignal(TYPE_COMPLETE, new byte[0], liveDeadline());
                 unread.add(Event.complete());
-                records.add(new long[] {at, ring.cursor.get()});
+                records.add(new long[] {at, ring.sequencer.nextValue()});
             } else if (terminal == TYPE_ERROR) {
                 long at = ring.writer.writeSignal(TYPE_ERROR,
-                    PublisherSession.errorPayload(new IllegalStateException("fuzz"), ring.maxMessageLength), liveDeadline());
+                    ErrorRecord.encode(new IllegalStateException("fuzz"), ring.maxMessageLength), liveDeadline());
                 unread.add(Event.error(IllegalStateException.class.getName(), "fuzz"));
-                records.add(new long[] {at, ring.cursor.get()});
+                records.add(new long[] {at, ring.sequencer.nextValue()});
             }
             assertThat(unread.size()).isGreaterThan(3);
             return new Scenario(ring, codec, unread, records);
@@ -1411,11 +1432,11 @@ class RingProtocolTest {
         static Scenario buildUnconsumedFromStart(Ring ring, Random random) {
             List<Event> unread = new ArrayList<>();
             List<long[]> records = new ArrayList<>();
-            while (ring.cursor.get() < ring.slotCount / 2) {
+            while (ring.sequencer.nextValue() < ring.slotCount / 2) {
                 byte[] payload = payload(random.nextInt(60), random.nextInt());
                 assertThat(ring.tryWrite(payload)).isTrue();
                 unread.add(Event.data(ring.lastWritten, payload));
-                records.add(new long[] {ring.lastWritten, ring.cursor.get()});
+                records.add(new long[] {ring.lastWritten, ring.sequencer.nextValue()});
             }
             return new Scenario(ring, Codecs.bytes(), unread, records);
         }
@@ -1467,7 +1488,6 @@ class RingProtocolTest {
                 firstCorruptSlot = Math.min(firstCorruptSlot, Math.min(unreadSlot(offset), unreadSlot(offset + 3)));
             }
 
-            boolean cursorTouched = ring.section.getLong(RingDescriptor.CURSOR_OFFSET) != cursorAtStart;
             Recorder recorder = new Recorder(ring);
             recorder.decoder = codec == Codecs.longs() ? codec : null;
             FuzzHandler handler = new FuzzHandler(recorder, reader, ring, consumedAtStart);
@@ -1478,8 +1498,8 @@ class RingProtocolTest {
                 }
                 boolean settled = false;
                 for (int i = 0; i < 4 * ring.slotCount + 8 && !settled; i++) {
-                    EventPoller.PollState state = reader.poll(handler);
-                    settled = state != EventPoller.PollState.PROCESSING || reader.terminated();
+                    boolean read = reader.poll(handler);
+                    settled = !read || reader.terminated();
                 }
                 if (!settled) {
                     fail("case " + caseNumber + ": reader did not settle;" + described);
@@ -1500,8 +1520,9 @@ class RingProtocolTest {
 
             List<Event> events = recorder.events;
             assertThat(events.size()).as("case %d", caseNumber).isLessThanOrEqualTo(ring.slotCount);
-            if (!cursorTouched) {
-                // Every record wholly before the first corrupted slot is delivered intact and in order.
+            {
+                // Whatever the cursor word says (readers never load it), every record wholly before the first
+                // corrupted slot is delivered intact and in order.
                 int intact = 0;
                 while (intact < unread.size() && unreadRecords.get(intact)[1] < firstCorruptSlot) {
                     intact++;
@@ -1518,13 +1539,15 @@ class RingProtocolTest {
             return outcome;
         }
 
-        /** The unread slot sequence holding byte {@code offset} of the section, or MAX_VALUE if it is not unread. */
+        /** The unconsumed slot sequence holding byte {@code offset} of the slot area. */
         private long unreadSlot(int offset) {
             int index = (offset - RingDescriptor.SLOTS_OFFSET) / ring.slotLength;
             long first = consumedAtStart + 1;
             long distance = (index - first) & (ring.slotCount - 1);
             long sequence = first + distance;
-            return sequence <= cursorAtStart ? sequence : Long.MAX_VALUE;
+            // Layout 3.0: the reader walks headers past the last committed record too (the zeroed slot after it,
+            // and on if that is forged), so every slot not consumed is within its reach.
+            return sequence;
         }
 
         private long interestingCursor(Random random) {
@@ -1585,10 +1608,10 @@ class RingProtocolTest {
             assertThat(window.remaining()).isLessThanOrEqualTo(ring.maxMessageLength);
             assertThat(sequence).isGreaterThan(lastSequence);
             long last = ring.lastSlot(sequence, window.remaining());
-            assertThat(last).as("record of seq %d ends within the published cursor", sequence)
-                .isLessThanOrEqualTo(reader.lastCursor());
-            assertThat(last).as("record of seq %d ends within one ring of consumed %d", sequence, consumedAtStart)
-                .isLessThanOrEqualTo(consumedAtStart + ring.slotCount);
+            // Within the ring, less its headroom, of the consumed value stored at the start of this batch.
+            long consumedNow = ring.consumed.get();
+            assertThat(last).as("record of seq %d ends within one ring of consumed %d", sequence, consumedNow)
+                .isLessThan(consumedNow + ring.slotCount);
             lastSequence = sequence;
             Codec<?> decoder = recorder.decoder;
             if (decoder != null) {
