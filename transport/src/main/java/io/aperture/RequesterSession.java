@@ -5,12 +5,12 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -43,15 +44,17 @@ final class RequesterSession<Q, R> implements ServiceConnection<Q, R> {
     private final ChannelOptions options;
     private final MonoSink<ServiceConnection<Q, R>> connecting;
     private final long connectionId;
-    private final String responseChannel;
+    private final String responseChannelName;
     private final FrameOutbox<Q> outbox = new FrameOutbox<>();
     private final Map<Long, Pending<R>> pending = new ConcurrentHashMap<>();
     /** The highest correlation id opened; frames for ids above it name interactions that never existed. */
     private final AtomicLong lastId = new AtomicLong();
     private final AtomicReference<ApertureException> end = new AtomicReference<>();
     private final Sinks.Empty<Void> closed = Sinks.empty();
-    private final Disposable.Composite channels = Disposables.composite();
+    private final Disposable.Swap requestChannel = Disposables.swap();
+    private final Disposable.Swap responseChannel = Disposables.swap();
     private volatile boolean connected;
+    private volatile boolean endedNormally;
 
     RequesterSession(Aperture aperture, String service, String requester, FrameCodec<Q> requestCodec,
                      FrameCodec<R> responseCodec, ChannelOptions options, MonoSink<ServiceConnection<Q, R>> connecting) {
@@ -67,7 +70,7 @@ final class RequesterSession<Q, R> implements ServiceConnection<Q, R> {
             id = ThreadLocalRandom.current().nextLong();
         } while (id == 0);
         this.connectionId = id;
-        this.responseChannel = ServiceRequester.responseChannel(service, requester, id);
+        this.responseChannelName = ServiceRequester.responseChannel(service, requester, id);
     }
 
     void start() {
@@ -77,12 +80,18 @@ final class RequesterSession<Q, R> implements ServiceConnection<Q, R> {
             }
         });
         outbox.send(Frame.setup(connectionId));
-        channels.add(aperture.producer(service, requester, requestCodec, options.withMaxSubscribers(1))
+        requestChannel.update(aperture.producer(service, requester, requestCodec, options.withMaxSubscribers(1))
             .publish(outbox.frames())
             .subscribe(null,
-                e -> close(failure("its request channel failed", e)),
-                () -> close(failure("the responder stopped reading its requests (it closed or died)", null))));
-        channels.add(aperture.subscriber(responseChannel, responseCodec, options).receive()
+                e -> {
+                    close(failure("its request channel failed", e));
+                    released();
+                },
+                () -> {
+                    close(failure("the responder stopped reading its requests (it closed or died)", null));
+                    released();
+                }));
+        responseChannel.update(aperture.subscriber(responseChannelName, responseCodec, options).receive()
             .subscribe(this::onFrame,
                 e -> close(failure(connected ? "the responder's channel failed" : "no responder answered within the attach timeout ("
                     + options.attachTimeout().toMillis() + " ms)", e)),
@@ -170,11 +179,28 @@ final class RequesterSession<Q, R> implements ServiceConnection<Q, R> {
         for (Pending<R> p : open) {
             p.fail(cause);
         }
-        channels.dispose();
-        if (normal) {
+        responseChannel.dispose();
+        endedNormally = normal;
+        if (normal && connected) {
+            // The request channel completes after the frames queued, and its ring is removed before its Mono
+            // completes: onClose() then completes. A responder that stops reading is given the attach timeout.
+            outbox.complete();
+            Schedulers.parallel().schedule(() -> {
+                requestChannel.dispose();
+                released();
+            }, options.attachTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            requestChannel.dispose();
+            released();
+        }
+    }
+
+    /** The request channel has ended (or was abandoned): onClose() signals. */
+    private void released() {
+        if (endedNormally) {
             closed.tryEmitEmpty();
         } else {
-            closed.tryEmitError(cause);
+            closed.tryEmitError(end.get());
         }
     }
 
@@ -508,31 +534,43 @@ final class RequesterSession<Q, R> implements ServiceConnection<Q, R> {
         }
     }
 
-    /** A request-channel's requests: asked only for what the responder's REQUEST_N frames allow. */
-    private final class RequestsSubscriber extends BaseSubscriber<Q> {
+    /**
+     * A request-channel's requests: asked only for what the responder's REQUEST_N frames allow. Demand that arrives
+     * before the publisher called {@code onSubscribe} is kept ({@link Operators.DeferredSubscription}).
+     */
+    private final class RequestsSubscriber implements CoreSubscriber<Q> {
         private final long id;
+        private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
 
         RequestsSubscriber(long id) {
             this.id = id;
         }
 
-        @Override
-        protected void hookOnSubscribe(Subscription subscription) {
-            // no demand until the responder's handler asks (REQUEST_N)
+        void request(long n) {
+            upstream.request(n);
+        }
+
+        void dispose() {
+            upstream.cancel();
         }
 
         @Override
-        protected void hookOnNext(Q value) {
+        public void onSubscribe(Subscription subscription) {
+            upstream.set(subscription); // no demand until the responder's handler asks (REQUEST_N)
+        }
+
+        @Override
+        public void onNext(Q value) {
             send(Frame.of(FrameKind.NEXT, id, 0, value));
         }
 
         @Override
-        protected void hookOnComplete() {
+        public void onComplete() {
             send(Frame.signal(FrameKind.COMPLETE, id));
         }
 
         @Override
-        protected void hookOnError(Throwable error) {
+        public void onError(Throwable error) {
             send(Frame.error(id, error));
         }
     }

@@ -42,12 +42,17 @@ public interface ServiceConnection<Q, R> extends Disposable {
     String service();
 
     /**
-     * Completes when the connection is disposed or the responder closed it normally; fails with the cause when it
-     * ended otherwise (the responder died, or a protocol error).
+     * Completes when the connection was disposed or the responder closed it normally, once this end's request
+     * channel is closed and its ring removed (a process that exits right after a {@link #dispose()} waits for it
+     * to leave no file behind); fails with the cause when the connection ended otherwise (the responder died, or a
+     * protocol error).
      */
     Mono<Void> onClose();
 
-    /** Ends the connection: every pending interaction fails with {@link ApertureException}, the channels close. */
+    /**
+     * Ends the connection: every pending interaction fails with {@link ApertureException}; the response channel is
+     * cancelled and the request channel completes after the frames already queued ({@link #onClose()}).
+     */
     @Override
     void dispose();
 }

@@ -79,6 +79,7 @@ public final class InteractionPeer {
             }
         }
         connection.dispose();
+        connection.onClose().block(Duration.ofSeconds(60)); // its request ring is removed before the exit
         System.out.println("done " + name + " " + answered + " " + stream.size());
     }
 

@@ -81,6 +81,35 @@ class InteractionProtocolTest {
     }
 
     @Test
+    void shouldPinTheFrameLayout() {
+        assertThat(FrameDescriptor.KIND_OFFSET).isEqualTo(0);
+        assertThat(FrameDescriptor.FLAGS_OFFSET).isEqualTo(4);
+        assertThat(FrameDescriptor.CORRELATION_OFFSET).isEqualTo(8);
+        assertThat(FrameDescriptor.HEADER_LENGTH).isEqualTo(16);
+        assertThat(FrameDescriptor.BODY_OFFSET).isEqualTo(16);
+        assertThat(FrameDescriptor.SETUP_VERSION_OFFSET).isEqualTo(16);
+        assertThat(FrameDescriptor.SETUP_CONNECTION_OFFSET).isEqualTo(24);
+        assertThat(FrameDescriptor.SETUP_LENGTH).isEqualTo(32);
+        assertThat(FrameDescriptor.REQUEST_N_LENGTH).isEqualTo(24);
+        assertThat(FrameDescriptor.STREAM_VALUE_OFFSET).isEqualTo(24);
+        assertThat(FrameDescriptor.ERROR_CLASS_MAX_BYTES).isEqualTo(256);
+        assertThat(FrameDescriptor.ERROR_MESSAGE_MAX_BYTES).isEqualTo(1024);
+        assertThat(FrameDescriptor.NO_MESSAGE).isEqualTo(0xFFFF);
+        int[] codes = {FrameKind.SETUP.code, FrameKind.REQUEST_RESPONSE.code, FrameKind.REQUEST_STREAM.code,
+            FrameKind.REQUEST_CHANNEL.code, FrameKind.FIRE_AND_FORGET.code, FrameKind.NEXT.code, FrameKind.COMPLETE.code,
+            FrameKind.ERROR.code, FrameKind.CANCEL.code, FrameKind.REQUEST_N.code};
+        assertThat(codes).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        ByteBuffer window = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+        FRAMES.encode(Frame.of(FrameKind.REQUEST_STREAM, 7, 3, "q"), window);
+        assertThat(window.position()).isEqualTo(25);
+        assertThat(window.getInt(0)).isEqualTo(3);
+        assertThat(window.getInt(4)).isZero();
+        assertThat(window.getLong(8)).isEqualTo(7);
+        assertThat(window.getLong(16)).isEqualTo(3);
+        assertThat(window.get(24)).isEqualTo((byte) 'q');
+    }
+
+    @Test
     void shouldNameTheValueOfEveryInvalidFrame() {
         assertThat(decode(header(77, 3)).problem).contains("unknown frame kind 77");
         assertThat(decode(header(0, 3)).problem).contains("unknown frame kind 0");
