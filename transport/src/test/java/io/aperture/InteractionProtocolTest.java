@@ -187,6 +187,12 @@ class InteractionProtocolTest {
 
     /** A responder that accepts the connection and answers the first request with {@code reply}'s bytes. */
     private ServiceConnection<String, String> connectToFakeResponder(String service, Function<Frame<String>, byte[]> reply) {
+        return connectToFakeResponder(service, reply, 1);
+    }
+
+    /** As above, the reply sent {@code times} times. */
+    private ServiceConnection<String, String> connectToFakeResponder(String service, Function<Frame<String>, byte[]> reply,
+                                                                     int times) {
         Sinks.Many<byte[]> out = Sinks.many().unicast().onBackpressureBuffer();
         disposables.add(aperture.subscriber(service, FRAMES).receiveFromProducersTagged(Integer.MAX_VALUE).subscribe(p -> {
             Frame<String> frame = p.value();
@@ -195,7 +201,9 @@ class InteractionProtocolTest {
                 disposables.add(aperture.publisher(channel, RAW).publish(out.asFlux()).subscribe());
                 out.tryEmitNext(setup(frame.n));
             } else if (frame.kind.opens()) {
-                out.tryEmitNext(reply.apply(frame));
+                for (int i = 0; i < times; i++) {
+                    out.tryEmitNext(reply.apply(frame));
+                }
             }
         }));
         ServiceConnection<String, String> connection = aperture.requester(service, "real", Codecs.utf8(), Codecs.utf8())
@@ -239,13 +247,16 @@ class InteractionProtocolTest {
         ServiceConnection<String, String> connection = connectToFakeResponder("overflow", f -> {
             ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
             return bytes(b.putInt(FrameKind.NEXT.code).putInt(0).putLong(f.correlationId).put("a".getBytes(StandardCharsets.UTF_8)));
-        });
-        // one NEXT for a stream that requested 1 is fine; the fake sends one per opening frame
+        }, 2);
+        // two NEXT frames for a stream that requested 1: the first is delivered, the second fails the interaction
         StepVerifier.create(connection.requestStream("s"), 0)
             .thenRequest(1)
             .expectNext("a")
-            .thenCancel()
+            .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ApertureException.class)
+                .hasMessageContaining("request-stream 1").hasMessageContaining("NEXT frame beyond the demand requested"))
             .verify(WAIT);
+        // the connection itself goes on
+        assertThat(connection.isDisposed()).isFalse();
     }
 
     // ---- a real responder against a fake requester ----
