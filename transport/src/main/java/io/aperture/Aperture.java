@@ -95,6 +95,44 @@ public final class Aperture {
             Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * The responding end of service {@code service}, with the default options: serves request-response,
+     * request-stream, request-channel and fire-and-forget interactions from any number of requester processes
+     * ({@link ServiceResponder#serve}). Requests are decoded with {@code requestCodec}, responses encoded with
+     * {@code responseCodec}; the requesters use the same two.
+     *
+     * @throws IllegalArgumentException when the service name is not a valid channel name, or a codec's name is
+     *                                  too long to be wrapped in the interaction frames' codec name
+     */
+    public <Q, R> ServiceResponder<Q, R> responder(String service, Codec<Q> requestCodec, Codec<R> responseCodec) {
+        return responder(service, requestCodec, responseCodec, defaults);
+    }
+
+    /** The responding end of service {@code service}, its channels opened with {@code options}. */
+    public <Q, R> ServiceResponder<Q, R> responder(String service, Codec<Q> requestCodec, Codec<R> responseCodec,
+                                                   ChannelOptions options) {
+        return new ServiceResponder<>(this, service, requestCodec, responseCodec, options);
+    }
+
+    /**
+     * The requesting end of service {@code service}, as requester {@code requesterName} (unique among the
+     * service's live requesters), with the default options: {@link ServiceRequester#connect()} waits up to the
+     * attach timeout for the responder.
+     *
+     * @throws IllegalArgumentException when the requester name is not 1 to 64 characters of {@code [A-Za-z0-9_-]}
+     *                                  (not starting with '-'), or the names are too long together
+     */
+    public <Q, R> ServiceRequester<Q, R> requester(String service, String requesterName, Codec<Q> requestCodec,
+                                                   Codec<R> responseCodec) {
+        return requester(service, requesterName, requestCodec, responseCodec, defaults);
+    }
+
+    /** The requesting end of service {@code service}, its channels opened with {@code options}. */
+    public <Q, R> ServiceRequester<Q, R> requester(String service, String requesterName, Codec<Q> requestCodec,
+                                                   Codec<R> responseCodec, ChannelOptions options) {
+        return new ServiceRequester<>(this, service, requesterName, requestCodec, responseCodec, options);
+    }
+
     @Override
     public String toString() {
         return "Aperture{" + directory + '}';

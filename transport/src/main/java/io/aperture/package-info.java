@@ -4,7 +4,9 @@
  * <h2>Public API</h2>
  * {@link io.aperture.Aperture}, {@link io.aperture.ChannelPublisher}, {@link io.aperture.ChannelSubscriber},
  * {@link io.aperture.ChannelOptions}, {@link io.aperture.Waiting}, {@link io.aperture.Codec}, {@link io.aperture.CodecProvider},
- * {@link io.aperture.Codecs}, {@link io.aperture.Produced} and the exceptions. Everything else is package-private.
+ * {@link io.aperture.Codecs}, {@link io.aperture.Produced}, the interactions ({@link io.aperture.ServiceResponder},
+ * {@link io.aperture.ServiceRequester}, {@link io.aperture.ServiceConnection}, {@link io.aperture.ServiceHandler})
+ * and the exceptions. Everything else is package-private.
  *
  * <h2>Memory-ordering conventions</h2>
  * Sections are mapped files; shared words are accessed through byte-buffer {@code VarHandle}s (aligned,

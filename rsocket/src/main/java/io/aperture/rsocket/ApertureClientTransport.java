@@ -1,0 +1,111 @@
+package io.aperture.rsocket;
+
+import io.aperture.Aperture;
+import io.aperture.ApertureException;
+import io.aperture.ChannelOptions;
+import io.netty.buffer.ByteBufAllocator;
+import io.rsocket.DuplexConnection;
+import io.rsocket.transport.ClientTransport;
+import reactor.core.publisher.Mono;
+
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An RSocket {@link ClientTransport} over Aperture rings: connects to the {@link ApertureServerTransport} of
+ * {@code server} in this or another process on the same machine.
+ *
+ * <pre>{@code
+ * RSocket rsocket = RSocketConnector.connectWith(ApertureClientTransport.create(aperture, "echo")).block();
+ * }</pre>
+ *
+ * <p>Each connection publishes its frames as a producer of channel {@code <server>} (named by a random connection
+ * id) and reads the server's frames from {@code <server>.r-<connection id>}; the connect waits up to the attach
+ * timeout for the server. A frame crosses as one ring record (in fragments when it is larger than a record).
+ */
+public final class ApertureClientTransport implements ClientTransport {
+    private final Aperture aperture;
+    private final String server;
+    private final ByteBufAllocator allocator;
+
+    private ApertureClientTransport(Aperture aperture, String server, ByteBufAllocator allocator) {
+        this.aperture = aperture;
+        this.server = server;
+        this.allocator = allocator;
+    }
+
+    /** A client of {@code server} in {@code aperture}'s directory, with its default options. */
+    public static ApertureClientTransport create(Aperture aperture, String server) {
+        return new ApertureClientTransport(Objects.requireNonNull(aperture, "aperture"), Rings.validServer(server),
+            ByteBufAllocator.DEFAULT);
+    }
+
+    /** The same transport, allocating received frames from {@code allocator}. */
+    public ApertureClientTransport withAllocator(ByteBufAllocator allocator) {
+        return new ApertureClientTransport(aperture, server, Objects.requireNonNull(allocator, "allocator"));
+    }
+
+    @Override
+    public Mono<DuplexConnection> connect() {
+        return Mono.create(sink -> {
+            long id;
+            do {
+                id = ThreadLocalRandom.current().nextLong();
+            } while (id == 0);
+            long connectionId = id;
+            String producer = Rings.producerName(connectionId);
+            ChannelOptions options = Rings.options(aperture.defaults());
+            RingFrameCodec codec = new RingFrameCodec(allocator);
+            String responseChannel = Rings.responseChannel(server, connectionId);
+            RingDuplexConnection connection = new RingDuplexConnection(allocator,
+                new RingAddress(aperture.directory(), responseChannel), options.attachTimeout());
+            AtomicBoolean connected = new AtomicBoolean();
+            sink.onCancel(() -> {
+                if (!connected.get()) {
+                    connection.dispose();
+                }
+            });
+            connection.outbox().send(RingFrame.hello(connectionId));
+            connection.bindOutbound(aperture.producer(server, producer, codec, options.withMaxSubscribers(1))
+                .publish(connection.outbox().records()));
+            connection.bindInbound(aperture.subscriber(responseChannel, codec, options).receive().subscribe(
+                record -> {
+                    if (connected.get()) {
+                        if (record.type == RingFrame.FRAME) {
+                            connection.onReceived(record.frame);
+                        } else {
+                            connection.dispose(); // a second HELLO: not a server of this protocol
+                        }
+                    } else if (record.type == RingFrame.HELLO && record.connectionId == connectionId) {
+                        connected.set(true);
+                        sink.success(connection);
+                    } else {
+                        record.release();
+                        sink.error(new ApertureException("RSocket server '" + server + "' answered connection "
+                            + Long.toHexString(connectionId) + " with " + record));
+                        connection.dispose();
+                    }
+                },
+                e -> {
+                    if (!connected.get()) {
+                        sink.error(new ApertureException("RSocket server '" + server + "' in " + aperture.directory()
+                            + " did not answer within the attach timeout (" + options.attachTimeout().toMillis() + " ms): "
+                            + e.getMessage(), e));
+                    }
+                    connection.inboundEnded();
+                },
+                connection::inboundEnded));
+        });
+    }
+
+    @Override
+    public int maxFrameLength() {
+        return Rings.MAX_FRAME_LENGTH;
+    }
+
+    @Override
+    public String toString() {
+        return "ApertureClientTransport{" + server + " in " + aperture.directory() + '}';
+    }
+}
