@@ -111,6 +111,11 @@ final class RingSequencer {
         return minimum;
     }
 
+    /** The cached minimum of the gating sequences: no subscriber reads below it (producer thread only). */
+    long cachedGating() {
+        return cachedGating;
+    }
+
     /** Claims every slot up to {@code sequence}, which the caller checked is free. */
     void claim(long sequence) {
         nextValue = sequence;

@@ -61,6 +61,10 @@ final class RingWriter {
     private final int maxMessageLength;
     private final int maxFragmentedLength;
     private long publishedCount;
+    /** Headers of the slots after the last claim up to this one read uncommitted (writer thread only). */
+    private long zeroedUpTo = -1;
+    /** Slots {@link #zeroAhead} zeroes in one run. */
+    private static final int ZERO_AHEAD_SLOTS = 64;
     /** The last position stored in the shared cursor word. */
     private long lazyPosition = -1;
 
@@ -419,10 +423,9 @@ final class RingWriter {
 
     private long publish(int type, long sequence, int index, int payloadLength) {
         long last = sequence + RecordDescriptor.slots(payloadLength, slotShift) - 1;
-        // Plain: the slot after the record reads "uncommitted" before this record is committed (the release
-        // below orders it), so a reader that gets there finds no header of an earlier lap. The sequencer keeps
-        // that slot free of unread records.
-        slots.putLong(slotsBase + ((int) ((last + 1) & slotMask) << slotShift), RecordDescriptor.UNCOMMITTED);
+        if (last + 1 > zeroedUpTo) {
+            zeroAhead(last + 1);
+        }
         sequencer.claim(last);
         if (type == RecordDescriptor.TYPE_DATA || type == RecordDescriptor.TYPE_FRAGMENT && lastFragment) {
             messageOpen = false;
@@ -446,6 +449,23 @@ final class RingWriter {
             commit(recordOffset, header, last, signal);
         }
         return sequence;
+    }
+
+    /**
+     * Zeroes the header words of the free slots from {@code next} on, up to {@link #ZERO_AHEAD_SLOTS} of them and
+     * never a slot a subscriber may still read (at most one ring after the cached gating minimum, which the
+     * sequencer's headroom keeps {@code next} within). Plain stores, ordered before the reader's view by the next
+     * commit's release: the slot after every committed record reads "uncommitted", so a reader that gets there finds
+     * no header of an earlier lap. Done ahead, in a run, like Aeron's cleaning of a term before reuse: a reader
+     * waiting at the slot after the newest record sees its line written once per run, not once per record.
+     */
+    private void zeroAhead(long next) {
+        long end = Math.min(next + ZERO_AHEAD_SLOTS - 1, sequencer.cachedGating() + slotCount);
+        for (long sequence = next; sequence <= end; sequence++) {
+            // Plain: see above.
+            slots.putLong(slotsBase + ((int) (sequence & slotMask) << slotShift), RecordDescriptor.UNCOMMITTED);
+        }
+        zeroedUpTo = end;
     }
 
     /** Commits the open batch through its first header; every record claimed so far is in it. */
