@@ -156,7 +156,7 @@ final class RingWriter {
      */
     long[] latest() {
         long[] lazy = snapshot();
-        return walk(lazy[0], lazy[1], Long.MAX_VALUE);
+        return check.walk(slots, lazy[0], lazy[1], Long.MAX_VALUE);
     }
 
     /**
@@ -164,16 +164,12 @@ final class RingWriter {
      * held by the caller's gating), walked over the committed headers.
      */
     long countStarts(long after, long last) {
-        long[] end = walk(after, 0, last);
+        long[] end = check.walk(slots, after, 0, last);
         if (end[0] != last) {
             throw check.corrupt((int) ((end[0] + 1) & slotMask) << slotShift, "walk from seq " + after
                 + " stopped at seq " + end[0] + " short of seq " + last + " that this publisher committed");
         }
         return end[1];
-    }
-
-    private long[] walk(long after, long count, long until) {
-        return check.walk(slots, after, count, until);
     }
 
     /**
@@ -222,11 +218,6 @@ final class RingWriter {
         snapshotCount = publishedCount + (messageOpen ? 1 : 0);
         // Release: the pair is visible before the even version that vouches for it.
         SNAPSHOT_VERSION.setRelease(this, version + 2);
-    }
-
-    /** The lazy position last stored in the shared cursor word (writer thread, or after {@link #snapshot()}). */
-    long lazyPosition() {
-        return lazyPosition;
     }
 
     long publishedCount() {

@@ -245,7 +245,7 @@ final class Report {
           ([waiting](waiting.md)). Bandwidth uses an 8 MiB ring with a 1 MiB maximum message (the default maximum is
           capacity / 8) and a codec that copies the payload into the ring and out of it.
         - **Aperture raw ring API**: `publisher(...).open()` gives a `RingPublisher` that the producer's own thread
-          writes; it `write`s each message and `flush`es every 64 (one release store of the cursor and one wake
+          writes; it `write`s each message and `flush`es every 64 (one release store of the batch's first header and one wake
           check per batch, the Disruptor's batch publish). The consumer is `subscriber(...).drain(handler)`, a
           handler called on the drain thread with no Reactor operator in between. Both use a flyweight codec over
           one reused cell (no allocation per message) and the default options. The raw API is bounded by the
