@@ -1,5 +1,8 @@
 package io.aperture;
 
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.RingHeader;
+
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -10,7 +13,7 @@ import java.util.Objects;
  * Aperture aperture = Aperture.create();
  * // process A
  * Mono<Void> done = aperture.publisher("prices", Codecs.utf8())
- *         .publish(Flux.interval(Duration.ofMillis(1)).map(Object::toString));
+ *         .publish(Flux.range(1, Integer.MAX_VALUE).map(i -> "price " + i));
  * // process B
  * Flux<String> prices = aperture.subscriber("prices", Codecs.utf8()).receive();
  * }</pre>

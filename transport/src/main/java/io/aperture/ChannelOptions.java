@@ -1,6 +1,10 @@
 package io.aperture;
 
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.section.RingDescriptor;
+
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -43,6 +47,14 @@ public final class ChannelOptions {
         OLDEST
     }
 
+    /**
+     * A timeout that never expires: any duration of {@value #FOREVER_NANOS} ns (about 146 years) or more, such as
+     * {@code ChronoUnit.FOREVER.getDuration()}, means the same.
+     */
+    public static final Duration FOREVER = ChronoUnit.FOREVER.getDuration();
+    /** The longest timeout kept in nanoseconds: longer ones are forever. Deadlines stay free of overflow. */
+    static final long FOREVER_NANOS = 1L << 62;
+
     private static final ChannelOptions DEFAULTS = new ChannelOptions();
 
     private int ringCapacity = DEFAULT_RING_CAPACITY;
@@ -51,6 +63,7 @@ public final class ChannelOptions {
     private Waiting waiting = Waiting.BLOCKING;
     private int demandWindow = DEFAULT_DEMAND_WINDOW;
     private Duration attachTimeout = Duration.ofSeconds(10);
+    private Duration firstSubscriberTimeout = FOREVER;
     private Duration livenessInterval = Duration.ofMillis(25);
     private Duration heartbeatTimeout = Duration.ZERO;
     private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
@@ -73,6 +86,7 @@ public final class ChannelOptions {
         copy.waiting = waiting;
         copy.demandWindow = demandWindow;
         copy.attachTimeout = attachTimeout;
+        copy.firstSubscriberTimeout = firstSubscriberTimeout;
         copy.livenessInterval = livenessInterval;
         copy.heartbeatTimeout = heartbeatTimeout;
         copy.maxSubscribers = maxSubscribers;
@@ -142,12 +156,27 @@ public final class ChannelOptions {
         return with(o -> o.demandWindow = messages);
     }
 
-    /** Subscriber side: how long to wait for the channel's publisher to appear and admit it before failing. */
+    /**
+     * Subscriber side: how long to wait for the channel's publisher to appear and admit it before failing
+     * (default 10 s); {@link #FOREVER} waits until the subscription is cancelled.
+     */
     public ChannelOptions withAttachTimeout(Duration timeout) {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("attach timeout " + timeout + " < 0");
         }
         return with(o -> o.attachTimeout = timeout);
+    }
+
+    /**
+     * Publisher side: how long a publisher waits for its first subscriber before its {@code publish} Mono fails
+     * with an {@link ApertureException} and the ring is removed (default {@link #FOREVER}: it waits until the
+     * Mono is disposed).
+     */
+    public ChannelOptions withFirstSubscriberTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("first subscriber timeout " + timeout + " < 0");
+        }
+        return with(o -> o.firstSubscriberTimeout = timeout);
     }
 
     /**
@@ -293,6 +322,34 @@ public final class ChannelOptions {
         return attachTimeout;
     }
 
+    /** {@link #attachTimeout()} in nanoseconds, at most {@value #FOREVER_NANOS} (forever). */
+    public long attachTimeoutNanos() {
+        return nanos(attachTimeout);
+    }
+
+    public Duration firstSubscriberTimeout() {
+        return firstSubscriberTimeout;
+    }
+
+    /** {@link #firstSubscriberTimeout()} in nanoseconds, at most {@value #FOREVER_NANOS} (forever). */
+    public long firstSubscriberTimeoutNanos() {
+        return nanos(firstSubscriberTimeout);
+    }
+
+    /** Whether a timeout of {@code nanos} (from one of the {@code ...Nanos()} methods) never expires. */
+    public static boolean isForever(long nanos) {
+        return nanos >= FOREVER_NANOS;
+    }
+
+    private static long nanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(FOREVER_NANOS)) >= 0 ? FOREVER_NANOS : timeout.toNanos();
+    }
+
+    /** A timeout for messages: "250 ms", or "forever". */
+    public static String describe(long nanos) {
+        return isForever(nanos) ? "forever" : java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos) + " ms";
+    }
+
     public Duration livenessInterval() {
         return livenessInterval;
     }
@@ -323,7 +380,7 @@ public final class ChannelOptions {
         return linger;
     }
 
-    void validateRing() {
+    public void validateRing() {
         int max = RingDescriptor.maxMessageLengthFor(ringCapacity);
         if (maxMessageLength() > max) {
             throw new IllegalArgumentException("max message length " + maxMessageLength() + " > " + max
@@ -350,7 +407,8 @@ public final class ChannelOptions {
     public String toString() {
         return "ChannelOptions{ringCapacity=" + ringCapacity + ", slotLength=" + slotLength + ", maxMessageLength="
             + maxMessageLength() + ", waiting=" + waiting + ", demandWindow=" + demandWindow + ", attachTimeout="
-            + attachTimeout + ", livenessInterval=" + livenessInterval + ", heartbeatTimeout=" + heartbeatTimeout
+            + attachTimeout + ", firstSubscriberTimeout=" + firstSubscriberTimeout + ", livenessInterval=" + livenessInterval
+            + ", heartbeatTimeout=" + heartbeatTimeout
             + ", maxSubscribers=" + maxSubscribers + ", slowConsumerPolicy=" + slowConsumerPolicy
             + (slowConsumerPolicy == SlowConsumerPolicy.DROP_SLOWEST ? ", dropLagBytes=" + dropLagBytes + ", dropTime="
             + dropTime : "") + ", joinAt=" + joinAt + ", linger=" + linger + ", maxFragmentedMessageLength="

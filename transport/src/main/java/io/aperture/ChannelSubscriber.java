@@ -1,5 +1,7 @@
 package io.aperture;
 
+import io.aperture.internal.bridge.SubscriberSession;
+import io.aperture.internal.composite.ProducerMerge;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 
@@ -16,7 +18,7 @@ public final class ChannelSubscriber<T> {
     private final Codec<T> codec;
     private final ChannelOptions options;
 
-    ChannelSubscriber(Path directory, String channel, Codec<T> codec, ChannelOptions options) {
+    public ChannelSubscriber(Path directory, String channel, Codec<T> codec, ChannelOptions options) {
         this.directory = directory;
         this.channel = channel;
         this.codec = codec;
@@ -61,7 +63,7 @@ public final class ChannelSubscriber<T> {
      *
      * <p>A producer whose channel fails (its process died, it closed without completing, its source failed,
      * its ring is a leftover that never admits within the attach timeout, or it sent invalid data) is dropped
-     * and logged as a warning on the {@code io.aperture.ProducerMerge} logger: this Flux does not fail for it.
+     * and logged as a warning on the {@code io.aperture.internal.composite.ProducerMerge} logger: this Flux does not fail for it.
      * It completes once at least {@code minProducers} producers (by name) joined (delivered a value or completed), none
      * is still being received, and a directory listing after that found no new one; it fails only when the
      * directory cannot be listed. Signals come from the producers' drain threads, serially (§1.3).

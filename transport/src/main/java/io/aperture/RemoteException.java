@@ -25,13 +25,13 @@ public final class RemoteException extends ApertureException {
     }
 
     /** The handler of a service's responder failed one interaction ({@code interaction}: its model and correlation id). */
-    static RemoteException fromResponder(String service, String interaction, String remoteClassName, String remoteMessage) {
+    public static RemoteException fromResponder(String service, String interaction, String remoteClassName, String remoteMessage) {
         return new RemoteException("service '" + service + "': " + interaction + " failed in the responder with "
             + remoteClassName + (remoteMessage == null ? "" : ": " + remoteMessage), remoteClassName, remoteMessage, true);
     }
 
     /** The requester's publisher of a request-channel failed ({@code interaction}: its model and correlation id). */
-    static RemoteException fromRequester(String service, String requester, String interaction, String remoteClassName,
+    public static RemoteException fromRequester(String service, String requester, String interaction, String remoteClassName,
                                          String remoteMessage) {
         return new RemoteException("service '" + service + "': the requests of " + interaction + " from requester '"
             + requester + "' failed with " + remoteClassName + (remoteMessage == null ? "" : ": " + remoteMessage),

@@ -1,5 +1,6 @@
 package io.aperture;
 
+import io.aperture.internal.bridge.SubscriberSession;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 

@@ -1,5 +1,6 @@
 package io.aperture;
 
+import io.aperture.internal.bridge.PublisherSession;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;

@@ -1,5 +1,9 @@
 package io.aperture;
 
+import io.aperture.internal.composite.FrameCodec;
+import io.aperture.internal.composite.FrameDescriptor;
+import io.aperture.internal.composite.RequesterSession;
+import io.aperture.internal.section.ChannelFiles;
 import reactor.core.publisher.Mono;
 
 import java.util.Objects;
@@ -18,7 +22,6 @@ import java.util.Objects;
  */
 public final class ServiceRequester<Q, R> {
     /** Characters the connection id adds to the response channel's name: {@code .r-}, {@code .} and 16 hex digits. */
-    static final String RESPONSE_INFIX = ".r-";
 
     private final Aperture aperture;
     private final String service;
@@ -37,7 +40,7 @@ public final class ServiceRequester<Q, R> {
         this.options = Objects.requireNonNull(options, "options");
         ChannelFiles.validateChannelName(service);
         ChannelFiles.producerChannel(service, requester); // validates the requester's name and the combined length
-        String longest = responseChannel(service, requester, -1L);
+        String longest = FrameDescriptor.responseChannel(service, requester, -1L);
         if (longest.length() > 100) {
             throw new IllegalArgumentException("service '" + service + "' and requester '" + requester
                 + "' are too long together: the response channel '" + longest + "' has " + longest.length()
@@ -46,9 +49,6 @@ public final class ServiceRequester<Q, R> {
         ChannelFiles.validateChannelName(longest);
     }
 
-    static String responseChannel(String service, String requester, long connectionId) {
-        return service + RESPONSE_INFIX + requester + '.' + String.format("%016x", connectionId);
-    }
 
     /**
      * Connects: publishes this requester's request channel, then waits up to the attach timeout

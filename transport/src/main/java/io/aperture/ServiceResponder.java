@@ -1,5 +1,8 @@
 package io.aperture;
 
+import io.aperture.internal.composite.FrameCodec;
+import io.aperture.internal.composite.ResponderSession;
+import io.aperture.internal.section.ChannelFiles;
 import reactor.core.publisher.Mono;
 
 import java.util.Objects;

@@ -1,9 +1,5 @@
 package io.aperture;
 
-import com.lmax.disruptor.BusySpinWaitStrategy;
-import com.lmax.disruptor.WaitStrategy;
-import com.lmax.disruptor.YieldingWaitStrategy;
-
 /**
  * How a side waits for the other: for data (subscriber), for demand and for ring space (publisher).
  * Every strategy checks for close and cancel while it waits, and every wait ends at the liveness
@@ -12,39 +8,15 @@ import com.lmax.disruptor.YieldingWaitStrategy;
  */
 public enum Waiting {
     /** Spin on the counter: lowest latency, burns a core while idle. Only for pinned, dedicated cores. */
-    BUSY_SPIN {
-        @Override
-        WaitStrategy newStrategy(ParkingSpot spot) {
-            return new BusySpinWaitStrategy();
-        }
-    },
+    BUSY_SPIN,
     /** Spin briefly, then {@code Thread.yield()}: low latency, still burns a core while idle. */
-    YIELDING {
-        @Override
-        WaitStrategy newStrategy(ParkingSpot spot) {
-            return new YieldingWaitStrategy();
-        }
-    },
+    YIELDING,
     /** Spin, then yield, then park with exponential backoff up to 1 ms: low CPU when idle, wake-up within 1 ms. */
-    BACKOFF {
-        @Override
-        WaitStrategy newStrategy(ParkingSpot spot) {
-            return new BackoffWaitStrategy(BackoffWaitStrategy.DEFAULT_SPINS, BackoffWaitStrategy.DEFAULT_YIELDS,
-                BackoffWaitStrategy.DEFAULT_MAX_PARK_NS);
-        }
-    },
+    BACKOFF,
     /**
      * Bounded spin, then sleep until the peer wakes this side (default): a futex on a 32-bit word of the
      * peer's section on Linux, so an idle side uses no CPU and wakes in microseconds; the peer makes the
      * wake system call only when this side announced itself parked. Elsewhere: timed parking.
      */
-    BLOCKING {
-        @Override
-        WaitStrategy newStrategy(ParkingSpot spot) {
-            return new FutexWaitStrategy(spot, FutexWaitStrategy.DEFAULT_SPIN_NS, FutexWaitStrategy.DEFAULT_YIELDS,
-                FutexWaitStrategy.MAX_SLEEP_NS, spot.singleWaiter());
-        }
-    };
-
-    abstract WaitStrategy newStrategy(ParkingSpot spot);
+    BLOCKING;
 }

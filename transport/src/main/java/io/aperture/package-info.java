@@ -6,7 +6,11 @@
  * {@link io.aperture.ChannelOptions}, {@link io.aperture.Waiting}, {@link io.aperture.Codec}, {@link io.aperture.CodecProvider},
  * {@link io.aperture.Codecs}, {@link io.aperture.Produced}, the interactions ({@link io.aperture.ServiceResponder},
  * {@link io.aperture.ServiceRequester}, {@link io.aperture.ServiceConnection}, {@link io.aperture.ServiceHandler})
- * and the exceptions. Everything else is package-private.
+ * and the exceptions. Everything else lives in the internal packages, a ladder in which no import points up:
+ * {@code io.aperture.internal.section} (files, mappings, layouts, liveness), {@code .waiting} (parking, waking,
+ * wait strategies), {@code .ring} (the record writer and reader), {@code .bridge} (the Reactor publisher and
+ * subscriber sessions) and {@code .composite} (what is built from whole channels: the producer merge and the
+ * interactions). The module exports {@code io.aperture} only; {@code ArchitectureTest} enforces the ladder.
  *
  * <h2>Memory-ordering conventions</h2>
  * Sections are mapped files; shared words are accessed through byte-buffer {@code VarHandle}s (aligned,

@@ -1,5 +1,11 @@
 package io.aperture;
 
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.ProcessIdentity;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.SubscriberLink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,6 @@
 package io.aperture;
 
+import io.aperture.internal.section.ChannelFiles;
 import reactor.core.publisher.Flux;
 
 import java.nio.file.Files;

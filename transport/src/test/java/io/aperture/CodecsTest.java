@@ -1,5 +1,6 @@
 package io.aperture;
 
+import io.aperture.internal.section.RingHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

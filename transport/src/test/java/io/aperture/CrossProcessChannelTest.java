@@ -1,5 +1,11 @@
 package io.aperture;
 
+import io.aperture.internal.ring.RecordCheck;
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.ShmSequence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

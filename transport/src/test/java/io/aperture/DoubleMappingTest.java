@@ -1,6 +1,18 @@
 package io.aperture;
 
 import com.lmax.disruptor.AlertException;
+import io.aperture.internal.ring.RingReader;
+import io.aperture.internal.ring.RingSequencer;
+import io.aperture.internal.ring.RingWriter;
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.DoubleMapping;
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.ShmSequence;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.waiting.BackoffWaitStrategy;
+import io.aperture.internal.waiting.Waker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

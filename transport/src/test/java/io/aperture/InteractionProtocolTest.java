@@ -1,5 +1,9 @@
 package io.aperture;
 
+import io.aperture.internal.composite.Frame;
+import io.aperture.internal.composite.FrameCodec;
+import io.aperture.internal.composite.FrameDescriptor;
+import io.aperture.internal.composite.FrameKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -197,7 +201,7 @@ class InteractionProtocolTest {
         disposables.add(aperture.subscriber(service, FRAMES).receiveFromProducersTagged(Integer.MAX_VALUE).subscribe(p -> {
             Frame<String> frame = p.value();
             if (frame.kind == FrameKind.SETUP) {
-                String channel = ServiceRequester.responseChannel(service, p.producer(), frame.n);
+                String channel = FrameDescriptor.responseChannel(service, p.producer(), frame.n);
                 disposables.add(aperture.publisher(channel, RAW).publish(out.asFlux()).subscribe());
                 out.tryEmitNext(setup(frame.n));
             } else if (frame.kind.opens()) {
@@ -268,7 +272,7 @@ class InteractionProtocolTest {
         Sinks.Many<byte[]> out = Sinks.many().unicast().onBackpressureBuffer();
         disposables.add(aperture.producer(service, "fake", RAW).publish(out.asFlux()).subscribe());
         List<Frame<String>> received = new CopyOnWriteArrayList<>();
-        disposables.add(aperture.subscriber(ServiceRequester.responseChannel(service, "fake", connection), FRAMES).receive()
+        disposables.add(aperture.subscriber(FrameDescriptor.responseChannel(service, "fake", connection), FRAMES).receive()
             .subscribe(received::add));
         out.tryEmitNext(setup(connection));
         Await.until(() -> !received.isEmpty(), WAIT, () -> "the responder's SETUP");
@@ -310,7 +314,7 @@ class InteractionProtocolTest {
         Sinks.Many<byte[]> out = Sinks.many().unicast().onBackpressureBuffer();
         disposables.add(aperture.producer(service, "fake", RAW).publish(out.asFlux()).subscribe());
         List<Frame<String>> received = new CopyOnWriteArrayList<>();
-        disposables.add(aperture.subscriber(ServiceRequester.responseChannel(service, "fake", connection), FRAMES).receive()
+        disposables.add(aperture.subscriber(FrameDescriptor.responseChannel(service, "fake", connection), FRAMES).receive()
             .subscribe(received::add));
         out.tryEmitNext(setup(connection));
         out.tryEmitNext(fnf);

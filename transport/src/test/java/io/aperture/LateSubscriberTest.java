@@ -1,5 +1,14 @@
 package io.aperture;
 
+import io.aperture.internal.ring.RingSequencer;
+import io.aperture.internal.ring.RingWriter;
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.TerminalState;
+import io.aperture.internal.waiting.WaitStrategies;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +51,7 @@ class LateSubscriberTest {
             ByteBuffer section = ring.buffer();
             RingHeader.initialise(section, 42L, OPTIONS, 1, Codecs.longs());
             RingSequencer sequencer = new RingSequencer(OPTIONS.ringCapacity() / OPTIONS.slotLength(),
-                Waiting.BACKOFF.newStrategy(null), () -> false);
+                WaitStrategies.of(Waiting.BACKOFF, null), () -> false);
             RingWriter writer = new RingWriter(channel, section, sequencer, OPTIONS.ringCapacity(), OPTIONS.slotLength(),
                 OPTIONS.maxMessageLength());
             long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();

@@ -1,5 +1,9 @@
 package io.aperture;
 
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.TerminalState;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;

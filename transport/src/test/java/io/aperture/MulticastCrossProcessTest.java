@@ -1,5 +1,9 @@
 package io.aperture;
 
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.SectionLocks;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.SubscriberLink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -7,8 +11,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

@@ -1,6 +1,16 @@
 package io.aperture;
 
 import com.lmax.disruptor.AlertException;
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.ShmSequence;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.waiting.Futex;
+import io.aperture.internal.waiting.FutexWaitStrategy;
+import io.aperture.internal.waiting.ParkingSpot;
+import io.aperture.internal.waiting.ShmBarrier;
+import io.aperture.internal.waiting.Waker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.aperture;
 
+import io.aperture.internal.ring.RingReader;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

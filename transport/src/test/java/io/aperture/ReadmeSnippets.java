@@ -3,8 +3,6 @@ package io.aperture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.time.Duration;
-
 /**
  * The README's first example, as written, as the two processes it describes: {@code A} publishes, {@code B}
  * receives. {@link ReadmeSnippetTest} checks that the code between the markers is the README's text, line for
@@ -29,7 +27,7 @@ public final class ReadmeSnippets {
         // process A: publishes a Flux; its upstream produces only what process B requested
         Aperture aperture = Aperture.create();                        // sections in /dev/shm/aperture-<uid>/
         Mono<Void> done = aperture.publisher("prices", Codecs.utf8())
-                .publish(Flux.interval(Duration.ofMillis(1)).map(Object::toString));
+                .publish(Flux.range(1, Integer.MAX_VALUE).map(i -> "price " + i));
         done.block();
         // README end A
     }

@@ -1,5 +1,8 @@
 package io.aperture;
 
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.SubscriberDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

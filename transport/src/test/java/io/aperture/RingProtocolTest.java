@@ -1,6 +1,17 @@
 package io.aperture;
 
 import com.lmax.disruptor.AlertException;
+import io.aperture.internal.ring.ErrorRecord;
+import io.aperture.internal.ring.RingReader;
+import io.aperture.internal.ring.RingSequencer;
+import io.aperture.internal.ring.RingWriter;
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.ShmSequence;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.TerminalState;
+import io.aperture.internal.waiting.BackoffWaitStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,12 +30,12 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.aperture.RecordDescriptor.HEADER_LENGTH;
-import static io.aperture.RecordDescriptor.TYPE_COMPLETE;
-import static io.aperture.RecordDescriptor.TYPE_DATA;
-import static io.aperture.RecordDescriptor.TYPE_ERROR;
-import static io.aperture.RecordDescriptor.TYPE_FRAGMENT;
-import static io.aperture.RecordDescriptor.TYPE_PADDING;
+import static io.aperture.internal.section.RecordDescriptor.HEADER_LENGTH;
+import static io.aperture.internal.section.RecordDescriptor.TYPE_COMPLETE;
+import static io.aperture.internal.section.RecordDescriptor.TYPE_DATA;
+import static io.aperture.internal.section.RecordDescriptor.TYPE_ERROR;
+import static io.aperture.internal.section.RecordDescriptor.TYPE_FRAGMENT;
+import static io.aperture.internal.section.RecordDescriptor.TYPE_PADDING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,8 @@
 package io.aperture;
 
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SubscriberDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A third party writes random values into random places of a live ring and subscriber section while a
  * stream runs. Every case must end, within its timeout, in one of: every element delivered in order
  * then completion; {@link CorruptSectionException}; or another clear {@link ApertureException} (the
- * publisher ended the channel after it detected the damage; it closed its section while its terminal state,
+ * publisher ended the channel after it detected the damage, or failed it with a {@link RemoteException} that
+ * names the {@link CorruptSectionException} it found; it closed its section while its terminal state,
  * overwritten, read open; or the test codec, which carries each value twice, detected a payload that was
  * overwritten: a transport cannot check the user's payload bytes without a checksum). Never: wrong data without an error, another exception type, a hang, a crash.
  * Cases: {@code -Daperture.fuzzCases} (10,000 by default; {@code scripts/fuzz.sh} runs 100,000).
@@ -196,6 +200,12 @@ class SectionFuzzTest {
         }
         if (error instanceof ApertureException && error.getMessage().contains("ended the channel")) {
             return "publisher ended the channel";
+        }
+        if (error instanceof RemoteException remote
+            && CorruptSectionException.class.getName().equals(remote.remoteClassName())) {
+            // The publisher found the damage (in its own ring, or in the subscriber's section) and ended the
+            // channel with an ERROR record that names it.
+            return "publisher failed with CorruptSectionException";
         }
         if (error instanceof ApertureException && error.getMessage().contains("closed its section")) {
             // The publisher ended and let go of its lock, and the attack had cleared its terminal state (or vice versa).

@@ -1,5 +1,7 @@
 package io.aperture;
 
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.SectionLocks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

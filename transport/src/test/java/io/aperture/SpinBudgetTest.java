@@ -1,5 +1,6 @@
 package io.aperture;
 
+import io.aperture.internal.waiting.SpinBudget;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package io.aperture;
 
+import io.aperture.internal.section.ChannelFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

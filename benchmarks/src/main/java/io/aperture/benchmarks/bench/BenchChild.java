@@ -54,6 +54,7 @@ public final class BenchChild {
             case "aeron" -> AeronPeer.run(role, p);
             case "uds" -> UdsPeer.run(role, p);
             case "rsocket" -> RSocketPeer.run(role, p);
+            case "spsc" -> SpscPeer.run(role, p);
             default -> throw new IllegalArgumentException("unknown transport " + transport);
         }
     }

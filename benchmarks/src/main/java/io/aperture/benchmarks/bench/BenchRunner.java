@@ -3,10 +3,10 @@ package io.aperture.benchmarks.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,7 +39,7 @@ import java.util.function.Predicate;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Cross-process benchmarks: Aperture (Flux and raw ring API) vs Reactor publishOn, Aeron IPC, Unix domain sockets and RSocket over TCP.")
 public final class BenchRunner implements Callable<Integer> {
-    static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds", "rsocket");
+    static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds", "rsocket", "spsc");
     /** Aperture's own transports: the Flux API and the raw ring API; every other transport is a peer. */
     static final Set<String> OWN_TRANSPORTS = Set.of("aperture", "ring");
     static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "aeron", "uds", "rsocket");
@@ -84,7 +84,7 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--docs", description = "Directory to write performance.md and images/ to (default: the --out directory).")
     Path docs;
 
-    @Option(names = "--transports", split = ",", description = "Only these transports (default: all): aperture,ring,reactor,aeron,uds,rsocket.")
+    @Option(names = "--transports", split = ",", description = "Only these transports (default: all): aperture,ring,reactor,aeron,uds,rsocket,spsc.")
     Set<String> transports;
 
     @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all): throughput,pingpong,bandwidth,wakeup.")
@@ -382,7 +382,7 @@ public final class BenchRunner implements Callable<Integer> {
         Path parent = sharedMemoryOrTemp();
         int n = ++sequence;
         Path endpoint = switch (transport) {
-            case "aperture", "ring" -> Files.createTempDirectory(parent, "aperture-bench-");
+            case "aperture", "ring", "spsc" -> Files.createTempDirectory(parent, "aperture-bench-");
             case "aeron" -> parent.resolve("aperture-bench-aeron-" + ProcessHandle.current().pid() + "-" + n);
             case "uds" -> Path.of(System.getProperty("java.io.tmpdir"), "aperture-bench-" + ProcessHandle.current().pid() + "-" + n + ".sock");
             default -> throw new IllegalArgumentException(transport);

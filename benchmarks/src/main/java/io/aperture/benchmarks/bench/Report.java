@@ -29,7 +29,8 @@ final class Report {
         "reactor", "Reactor publishOn (1 JVM, 2 threads)",
         "aeron", "Aeron IPC (2 JVMs)",
         "uds", "Unix domain socket (2 JVMs)",
-        "rsocket", "RSocket over TCP (2 JVMs)");
+        "rsocket", "RSocket over TCP (2 JVMs)",
+        "spsc", "hand-written SPSC ring (2 JVMs, one mapped file)");
 
     static void write(Path docs, Machine machine, BenchRunner.Settings s, double elapsed, List<Figure> figures,
                       List<Figure.Ratio> ratios, Map<String, List<double[]>> curves) throws IOException {

@@ -1,0 +1,957 @@
+package io.aperture.internal.bridge;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.Sequence;
+import io.aperture.ApertureException;
+import io.aperture.ChannelOptions;
+import io.aperture.ChannelPublisher;
+import io.aperture.Codec;
+import io.aperture.CorruptSectionException;
+import io.aperture.MessageTooLargeException;
+import io.aperture.RingPublisher;
+import io.aperture.internal.ring.ErrorRecord;
+import io.aperture.internal.ring.RingSequencer;
+import io.aperture.internal.ring.RingWriter;
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.DoubleMapping;
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.PeerLiveness;
+import io.aperture.internal.section.ProcessIdentity;
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.ShmSequence;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.SubscriberLink;
+import io.aperture.internal.section.TerminalState;
+import io.aperture.internal.waiting.ParkingSpot;
+import io.aperture.internal.waiting.ShmBarrier;
+import io.aperture.internal.waiting.WaitStrategies;
+import io.aperture.internal.waiting.Waker;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The publisher end of one channel, for one subscription of {@link ChannelPublisher#publish}.
+ *
+ * <p>Two threads work here. The <em>conductor</em> ({@code aperture-pub-<channel>}) creates the ring,
+ * waits for a first subscriber, subscribes upstream once its first demand crossed, admits later subscribers,
+ * turns their shared {@code requested} counters into {@code request(n)} upstream (never more than the slowest
+ * allows), watches
+ * for cancel and death, and beats the heartbeat. The <em>writer</em> is whatever thread the upstream
+ * signals on: this class is the upstream's {@link CoreSubscriber} and encodes each {@code onNext} in place
+ * in the ring, waiting for space when the ring is full, like a Disruptor producer. Terminal signals are
+ * in-band records written by the writer, so they follow the last element.
+ *
+ * <p><b>Admission.</b> A subscriber claims its section with {@code consumed = NOT_STARTED} and waits. The
+ * conductor holds the ring at a floor no later than any live subscriber's position, adds the newcomer's
+ * gating sequence, then chooses its start: the writer's last (cursor, count) pair ({@link ChannelOptions.JoinAt#LATEST}),
+ * or the oldest position a live subscriber still holds ({@link ChannelOptions.JoinAt#OLDEST}, counting the DATA records
+ * after it). It writes start and base in the ring's subscriber table, then the subscriber's id (release):
+ * the subscriber stores {@code consumed = start} and reads from there. Its demand counts from {@code base}.
+ *
+ * <p><b>Demand.</b> Upstream demand never exceeds {@code min over admitted subscribers (base + requested)}:
+ * the slowest subscriber's demand bounds what the upstream is asked for. Demand already requested upstream
+ * cannot be taken back: a subscriber admitted later with less demand is served from the ring, gated as usual.
+ *
+ * <p><b>Slow subscribers.</b> Under {@link ChannelOptions.SlowConsumerPolicy#BLOCK} the slowest subscriber
+ * gates the ring. Under {@code DROP_SLOWEST} the writer, waiting for space, drops the subscriber that holds
+ * the ring once its lag exceeds the drop lag or the wait the drop time: it marks the table entry dropped
+ * (release, then a store-store fence) before it can overwrite a slot that subscriber did not read.
+ */
+public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
+    private static final int RUNNING = 0;
+    private static final int COMPLETED = 1;
+    private static final int ERRORED = 2;
+    private static final long MAX_SCAN_PARK_NS = 1_000_000L;
+    /** On a synchronous upstream the conductor writes; it looks at the clock for housekeeping this often. */
+    private static final int HOUSEKEEPING_CHECK_MASK = 255;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<PublisherSession, Subscription> UPSTREAM =
+        AtomicReferenceFieldUpdater.newUpdater(PublisherSession.class, Subscription.class, "upstream");
+
+    private final Path directory;
+    private final String channel;
+    private final Codec<T> codec;
+    private final ChannelOptions options;
+    private final Publisher<? extends T> source;
+    private final MonoSink<Void> done;
+    /** Subscribe the source at the first admission ({@link RingPublisher}); else once the first demand crossed. */
+    private final boolean subscribeAtAdmission;
+    /** The source was subscribed; conductor thread only. */
+    private boolean sourceSubscribed;
+    private final long intervalNs;
+    private final boolean dropsSlowest;
+    /** The writer waits for space in slices this long: the liveness interval, or the drop time if shorter. */
+    private final long writeSliceNs;
+
+    private MappedSection mapped;
+    private DoubleMapping doubleMapping;
+    private ByteBuffer section;
+    private Path ringPath;
+    private Object ringKey;
+    private RingSequencer sequencer;
+    private RingWriter writer;
+    private Waker waker;
+    private Thread conductor;
+    /** The writer sleeps here for space, on the word of a subscriber that holds the ring. */
+    private ParkingSpot writerSpot;
+    /** The conductor sleeps here for demand, on the word of the subscriber that allows least. */
+    private ParkingSpot conductorSpot;
+
+    private volatile Subscription upstream;
+    /** The admitted subscribers; copy on write under {@code this}; read by both threads. */
+    private volatile SubscriberLink[] links = new SubscriberLink[0];
+    /** Links removed by the writer (dropped), closed by the conductor. */
+    private final Queue<SubscriberLink> retired = new ConcurrentLinkedQueue<>();
+    private volatile boolean closing;
+    /** This publisher is setting its ring's terminal state (any thread): stored before the state itself. */
+    private volatile boolean endingRing;
+    /** Set by the conductor once the stream ended and the ring stays for {@code linger}. */
+    private volatile boolean lingering;
+    private volatile boolean cancelFromConductor;
+    private volatile int sinkState = RUNNING;
+    private volatile Throwable sinkFailure;
+    private long upstreamRequested;
+    private long suspectCursor = Long.MIN_VALUE;
+    private long nextHousekeeping;
+    private int writesSinceClock;
+    /** Writer thread: the element {@link #dataWrite} writes (one reusable write, no lambda per element). */
+    private T dataValue;
+    private final RecordWrite dataWrite;
+    /** Writer thread: since when every write has had to wait for space (0: the last one did not). */
+    private long ringFullSinceNs;
+    /** This incarnation's session id, kept here: the mapped copy may be overwritten by another process. */
+    private long sessionId;
+    /** The immutable header words as this publisher wrote them, bytes [0, {@code CURSOR_OFFSET}). */
+    private byte[] headerImage;
+    /** Min over the admitted subscribers of what each allows the upstream to have produced. */
+    private final Sequence demand = new Sequence() {
+        @Override
+        public long get() {
+            long min = Long.MAX_VALUE;
+            for (SubscriberLink link : links) {
+                min = Math.min(min, link.allowed.get());
+            }
+            return min;
+        }
+    };
+
+    public PublisherSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
+                     Publisher<? extends T> source, MonoSink<Void> done, boolean subscribeAtAdmission) {
+        this.subscribeAtAdmission = subscribeAtAdmission;
+        this.directory = directory;
+        this.channel = channel;
+        this.codec = codec;
+        this.options = options;
+        this.source = source;
+        this.done = done;
+        this.intervalNs = options.livenessInterval().toNanos();
+        this.dropsSlowest = options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST;
+        this.writeSliceNs = dropsSlowest ? Math.min(intervalNs, options.dropTime().toNanos()) : intervalNs;
+        this.dataWrite = slice -> writer.writeDataWithin(codec, dataValue, slice);
+    }
+
+    /** Creates the ring section and starts the conductor. Failures are thrown to the caller. */
+    public void start() {
+        options.validateRing();
+        RingHeader.codecNameBytes(codec);
+        ChannelFiles.ensureDirectory(directory);
+        ringPath = ChannelFiles.ringPath(directory, channel);
+        removeStaleRing();
+        sessionId = ThreadLocalRandom.current().nextLong();
+        Path temporary = ChannelFiles.createTemporary(directory, channel + ".ring",
+            RingDescriptor.fileLength(options.ringCapacity()));
+        try {
+            mapped = MappedSection.open(temporary, RingDescriptor.fileLength(options.ringCapacity()), true);
+            section = mapped.buffer();
+            doubleMapping = options.doubleMapping()
+                ? DoubleMapping.map(temporary, RingDescriptor.SLOTS_OFFSET, options.ringCapacity(), true) : null;
+            RingHeader.initialise(section, sessionId, options, options.maxSubscribers(), codec, doubleMapping != null);
+            headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
+            section.get(0, headerImage);
+            // Held for the ring's lifetime: subscribers probe it to learn that this process died.
+            mapped.lockExclusive();
+            if (!ChannelFiles.linkIntoPlace(temporary, ringPath)) {
+                String live = describeLivePublisher();
+                throw new ApertureException("channel '" + channel + "' in " + directory
+                    + " was created by another publisher at the same time" + (live == null ? "" : " (" + live + ")"));
+            }
+            ringKey = ChannelFiles.fileKey(ringPath);
+        } catch (java.io.IOException e) {
+            closeMapping();
+            throw new ApertureException("cannot map ring section " + temporary + ": " + e, e);
+        } catch (RuntimeException e) {
+            closeMapping();
+            throw e;
+        } finally {
+            ChannelFiles.deleteQuietly(temporary);
+        }
+        writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
+        conductorSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
+        sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(),
+            WaitStrategies.of(options.waiting(), writerSpot), this::writerShouldStop);
+        waker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
+        writer = new RingWriter(channel, section, doubleMapping == null ? null : doubleMapping.buffer(), sequencer,
+            options.ringCapacity(), options.slotLength(), options.maxMessageLength(),
+            options.maxFragmentedMessageLength(), waker);
+        conductor = new Thread(this, "aperture-pub-" + channel);
+        conductor.setDaemon(true);
+        writer.burstThread(conductor); // published to the conductor by its start
+        conductor.start();
+    }
+
+    /** A ring left by a dead publisher is removed; one whose publisher lives makes this start fail. */
+    private void removeStaleRing() {
+        if (!Files.exists(ringPath)) {
+            return;
+        }
+        Object key = ChannelFiles.fileKey(ringPath);
+        String live = describeLivePublisher();
+        if (live != null) {
+            throw new ApertureException("channel '" + channel + "' in " + directory + " already has a live publisher ("
+                + live + ")");
+        }
+        ChannelFiles.deleteIfSame(ringPath, key);
+        for (int i = 0; i < RingDescriptor.MAX_SUBSCRIBERS_LIMIT; i++) {
+            Path sub = ChannelFiles.subscriberPath(directory, channel, i);
+            if (!Files.exists(sub)) {
+                break;
+            }
+            removeIfOwnerDead(sub);
+        }
+    }
+
+    private static void removeIfOwnerDead(Path path) {
+        Object key = ChannelFiles.fileKey(path);
+        try (MappedSection sub = MappedSection.open(path, SubscriberDescriptor.LENGTH, false)) {
+            ByteBuffer b = sub.buffer();
+            ProcessIdentity owner = new ProcessIdentity(b.getLong(SubscriberDescriptor.PID_OFFSET),
+                b.getLong(SubscriberDescriptor.START_OFFSET));
+            if (!owner.isAlive()) {
+                ChannelFiles.deleteIfSame(path, key);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            ChannelFiles.deleteIfSame(path, key); // not a readable subscriber section: leftover garbage
+        }
+    }
+
+    /** "pid N" of the publisher of the ring now at the channel's name if it runs and the ring is open, else null. */
+    private String describeLivePublisher() {
+        try (MappedSection existing = MappedSection.open(ringPath, -1, false)) {
+            ByteBuffer b = existing.buffer();
+            if (b.capacity() < RingDescriptor.SLOTS_OFFSET || RingHeader.magic(b) == 0) {
+                return null;
+            }
+            RingHeader header = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
+            boolean open = RingHeader.terminalState(b) == TerminalState.OPEN;
+            return open && header.publisher.isAlive() ? header.publisher.toString() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void run() {
+        Runnable outcome;
+        try {
+            outcome = conduct();
+        } catch (Throwable t) {
+            cancelUpstream();
+            endRing(TerminalState.CLOSED);
+            outcome = () -> done.error(t);
+        }
+        int state = RingHeader.terminalState(section);
+        if (options.linger().isZero() || state != TerminalState.COMPLETED && state != TerminalState.ERRORED) {
+            cleanup();
+            outcome.run();
+        } else {
+            lingering = true; // the sink's dispose hook, run by the outcome, must not end the linger
+            outcome.run(); // the stream is over for the user; the ring stays for late subscribers
+            linger();
+            cleanup();
+        }
+    }
+
+    private Runnable conduct() {
+        SubscriberLink first = awaitFirstSubscriber();
+        if (first == null) {
+            endRing(TerminalState.CLOSED);
+            return () -> { };
+        }
+        admit(first);
+        if (subscribeAtAdmission) {
+            sourceSubscribed = true;
+            source.subscribe(this);
+        }
+
+        ShmBarrier demandBarrier = new ShmBarrier(WaitStrategies.of(options.waiting(), conductorSpot), demand,
+            this::conductorShouldWake);
+        ShmBarrier idleBarrier = new ShmBarrier(WaitStrategies.of(options.waiting(), conductorSpot), new Sequence(-1L),
+            this::conductorShouldWake);
+        nextHousekeeping = System.nanoTime() + intervalNs;
+        long awaitUpstreamNs = 10_000L;
+        while (true) {
+            int state = sinkState;
+            if (state == COMPLETED) {
+                return done::success;
+            }
+            if (state == ERRORED) {
+                if (cancelFromConductor) {
+                    cancelUpstream();
+                }
+                Throwable failure = sinkFailure;
+                return () -> done.error(failure);
+            }
+            if (closing) {
+                cancelUpstream();
+                endRing(TerminalState.CLOSED);
+                return () -> { };
+            }
+            for (SubscriberLink link : links) {
+                if (link.cancelled()) {
+                    retire(link, "cancelled");
+                }
+            }
+            closeRetired();
+            if (links.length == 0) {
+                // No live subscriber remains: cancel upstream and end the ring.
+                cancelUpstream();
+                endRing(TerminalState.CANCELLED);
+                return done::success;
+            }
+            if (!sourceSubscribed && allowedNow() > 0) {
+                // The first demand has crossed: a source that emits on subscription now has somewhere to emit.
+                sourceSubscribed = true;
+                source.subscribe(this);
+            }
+            Subscription s = upstream;
+            if (sourceSubscribed && s == null) {
+                // onSubscribe is on its way from the upstream (§1.9); onSubscribe unparks this thread.
+                LockSupport.parkNanos(this, Math.min(awaitUpstreamNs, intervalNs));
+                awaitUpstreamNs = Math.min(awaitUpstreamNs << 1, intervalNs);
+                continue;
+            }
+            if (s != null && requestUpstream(s)) {
+                continue;
+            }
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                housekeeping(now);
+                continue;
+            }
+            try {
+                if (upstreamRequested == Long.MAX_VALUE) {
+                    idleBarrier.waitFor(0L, nextHousekeeping);
+                } else {
+                    demandBarrier.waitFor(upstreamRequested + 1, nextHousekeeping);
+                }
+            } catch (AlertException e) {
+                // a stop condition, or time for housekeeping: the loop looks at each
+            }
+        }
+    }
+
+    /**
+     * Passes on what the subscribers allow beyond what was requested upstream; conductor thread only. Returns
+     * whether it requested anything.
+     */
+    private boolean requestUpstream(Subscription s) {
+        long allowed = allowedNow();
+        if (allowed <= upstreamRequested) {
+            return false;
+        }
+        long delta = allowed == Long.MAX_VALUE ? Long.MAX_VALUE : allowed - upstreamRequested;
+        upstreamRequested = allowed;
+        s.request(delta); // may run onNext on this thread, synchronously
+        waker.settle(); // the end of a synchronous burst: the full wake check its records owe
+        return true;
+    }
+
+    /** Min over the admitted subscribers of {@code base + requested}, each validated (it may only grow). */
+    private long allowedNow() {
+        long min = Long.MAX_VALUE;
+        for (SubscriberLink link : links) {
+            min = Math.min(min, link.allowedValidated());
+        }
+        return min;
+    }
+
+    /**
+     * Once a liveness interval, on the conductor thread: heartbeat, own-ring checks, each subscriber's
+     * consumed and liveness (a dead one is let go and its file removed), and new subscribers.
+     */
+    private void housekeeping(long now) {
+        nextHousekeeping = now + intervalNs;
+        beat();
+        verifyOwnRing();
+        for (SubscriberLink link : links) {
+            link.validateConsumed(writer::committed);
+            verifyNextCommitted(link);
+            String death = link.liveness.check(now);
+            if (death != null) {
+                retire(link, death);
+                ChannelFiles.deleteIfSame(link.path, link.fileKey);
+            }
+        }
+        closeRetired();
+        scanForSubscribers(); // housekeeping runs only once the first subscriber is admitted
+    }
+
+    /**
+     * Looks for subscribers waiting to be admitted. A subscriber claims the lowest free index, so only the
+     * free indices up to one past the highest admitted one are looked at: one file lookup per interval for
+     * a channel with one subscriber, never a scan of the directory.
+     */
+    private void scanForSubscribers() {
+        SubscriberLink[] current = links;
+        int highest = -1;
+        boolean[] taken = new boolean[options.maxSubscribers()];
+        for (SubscriberLink link : current) {
+            taken[link.index] = true;
+            highest = Math.max(highest, link.index);
+        }
+        int limit = Math.min(options.maxSubscribers(), highest + 2);
+        for (int index = 0; index < limit; index++) {
+            if (!taken[index]) {
+                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId);
+                if (found != null) {
+                    admit(found);
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits for a first subscriber; null when closed first.
+     *
+     * @throws ApertureException when none came within {@link ChannelOptions#withFirstSubscriberTimeout}
+     */
+    private SubscriberLink awaitFirstSubscriber() {
+        long parkNs = 10_000L;
+        long nextBeat = System.nanoTime();
+        long timeoutNs = options.firstSubscriberTimeoutNanos();
+        long deadline = nextBeat + timeoutNs;
+        while (!closing) {
+            for (int index = 0; index < options.maxSubscribers(); index++) {
+                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId);
+                if (found != null) {
+                    return found;
+                }
+                if (!Files.exists(ChannelFiles.subscriberPath(directory, channel, index))) {
+                    break; // subscribers claim the lowest free index: none beyond a free one
+                }
+            }
+            if (System.nanoTime() - nextBeat >= 0) {
+                beat();
+                // A subscriber that read an overwritten header would attach to a session nobody serves.
+                verifyOwnHeader();
+                nextBeat = System.nanoTime() + intervalNs;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new ApertureException("channel '" + channel + "' in " + directory + ": no subscriber within "
+                    + ChannelOptions.describe(timeoutNs) + " (ChannelOptions.withFirstSubscriberTimeout)");
+            }
+            LockSupport.parkNanos(this, Math.min(parkNs, remaining));
+            parkNs = Math.min(parkNs << 1, MAX_SCAN_PARK_NS);
+        }
+        return null;
+    }
+
+    /** Admits {@code link} (see the class comment); conductor thread only. */
+    private void admit(SubscriberLink link) {
+        SubscriberLink[] current = links;
+        long floor = writer.snapshot()[0];
+        for (SubscriberLink other : current) {
+            floor = Math.min(floor, other.gating.get());
+        }
+        // Until its start is chosen the newcomer holds the ring no later than anyone already does, and no later
+        // than the lazy position the walk below starts from.
+        link.holdAt(floor);
+        sequencer.addGatingSequences(link.gating);
+        long[] latest = writer.latest();
+        long start = latest[0];
+        long base = latest[1];
+        if (link.joinOldest && current.length > 0) {
+            long oldest = start;
+            for (SubscriberLink other : current) {
+                oldest = Math.min(oldest, other.gating.get());
+            }
+            oldest = Math.max(oldest, floor);
+            base -= writer.countStarts(oldest, start);
+            start = oldest;
+        }
+        link.admit(start, base);
+        link.liveness = new PeerLiveness(link.name(), link.mapped(), link.identity, link.section(),
+            SubscriberDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
+        int entry = RingDescriptor.entryOffset(link.index);
+        section.putLong(entry + RingDescriptor.ENTRY_START_OFFSET, start);
+        section.putLong(entry + RingDescriptor.ENTRY_BASE_OFFSET, base);
+        section.putLong(entry + RingDescriptor.ENTRY_DROPPED_OFFSET, 0L);
+        // Release: start and base are complete for the subscriber that acquires its id here.
+        ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_ID_OFFSET, link.subscriberId);
+        if (!link.polls) {
+            // A polling subscriber needs no wake check (and no fence) after each record.
+            waker.addPeer(link.section());
+        }
+        writerSpot.addPeer(link.section(), link.gating);
+        conductorSpot.addPeer(link.section(), link.allowed);
+        synchronized (this) {
+            SubscriberLink[] updated = Arrays.copyOf(links, links.length + 1);
+            updated[updated.length - 1] = link;
+            links = updated;
+            countSubscribers(updated.length);
+        }
+        waker.wakeAll(); // the subscriber may sleep on the ring's wake word while it waits to be admitted
+    }
+
+    private void countSubscribers(int count) {
+        // Release: statistics for tools; no decision depends on it.
+        ShmSequence.INT.setRelease(section, RingDescriptor.SUBSCRIBERS_OFFSET, count);
+    }
+
+    /**
+     * Stops serving {@code link}: no longer gating, demand or wake-up; its mapping is closed by the
+     * conductor. Any thread.
+     */
+    private void retire(SubscriberLink link, String reason) {
+        synchronized (this) {
+            SubscriberLink[] current = links;
+            SubscriberLink[] updated = Arrays.stream(current).filter(l -> l != link).toArray(SubscriberLink[]::new);
+            if (updated.length == current.length) {
+                return;
+            }
+            link.endReason = reason;
+            links = updated;
+            countSubscribers(updated.length);
+        }
+        sequencer.removeGatingSequence(link.gating);
+        writerSpot.removePeer(link.section());
+        conductorSpot.removePeer(link.section());
+        waker.removePeer(link.section());
+        retired.add(link);
+        if (Thread.currentThread() != conductor) {
+            wakeConductor();
+        }
+    }
+
+    private void closeRetired() {
+        SubscriberLink link;
+        while ((link = retired.poll()) != null) {
+            link.close();
+        }
+    }
+
+    /**
+     * {@code DROP_SLOWEST}, on the writer thread while it waits for space: drops the subscriber holding the
+     * ring if it lags the cursor by more than the drop lag, or if the ring has been full for the drop time
+     * (every write since then had to wait for space, however slowly the holder moves). True if it dropped one.
+     */
+    private boolean dropSlowest(long fullForNs) {
+        SubscriberLink slowest = null;
+        long position = Long.MAX_VALUE;
+        for (SubscriberLink link : links) {
+            long gating = link.gating.get();
+            if (gating < position) {
+                position = gating;
+                slowest = link;
+            }
+        }
+        if (slowest == null) {
+            return false;
+        }
+        long lagBytes = Math.min(options.ringCapacity(), Math.max(1, (sequencer.nextValue() - position) * options.slotLength()));
+        if (lagBytes <= options.dropLagBytes() && fullForNs < options.dropTime().toNanos()) {
+            return false;
+        }
+        String reason = "dropped as too slow (lagged by " + lagBytes + " bytes)";
+        slowest.endReason = reason; // volatile, before the dropped word: the conductor's entry check reads it after
+        int entry = RingDescriptor.entryOffset(slowest.index);
+        // Release, then StoreStore: the subscriber sees the drop before this thread overwrites a slot it did
+        // not read; it checks the word after reading each record (LoadLoad), so it never delivers a torn one.
+        ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_DROPPED_OFFSET, lagBytes);
+        VarHandle.storeStoreFence();
+        // Volatile RMW: both publisher threads may count (the conductor writes for a synchronous upstream).
+        ShmSequence.LONG.getAndAdd(section, RingDescriptor.DROPPED_OFFSET, 1L);
+        retire(slowest, reason);
+        return true;
+    }
+
+    /**
+     * Keeps the ring for late subscribers after the end, beating the heartbeat, until the linger passes. A
+     * subscriber that comes then reads the terminal record by itself: nothing is admitted or written.
+     */
+    private void linger() {
+        long deadline = System.nanoTime() + options.linger().toNanos();
+        long now;
+        while ((now = System.nanoTime()) - deadline < 0) {
+            beat();
+            LockSupport.parkNanos(this, Math.min(intervalNs, deadline - now));
+        }
+    }
+
+    private void beat() {
+        // Release: a plain monotonic timestamp; any publisher thread may store it, last store wins.
+        ShmSequence.LONG.setRelease(section, RingDescriptor.HEARTBEAT_OFFSET, System.nanoTime());
+    }
+
+    private boolean conductorShouldWake() {
+        if (sinkState != RUNNING || closing) {
+            return true;
+        }
+        for (SubscriberLink link : links) {
+            if (link.cancelled()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean writerShouldStop() {
+        return closing || links.length == 0;
+    }
+
+    /**
+     * This publisher is the only writer of its ring: a cursor other than its lazy position, behind it or seen
+     * twice ahead of it (the writer stores the cursor just before the pair read here), or a terminal state set
+     * while it runs, was written by another process.
+     */
+    private void verifyOwnRing() {
+        verifyOwnHeader();
+        long position = writer.snapshot()[0];
+        // Acquire, after the pair: the cursor the writer stored with this pair or a later one.
+        long cursorNow = RingHeader.cursor(section);
+        if (cursorNow != position) {
+            if (cursorNow < position || cursorNow == suspectCursor) {
+                throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.CURSOR_OFFSET,
+                    "cursor " + cursorNow + " != " + position + " stored by this publisher: overwritten by another process");
+            }
+            suspectCursor = cursorNow;
+        } else {
+            suspectCursor = Long.MIN_VALUE;
+        }
+        for (SubscriberLink link : links) {
+            verifyEntry(link);
+        }
+        int terminal = RingHeader.terminalState(section);
+        // endingRing after the state: the upstream's thread may set the state (onComplete) while this check runs; its
+        // flag is stored before, and sinkState only after, so reading sinkState alone took our own end for corruption.
+        if (terminal != TerminalState.OPEN && !endingRing && sinkState == RUNNING && !closing) {
+            throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.TERMINAL_OFFSET,
+                "terminal state " + terminal + " set while this publisher runs: written by another process");
+        }
+    }
+
+    /**
+     * The record a subscriber reads next, when this publisher committed it, must read committed: a header that
+     * another process zeroed would leave the subscriber waiting for it while this publisher waits for that
+     * subscriber. Seen twice at the same consumed value (the commit may be a few instructions away after the
+     * committed position is stored), it is corruption.
+     */
+    private void verifyNextCommitted(SubscriberLink link) {
+        long consumed = link.consumed.get();
+        if (consumed == SubscriberLink.NOT_STARTED || consumed >= writer.committed() || writer.committedAt(consumed + 1)) {
+            link.suspectUncommitted = SubscriberLink.NOT_STARTED;
+            return;
+        }
+        if (link.suspectUncommitted == consumed) {
+            throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.SLOTS_OFFSET
+                + ((consumed + 1) & (options.ringCapacity() / options.slotLength() - 1)) * options.slotLength(),
+                "record at seq " + (consumed + 1) + " that this publisher committed (up to seq " + writer.committed()
+                + ") reads uncommitted: its header was zeroed by another process");
+        }
+        link.suspectUncommitted = consumed;
+    }
+
+    /** An admitted subscriber's table entry holds what this publisher wrote there (it is dropped only when retired). */
+    private void verifyEntry(SubscriberLink link) {
+        int entry = RingDescriptor.entryOffset(link.index);
+        long[] expected = {link.subscriberId, link.start(), link.base(), 0L};
+        for (int word = 0; word < expected.length; word++) {
+            // Acquire: a dropped word seen here orders after the writer's endReason store (it stores that first).
+            long value = (long) ShmSequence.LONG.getAcquire(section, entry + 8 * word);
+            if (value != expected[word] && link.endReason == null) {
+                throw new CorruptSectionException(ringPath.getFileName().toString(), entry + 8 * word, "subscriber table word "
+                    + value + " != " + expected[word] + " written by this publisher: overwritten by another process");
+            }
+        }
+    }
+
+    /**
+     * The header words below the counters never change after {@link RingHeader#initialise}: a difference was
+     * written by another process, and subscribers that read it may attach to a session or layout that this
+     * publisher does not serve. Plain loads of words only this process writes.
+     */
+    private void verifyOwnHeader() {
+        int mismatch = section.slice(0, headerImage.length).mismatch(ByteBuffer.wrap(headerImage));
+        if (mismatch >= 0) {
+            int offset = mismatch & ~3;
+            throw new CorruptSectionException(ringPath.getFileName().toString(), offset, "header word "
+                + section.getInt(offset) + " != " + ByteBuffer.wrap(headerImage).order(section.order()).getInt(offset)
+                + " written by this publisher: overwritten by another process");
+        }
+    }
+
+    /** Sets the ring's terminal state (first one wins) and wakes subscribers sleeping on the ring. */
+    private void endRing(int state) {
+        // Volatile, before the CAS: a conductor that acquires the state this thread sets sees it ours (verifyOwnRing).
+        endingRing = true;
+        RingHeader.setTerminalState(section, state);
+        waker.wakeAll();
+    }
+
+    /**
+     * §2.7: request and cancel must be serial, and the conductor may be calling request right now; so a
+     * writer on another thread leaves the cancel to the conductor, which it wakes.
+     */
+    private void cancelUpstreamFromWriter() {
+        if (Thread.currentThread() == conductor) {
+            cancelUpstream();
+        } else {
+            cancelFromConductor = true; // volatile, stored before fail() publishes the ERRORED state
+        }
+    }
+
+    private void cancelUpstream() {
+        Subscription s = UPSTREAM.getAndSet(this, Operators.cancelledSubscription());
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    /** Called when the {@code publish} Mono is cancelled or disposed: stops the conductor, which cleans up. */
+    public void close() {
+        if (!lingering) {
+            closing = true;
+            wakeConductor();
+        }
+    }
+
+    private void cleanup() {
+        for (SubscriberLink link : links) {
+            retire(link, "channel closed");
+        }
+        closeRetired();
+        ChannelFiles.deleteIfSame(ringPath, ringKey);
+        closeMapping();
+    }
+
+    private void closeMapping() {
+        if (doubleMapping != null) {
+            doubleMapping.close(); // the descriptor only: the memory goes when nothing refers to it
+        }
+        if (mapped != null) {
+            mapped.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- the upstream's subscriber (writer side)
+
+    @Override
+    public Context currentContext() {
+        return Context.of(done.contextView());
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        // §2.13: a null subscription is refused with NullPointerException; without this check the CAS below
+        // would accept it (null == null) and leave the conductor waiting for an upstream forever.
+        Objects.requireNonNull(s, "onSubscribe subscription (§2.13)");
+        if (!UPSTREAM.compareAndSet(this, null, s)) {
+            s.cancel(); // §2.5: a second subscription, or one arriving after cancel
+            if (upstream != Operators.cancelledSubscription()) {
+                Operators.reportSubscriptionSet();
+            }
+            return;
+        }
+        Thread c = conductor;
+        if (c == Thread.currentThread() && !subscribeAtAdmission) {
+            // Subscribed by the conductor once demand crossed: request it at once, inside onSubscribe, so a source
+            // that emits on its own clock from subscription on (Flux.interval) never emits without demand.
+            requestUpstream(s);
+        } else if (c != null) {
+            LockSupport.unpark(c);
+        }
+    }
+
+    @Override
+    public void onNext(T value) {
+        Objects.requireNonNull(value, "onNext value (§2.13)");
+        if (sinkState != RUNNING) {
+            Operators.onNextDropped(value, currentContext());
+            return;
+        }
+        dataValue = value;
+        try {
+            if (!write(dataWrite)) {
+                Operators.onNextDropped(value, currentContext());
+            }
+        } catch (MessageTooLargeException e) {
+            cancelUpstreamFromWriter();
+            fail(e); // names the channel and both lengths already
+        } catch (Throwable e) {
+            cancelUpstreamFromWriter();
+            fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
+                + (writer.publishedCount() + 1) + ": " + e, e));
+        } finally {
+            dataValue = null;
+        }
+    }
+
+    /**
+     * {@link RingPublisher}: writes {@code value} on the calling thread (the writer), published at once or,
+     * with {@code defer}, at the next {@link #flush}. Returns whether it was written; false when the channel
+     * stopped or failed (then {@link #failure()} says why, if it failed).
+     */
+    public boolean offer(T value, boolean defer) {
+        long before = writer.publishedCount();
+        writer.deferring(defer);
+        try {
+            onNext(value);
+        } finally {
+            writer.deferring(false);
+        }
+        return writer.publishedCount() != before;
+    }
+
+    /** {@link RingPublisher}: publishes the records written with {@code defer}; the writer thread only. */
+    public void flush() {
+        writer.flush();
+    }
+
+    /** The failure that ended the session's writing side, or null. */
+    public Throwable failure() {
+        return sinkState == ERRORED ? sinkFailure : null;
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        Objects.requireNonNull(error, "onError throwable (§2.13)");
+        if (sinkState != RUNNING) {
+            Operators.onErrorDropped(error, currentContext());
+            return;
+        }
+        fail(error);
+    }
+
+    @Override
+    public void onComplete() {
+        if (sinkState != RUNNING) {
+            return;
+        }
+        try {
+            // The state names a terminal record only when the record was written (subscribers rely on it).
+            boolean written = write(slice -> writer.writeSignalWithin(RecordDescriptor.TYPE_COMPLETE, new byte[0], slice));
+            endRing(written ? TerminalState.COMPLETED : TerminalState.CLOSED);
+            sinkState = COMPLETED;
+        } catch (Throwable e) {
+            sinkFailure = e;
+            sinkState = ERRORED;
+        }
+        wakeConductor();
+    }
+
+    /** Writes an ERROR record naming {@code error}'s class and message, then ends the session with it. */
+    private void fail(Throwable error) {
+        sinkFailure = error;
+        try {
+            byte[] payload = ErrorRecord.encode(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
+            boolean written = write(slice -> writer.writeSignalWithin(RecordDescriptor.TYPE_ERROR, payload, slice));
+            endRing(written ? TerminalState.ERRORED : TerminalState.CLOSED);
+        } catch (Throwable e) {
+            error.addSuppressed(e);
+            endRing(TerminalState.CLOSED);
+        }
+        sinkState = ERRORED;
+        wakeConductor();
+    }
+
+    /** Wakes the conductor (and a writer waiting for space): parked in this JVM, or asleep on the futex. */
+    private void wakeConductor() {
+        Thread c = conductor;
+        if (c != null) {
+            LockSupport.unpark(c);
+        }
+        ParkingSpot spot = conductorSpot;
+        if (spot != null) {
+            spot.wakeSleepers();
+        }
+    }
+
+    @FunctionalInterface
+    private interface RecordWrite {
+        /** Writes, waiting for space at most {@code sliceNs} once a wait starts (no clock read per message). */
+        void write(long sliceNs) throws AlertException;
+    }
+
+    /**
+     * Runs one record write, waiting for ring space in slices of the liveness interval (or of the drop
+     * time); between slices it beats the heartbeat, applies the slow-consumer policy and, on the conductor
+     * thread (a synchronous upstream), does the conductor's housekeeping. Returns false when the channel is
+     * stopping or no subscriber is left: the record is not written.
+     */
+    private boolean write(RecordWrite write) {
+        boolean onConductor = Thread.currentThread() == conductor;
+        if (onConductor && (++writesSinceClock & HOUSEKEEPING_CHECK_MASK) == 0) {
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                housekeeping(now); // the conductor is busy writing: new subscribers, deaths and beats go on
+            }
+        }
+        boolean waited = false;
+        while (true) {
+            try {
+                write.write(writeSliceNs);
+                if (!waited) {
+                    ringFullSinceNs = 0; // written without waiting: the ring was not full
+                }
+                return true;
+            } catch (AlertException e) {
+                waited = true;
+                long now = System.nanoTime();
+                if (onConductor) {
+                    for (SubscriberLink link : links) {
+                        if (link.cancelled()) {
+                            retire(link, "cancelled");
+                        }
+                    }
+                    if (now - nextHousekeeping >= 0) {
+                        housekeeping(now);
+                    }
+                }
+                if (writerShouldStop()) {
+                    wakeConductor();
+                    return false;
+                }
+                if (dropsSlowest) {
+                    if (ringFullSinceNs == 0) {
+                        ringFullSinceNs = now - writeSliceNs;
+                    }
+                    if (dropSlowest(now - ringFullSinceNs)) {
+                        ringFullSinceNs = 0;
+                    }
+                }
+                beat();
+            }
+        }
+    }
+}

@@ -1,0 +1,744 @@
+package io.aperture.internal.bridge;
+
+import com.lmax.disruptor.AlertException;
+import io.aperture.ApertureException;
+import io.aperture.ChannelOptions;
+import io.aperture.ChannelSubscriber;
+import io.aperture.Codec;
+import io.aperture.CorruptSectionException;
+import io.aperture.RemoteException;
+import io.aperture.RingDrain;
+import io.aperture.SlowSubscriberException;
+import io.aperture.Waiting;
+import io.aperture.internal.ring.RingReader;
+import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.DoubleMapping;
+import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.PeerLiveness;
+import io.aperture.internal.section.ProcessIdentity;
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.ShmSequence;
+import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.SubscriberLink;
+import io.aperture.internal.section.TerminalState;
+import io.aperture.internal.waiting.ParkingSpot;
+import io.aperture.internal.waiting.ShmBarrier;
+import io.aperture.internal.waiting.WaitStrategies;
+import io.aperture.internal.waiting.Waker;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.aperture.internal.section.SubscriberDescriptor.*;
+
+/**
+ * The subscriber end of one channel, for one subscription of {@link ChannelSubscriber#receive()}.
+ *
+ * <p>A drain thread ({@code aperture-sub-<channel>}) attaches (waiting for the ring up to the attach
+ * timeout), claims a subscriber section, advertises demand, walks the committed records ({@link RingReader})
+ * and signals the downstream subscriber; all signals come from that one thread (§1.3).
+ * {@code request(n)} and {@code cancel()} may come from any thread: they update local state and unpark it.
+ *
+ * <p>Demand crosses as a replenishing window: the shared {@code requested} is at most
+ * {@code min(downstream requested, delivered + window)}, raised once at most three quarters of the window
+ * are outstanding ({@code advertised - delivered <= window - window / 4}), so the publisher's upstream
+ * never produces more than the downstream asked for.
+ */
+public final class SubscriberSession<T> implements Subscription, Runnable, RingReader.RecordHandler {
+    private static final long MAX_ATTACH_PARK_NS = 10_000_000L;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<SubscriberSession> REQUESTED =
+        AtomicLongFieldUpdater.newUpdater(SubscriberSession.class, "requested");
+
+    private final Path directory;
+    private final String channel;
+    private final Codec<T> codec;
+    private final ChannelOptions options;
+    private final CoreSubscriber<? super T> actual;
+    private final long intervalNs;
+    /** The demand window; Long.MAX_VALUE for a {@link RingDrain}, whose unbounded demand crosses at once. */
+    private final long window;
+    private final long replenish;
+    private final Thread drain;
+
+    private volatile long requested;
+    private volatile boolean cancelled;
+    /** True while the drain thread sleeps for lack of demand: request() must then wake it. */
+    private volatile boolean idle;
+    /** The first non-positive request amount (§3.9); valid once {@link #badRequested} is true. */
+    private long badRequest;
+    private volatile boolean badRequested;
+
+    // drain thread only
+    private MappedSection ring;
+    /** This subscriber's double mapping of a ring whose publisher double-maps it; null: the copy path. */
+    private DoubleMapping ringDoubleMapping;
+    private ByteBuffer ringSection;
+    private RingHeader header;
+    private MappedSection own;
+    private Path ownPath;
+    private Object ownKey;
+    private ByteBuffer ownSection;
+    /** This section's identity words as this subscriber wrote them, bytes [0, {@code REQUESTED_OFFSET}). */
+    private byte[] ownImage;
+    private ShmSequence requestedShm;
+    private ShmSequence consumedShm;
+    private RingReader reader;
+    private Waker waker;
+    private PeerLiveness liveness;
+    private volatile ParkingSpot spot;
+    private long delivered;
+    private long advertised;
+    private long consumedWritten;
+    private int index;
+    private long subscriberId;
+    /** Offset of this subscriber's entry in the ring's subscriber table. */
+    private int entryOffset;
+    private int slotCount;
+    /** The ring's publisher drops slow subscribers: each record is checked against the dropped word. */
+    private boolean dropsSlowest;
+    /** The terminal record was read again after admission past it; only once. */
+    private boolean terminalReread;
+    private boolean completed;
+    private Throwable terminalError;
+
+    public SubscriberSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
+                      CoreSubscriber<? super T> actual) {
+        this(directory, channel, codec, options, actual, false);
+    }
+
+    /**
+     * @param unboundedDemand the downstream requests {@code Long.MAX_VALUE} at once ({@link RingDrain}): it
+     *                        is advertised as such, with no window, so the publisher asks its source once
+     */
+    public SubscriberSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
+                      CoreSubscriber<? super T> actual, boolean unboundedDemand) {
+        this.directory = directory;
+        this.channel = channel;
+        this.codec = codec;
+        this.options = options;
+        this.actual = actual;
+        this.intervalNs = options.livenessInterval().toNanos();
+        this.window = unboundedDemand ? Long.MAX_VALUE : options.demandWindow();
+        this.replenish = Math.max(1, window / 4);
+        this.drain = new Thread(this, "aperture-sub-" + channel);
+        this.drain.setDaemon(true);
+    }
+
+    public void start() {
+        actual.onSubscribe(this);
+        drain.start();
+    }
+
+    @Override
+    public void request(long n) {
+        if (n <= 0) {
+            if (!badRequested) {
+                badRequest = n;
+                badRequested = true; // volatile store publishes badRequest to the drain thread
+            }
+        } else {
+            Operators.addCap(REQUESTED, this, n);
+        }
+        LockSupport.unpark(drain);
+        wakeIfIdle();
+    }
+
+    /** Wakes the drain thread if it sleeps on the ring's futex for lack of demand (no system call otherwise). */
+    private void wakeIfIdle() {
+        ParkingSpot s = spot;
+        if (idle && s != null) {
+            s.wakeSleepers();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        LockSupport.unpark(drain);
+        ParkingSpot s = spot;
+        if (s != null) {
+            s.wakeSleepers(); // the drain thread may sleep on the ring's futex, which unpark does not end
+        }
+    }
+
+    @Override
+    public void run() {
+        Throwable failure = null;
+        try {
+            if (attach() && awaitAdmission()) {
+                drainLoop();
+            }
+        } catch (InternalError e) {
+            // The JVM raises InternalError when a mapped page cannot be read (SIGBUS): the file was truncated.
+            failure = new CorruptSectionException(channel + ".ring", 0,
+                "section memory became inaccessible (file truncated by another process?): " + e.getMessage());
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            detach();
+        }
+        if (cancelled) {
+            if (failure != null) {
+                Operators.onErrorDropped(failure, actual.currentContext());
+            }
+            return;
+        }
+        if (badRequested) {
+            actual.onError(new IllegalArgumentException("§3.9 violated: positive request amount required but it was "
+                + badRequest));
+        } else if (failure != null) {
+            actual.onError(failure);
+        } else if (terminalError != null) {
+            actual.onError(terminalError);
+        } else if (completed) {
+            actual.onComplete();
+        }
+    }
+
+    // ---------------------------------------------------------------- attach and detach
+
+    private boolean attach() throws IOException {
+        long deadline = System.nanoTime() + options.attachTimeoutNanos();
+        Path ringPath = ChannelFiles.ringPath(directory, channel);
+        String reason = "no ring file " + ringPath;
+        long parkNs = 10_000L;
+        while (true) {
+            if (cancelled || badRequested) {
+                return false;
+            }
+            if (Files.exists(ringPath)) {
+                String notReady = tryAttach(ringPath);
+                if (notReady == null) {
+                    return true;
+                }
+                reason = notReady;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new ApertureException("channel '" + channel + "' not available in " + directory + " after "
+                    + ChannelOptions.describe(options.attachTimeoutNanos()) + ": " + reason);
+            }
+            LockSupport.parkNanos(this, Math.min(parkNs, remaining));
+            parkNs = Math.min(parkNs << 1, MAX_ATTACH_PARK_NS);
+        }
+    }
+
+    /** Attaches to the ring at {@code ringPath}; returns null when attached, else why not (yet). */
+    private String tryAttach(Path ringPath) throws IOException {
+        MappedSection mapped;
+        try {
+            mapped = MappedSection.open(ringPath, -1, false);
+            mapped.openLockProbe(); // at once, on the file just mapped: this side probes the publisher's lock
+        } catch (NoSuchFileException e) {
+            return "no ring file " + ringPath;
+        }
+        boolean keep = false;
+        try {
+            ByteBuffer b = mapped.buffer();
+            if (b.capacity() < RingDescriptor.SLOTS_OFFSET) {
+                throw new CorruptSectionException(ringPath.getFileName().toString(), 0, "file length " + b.capacity()
+                    + " < header length " + RingDescriptor.SLOTS_OFFSET);
+            }
+            if (RingHeader.magic(b) == 0) {
+                return "ring " + ringPath + " not initialised";
+            }
+            RingHeader h = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
+            h.checkCodec(channel, codec);
+            int state = RingHeader.terminalState(b);
+            boolean ended = state == TerminalState.COMPLETED || state == TerminalState.ERRORED;
+            if (state != TerminalState.OPEN && !ended) {
+                return "the ring of publisher " + h.publisher + " is " + TerminalState.name(state);
+            }
+            // A ring that completed or failed is still joined: its terminal record is read (§1.4).
+            if (!ended && !h.publisher.isAlive()) {
+                return "publisher " + h.publisher + " is not running";
+            }
+            String claimed = claimSection(h, b);
+            if (claimed != null) {
+                return claimed;
+            }
+            ring = mapped;
+            ringSection = b;
+            header = h;
+            keep = true;
+            if ((h.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0 && options.doubleMapping()) {
+                DoubleMapping doubled = DoubleMapping.map(ringPath, RingDescriptor.SLOTS_OFFSET, h.capacity, false);
+                if (doubled != null && doubled.buffer().getLong(RingDescriptor.SESSION_ID_OFFSET) != h.sessionId) {
+                    doubled.close(); // the name now belongs to another ring: read this one through the copy path
+                    doubled = null;
+                }
+                ringDoubleMapping = doubled;
+            }
+            slotCount = h.capacity / h.slotLength;
+            dropsSlowest = (h.flags & RingDescriptor.FLAG_DROP_SLOWEST) != 0;
+            consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
+            waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
+            waker.addPeer(b);
+            liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped, h.publisher, b,
+                RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
+            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true);
+            return null;
+        } finally {
+            if (!keep) {
+                mapped.close();
+            }
+        }
+    }
+
+    /** Claims subscriber section index 0..max-1 by linking a complete section into place; null when claimed. */
+    private String claimSection(RingHeader h, ByteBuffer ringBuffer) throws IOException {
+        int live = 0;
+        String transientReason = null;
+        for (int index = 0; index < h.maxSubscribers; index++) {
+            Path path = ChannelFiles.subscriberPath(directory, channel, index);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Path temporary = ChannelFiles.createTemporary(directory, channel + ".sub-" + index, LENGTH);
+                MappedSection mapped = null;
+                try {
+                    mapped = MappedSection.open(temporary, LENGTH, true);
+                    ByteBuffer s = mapped.buffer();
+                    s.putLong(RING_SESSION_ID_OFFSET, h.sessionId);
+                    s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
+                    s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
+                    s.putInt(INDEX_OFFSET, index);
+                    s.putInt(FLAGS_OFFSET, (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
+                        | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS));
+                    long id = ThreadLocalRandom.current().nextLong();
+                    s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
+                    s.putLong(REQUESTED_OFFSET, 0L);
+                    // Not started: the publisher chooses where this subscriber starts when it admits it.
+                    s.putLong(CONSUMED_OFFSET, SubscriberLink.NOT_STARTED);
+                    s.putLong(DELIVERED_OFFSET, 0L);
+                    s.putLong(HEARTBEAT_OFFSET, System.nanoTime());
+                    // Release: the fields above are complete for a publisher that acquires the magic.
+                    ShmSequence.LONG.setRelease(s, MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
+                    // Held for the section's lifetime: the publisher probes it to learn that this process died.
+                    mapped.lockExclusive();
+                    if (ChannelFiles.linkIntoPlace(temporary, path)) {
+                        own = mapped;
+                        ownSection = s;
+                        ownImage = new byte[REQUESTED_OFFSET];
+                        s.get(0, ownImage);
+                        ownPath = path;
+                        ownKey = ChannelFiles.fileKey(path);
+                        this.index = index;
+                        this.subscriberId = s.getLong(SUBSCRIBER_ID_OFFSET);
+                        this.entryOffset = RingDescriptor.entryOffset(index);
+                        requestedShm = new ShmSequence(s, REQUESTED_OFFSET);
+                        consumedShm = new ShmSequence(s, CONSUMED_OFFSET);
+                        mapped = null;
+                        return null;
+                    }
+                } finally {
+                    if (mapped != null) {
+                        mapped.close();
+                    }
+                    ChannelFiles.deleteQuietly(temporary);
+                }
+                String occupant = occupant(path, h.sessionId);
+                if (occupant == null) {
+                    continue; // stale section removed: try the same index again
+                }
+                if (occupant.isEmpty()) {
+                    live++;
+                } else {
+                    transientReason = occupant;
+                }
+                break;
+            }
+        }
+        if (transientReason != null) {
+            return transientReason;
+        }
+        throw new ApertureException("channel '" + channel + "' already has " + live + " subscriber(s), the maximum its "
+            + "publisher " + h.publisher + " accepts");
+    }
+
+    /**
+     * Looks at the section occupying {@code path}: "" when it is a live subscriber of this session, a reason
+     * when it is a live subscriber of an earlier session (it will leave), null when it was stale and removed.
+     */
+    private static String occupant(Path path, long sessionId) {
+        Object key = ChannelFiles.fileKey(path);
+        try (MappedSection existing = MappedSection.open(path, LENGTH, false)) {
+            ByteBuffer b = existing.buffer();
+            ProcessIdentity owner = new ProcessIdentity(b.getLong(PID_OFFSET), b.getLong(START_OFFSET));
+            boolean cancelledFlag = (int) ShmSequence.INT.getAcquire(b, CANCELLED_OFFSET) != 0;
+            if (owner.isAlive() && !cancelledFlag) {
+                return b.getLong(RING_SESSION_ID_OFFSET) == sessionId ? ""
+                    : "subscriber section " + path.getFileName() + " is held by " + owner + " of an earlier publisher";
+            }
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            // unreadable: garbage left behind
+        }
+        ChannelFiles.deleteIfSame(path, key);
+        return null;
+    }
+
+    /**
+     * Waits until the publisher admits this subscriber (its id in the ring's table), then starts reading
+     * where the publisher said. A subscriber that comes after the stream's end reads the terminal record.
+     * Returns false when cancelled first.
+     */
+    private boolean awaitAdmission() {
+        String ringName = channel + ".ring";
+        long deadline = System.nanoTime() + options.attachTimeoutNanos();
+        long nextHousekeeping = System.nanoTime() + intervalNs;
+        long parkNs = 10_000L;
+        while (true) {
+            if (cancelled || badRequested) {
+                return false;
+            }
+            // Acquire: pairs with the publisher's release of the id; start and base below are complete.
+            long admitted = (long) ShmSequence.LONG.getAcquire(ringSection, entryOffset + RingDescriptor.ENTRY_ID_OFFSET);
+            if (admitted == subscriberId) {
+                long start = ringSection.getLong(entryOffset + RingDescriptor.ENTRY_START_OFFSET);
+                // The cursor is the publisher's lazy position: the start it chose is within one ring of it.
+                long cursor = RingHeader.cursor(ringSection);
+                if (start < -1 || start - cursor > slotCount || cursor - start > slotCount) {
+                    throw new CorruptSectionException(ringName, entryOffset + RingDescriptor.ENTRY_START_OFFSET,
+                        "start " + start + " of subscriber " + index + " outside [cursor " + cursor + " - " + slotCount
+                        + ", cursor + " + slotCount + "]");
+                }
+                consumedWritten = start;
+                // Release: from here the publisher gates the ring on this subscriber's own position.
+                consumedShm.set(start);
+                reader = newReader(consumedShm);
+                return true;
+            }
+            int terminal = RingHeader.terminalState(ringSection);
+            if (terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) {
+                long sequence = RingHeader.terminalSequence(ringName, ringSection, RingHeader.cursor(ringSection), slotCount);
+                if (sequence >= 0) {
+                    // The stream ended before this subscriber was admitted: deliver its terminal signal (§1.4).
+                    terminalReread = true;
+                    reader = newReader(new com.lmax.disruptor.Sequence(sequence - 1));
+                    return true;
+                }
+            }
+            if (terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED) {
+                throw new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
+                    + TerminalState.name(terminal) + ") before admitting this subscriber");
+            }
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                nextHousekeeping = now + intervalNs;
+                // Release: a monotonic timestamp read by the publisher's liveness check.
+                ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
+                String death = liveness.check(now);
+                if (death != null && RingHeader.terminalState(ringSection) != TerminalState.OPEN) {
+                    // It ended the channel, then let go of its lock, after this loop read the state: its state says why.
+                    continue;
+                }
+                if (death != null) {
+                    throw new ApertureException("channel '" + channel + "': publisher process " + death
+                        + " before admitting this subscriber");
+                }
+                verifyOwnSection();
+            }
+            if (now - deadline >= 0) {
+                throw new ApertureException("channel '" + channel + "': publisher " + header.publisher
+                    + " did not admit this subscriber (section " + ownPath.getFileName() + ") within "
+                    + ChannelOptions.describe(options.attachTimeoutNanos()));
+            }
+            LockSupport.parkNanos(this, Math.min(parkNs, deadline - now));
+            parkNs = Math.min(parkNs << 1, MAX_ATTACH_PARK_NS / 10);
+        }
+    }
+
+    /** A reader of the ring from {@code consumed + 1}, in place (double mapped or not) or through the copy path. */
+    private RingReader newReader(com.lmax.disruptor.Sequence consumed) {
+        return new RingReader(channel + ".ring", ringSection, (header.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0,
+            ringDoubleMapping == null ? null : ringDoubleMapping.buffer(), consumed, header.capacity, header.slotLength,
+            header.maxMessageLength).fragments(header.maxFragmentedLength, options.maxFragmentedMessageLength());
+    }
+
+    /** Throws {@link SlowSubscriberException} if the publisher dropped this subscriber. */
+    private void checkDropped() {
+        // LoadLoad: the record just read (plain loads) is read before the word that says whether it was intact.
+        java.lang.invoke.VarHandle.loadLoadFence();
+        // Opaque after the fence: ordered after the record's loads; pairs with the writer's release + StoreStore.
+        long lag = (long) ShmSequence.LONG.getOpaque(ringSection, entryOffset + RingDescriptor.ENTRY_DROPPED_OFFSET);
+        if (lag != 0) {
+            if ((header.flags & RingDescriptor.FLAG_DROP_SLOWEST) == 0 || lag < 0 || lag > header.capacity) {
+                throw new CorruptSectionException(channel + ".ring", entryOffset + RingDescriptor.ENTRY_DROPPED_OFFSET,
+                    "dropped word " + lag + " of subscriber " + index + " is not a lag in [1, " + header.capacity
+                    + "] of a channel that drops slow subscribers (flags " + header.flags + ")");
+            }
+            throw new SlowSubscriberException(channel, lag, delivered);
+        }
+    }
+
+    private void detach() {
+        if (own != null) {
+            // The name goes first, so a publisher that sees the flag finds the directory already clean.
+            ChannelFiles.deleteIfSame(ownPath, ownKey);
+            // Release: the publisher that sees the flag also sees the last consumed value.
+            ShmSequence.INT.setRelease(ownSection, CANCELLED_OFFSET, 1);
+            waker.wakeAll();
+            own.close();
+            own = null;
+        }
+        if (ring != null) {
+            if (ringDoubleMapping != null) {
+                ringDoubleMapping.close(); // the descriptor only: the memory goes when nothing refers to it
+                ringDoubleMapping = null;
+            }
+            ring.close();
+            ring = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- draining
+
+    private void drainLoop() throws Exception {
+        // Waits for the header of the next record to be committed (the reader may be replaced: read it each time).
+        com.lmax.disruptor.Sequence nextCommitted = new com.lmax.disruptor.Sequence() {
+            @Override
+            public long get() {
+                return reader.committed().get();
+            }
+        };
+        ShmBarrier dataBarrier = new ShmBarrier(WaitStrategies.of(options.waiting(), spot), nextCommitted, this::shouldWake);
+        long nextHousekeeping = System.nanoTime() + intervalNs;
+        String publisherDeath = null;
+        long deliveredStored = 0;
+        while (true) {
+            if (cancelled || badRequested) {
+                return;
+            }
+            long demanded = requested;
+            advertise(demanded);
+            if (demanded > delivered) {
+                boolean read;
+                try {
+                    read = reader.poll(this);
+                } catch (CorruptSectionException e) {
+                    checkDropped(); // overwritten because the publisher dropped this subscriber: say so
+                    throw e;
+                }
+                if (!terminalReread) {
+                    consumedWritten = reader.expectedConsumed();
+                }
+                if (delivered != deliveredStored) {
+                    deliveredStored = delivered;
+                    // Release: statistics for the publisher and tools; no decision depends on it.
+                    ShmSequence.LONG.setRelease(ownSection, DELIVERED_OFFSET, delivered);
+                    // consumed moved: a publisher waiting for space may go on. No fence per poll: settled before a wait.
+                    waker.wakeIfSeenParked();
+                }
+                if (reader.terminated()) {
+                    return;
+                }
+                if (read) {
+                    continue;
+                }
+            } else {
+                int next = reader.peekNextType();
+                if (next == RecordDescriptor.TYPE_COMPLETE || next == RecordDescriptor.TYPE_ERROR) {
+                    reader.poll(this);
+                    if (reader.terminated()) {
+                        return;
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            if (now - nextHousekeeping >= 0) {
+                nextHousekeeping = now + intervalNs;
+                // Release: a monotonic timestamp read by the publisher's liveness check.
+                ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
+                publisherDeath = liveness.check(now);
+                verifyOwnSection();
+                if (!terminalReread) {
+                    checkDropped();
+                }
+            }
+            int terminal = RingHeader.terminalState(ringSection);
+            if (terminal < TerminalState.OPEN || terminal > TerminalState.CLOSED) {
+                throw new CorruptSectionException(channel + ".ring", RingDescriptor.TERMINAL_OFFSET,
+                    "unknown terminal state " + terminal);
+            }
+            if ((terminal == TerminalState.COMPLETED || terminal == TerminalState.ERRORED) && !reader.hasUnread()) {
+                long cursor = RingHeader.cursor(ringSection);
+                long sequence = RingHeader.terminalSequence(channel + ".ring", ringSection, cursor, slotCount);
+                if (sequence >= 0 && sequence < reader.nextRecord() && !terminalReread) {
+                    // Admitted after the terminal record was written: read that record itself (§1.4).
+                    terminalReread = true;
+                    reader = newReader(new com.lmax.disruptor.Sequence(sequence - 1));
+                    continue;
+                }
+                // The publisher commits the terminal record (release) before the state: seeing the state (acquire)
+                // with no record committed at this reader's next slot means the section is inconsistent.
+                throw new CorruptSectionException(channel + ".ring", RingDescriptor.TERMINAL_OFFSET, "terminal state "
+                    + TerminalState.name(terminal) + " but no terminal record committed at seq " + reader.nextRecord()
+                    + " (cursor " + cursor + ")");
+            }
+            if ((terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED)
+                || publisherDeath != null) {
+                // The publisher ended without a terminal record, or died: what it published is still read first.
+                if (!reader.hasUnread()) {
+                    verifyOwnSection(); // a third party that wrote our section may be why the publisher ended
+                    throw publisherGone(terminal, publisherDeath);
+                }
+                if (demanded > delivered) {
+                    continue;
+                }
+            }
+            waker.settle(); // before any wait: a publisher must not sleep on space this thread already freed
+            if (demanded > delivered) {
+                try {
+                    dataBarrier.waitFor(reader.nextRecord(), nextHousekeeping);
+                } catch (AlertException e) {
+                    // stop condition or housekeeping: the loop looks at each
+                }
+            } else {
+                idleUntilDemand(nextHousekeeping - now);
+            }
+        }
+    }
+
+    /**
+     * No downstream demand: sleep on the ring's wake word (so a terminal record, which needs no demand,
+     * wakes this thread) until {@code request}, {@code cancel} or the housekeeping deadline.
+     */
+    private void idleUntilDemand(long timeoutNs) {
+        int wake = spot.wakeValue();
+        spot.announce(wake);
+        idle = true; // volatile: request() reads it after its own volatile RMW of the demand (Dekker, in-process)
+        try {
+            if (requested > delivered || cancelled || badRequested
+                || RingHeader.terminalState(ringSection) != TerminalState.OPEN || reader.hasUnread()
+                && isTerminalRecordNext()) {
+                return;
+            }
+            spot.sleep(wake, Math.max(1, timeoutNs));
+        } finally {
+            idle = false;
+            spot.withdraw();
+        }
+    }
+
+    private boolean isTerminalRecordNext() {
+        int next = reader.peekNextType();
+        return next == RecordDescriptor.TYPE_COMPLETE || next == RecordDescriptor.TYPE_ERROR;
+    }
+
+    private ApertureException publisherGone(int terminal, String publisherDeath) {
+        // A publisher that set an end state said why it ended; its process may have exited (its lock freed) a moment
+        // later, before this subscriber looked. Only a publisher that left the ring OPEN died without a word.
+        if (publisherDeath != null && terminal == TerminalState.OPEN) {
+            return new ApertureException("channel '" + channel + "': publisher process " + publisherDeath + " after "
+                + delivered + " message(s) were delivered");
+        }
+        return new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
+            + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
+    }
+
+    /**
+     * This subscriber is the only writer of its section: a value that differs from what it wrote was written
+     * by another process, which may be why the publisher misbehaved. Plain loads of its own words.
+     */
+    private void verifyOwnSection() {
+        String name = ownPath.getFileName().toString();
+        long magic = (long) ShmSequence.LONG.get(ownSection, MAGIC_VERSION_OFFSET);
+        if (magic != SubscriberDescriptor.MAGIC_VERSION) {
+            throw new CorruptSectionException(name, MAGIC_VERSION_OFFSET, "magic 0x" + Long.toHexString(magic)
+                + " of this subscriber's own section was overwritten by another process");
+        }
+        // Session, pid, start time and index: a publisher would no longer recognise this section as its subscriber.
+        int mismatch = ownSection.slice(0, ownImage.length).mismatch(ByteBuffer.wrap(ownImage));
+        if (mismatch >= 0) {
+            int offset = mismatch & ~3;
+            throw new CorruptSectionException(name, offset, "identity word " + ownSection.getInt(offset) + " != "
+                + ByteBuffer.wrap(ownImage).order(ownSection.order()).getInt(offset)
+                + " written by this subscriber: overwritten by another process");
+        }
+        long requestedNow = requestedShm.getPlain();
+        if (requestedNow != advertised) {
+            throw new CorruptSectionException(name, REQUESTED_OFFSET, "requested " + requestedNow + " != " + advertised
+                + " written by this subscriber: overwritten by another process");
+        }
+        long consumedNow = consumedShm.getPlain();
+        if (consumedNow != consumedWritten) {
+            throw new CorruptSectionException(name, CONSUMED_OFFSET, "consumed " + consumedNow + " != " + consumedWritten
+                + " written by this subscriber: overwritten by another process");
+        }
+        int cancelledNow = (int) ShmSequence.INT.get(ownSection, CANCELLED_OFFSET);
+        if (cancelledNow != 0) {
+            throw new CorruptSectionException(name, CANCELLED_OFFSET, "cancelled flag " + cancelledNow
+                + " set while this subscriber runs: written by another process");
+        }
+    }
+
+    private boolean shouldWake() {
+        return cancelled || badRequested || RingHeader.terminalState(ringSection) != TerminalState.OPEN;
+    }
+
+    /**
+     * Raises the shared {@code requested} to {@code min(demanded, delivered + window)} once at least a
+     * quarter of the window was delivered since the last raise (or nothing is outstanding).
+     */
+    private void advertise(long demanded) {
+        long limit = delivered + window < 0 ? Long.MAX_VALUE : delivered + window;
+        long target = Math.min(demanded, limit);
+        if (target > advertised && advertised - delivered <= window - replenish) {
+            advertised = target;
+            // Release: the publisher reads the new demand with acquire; it orders after our consumed stores.
+            requestedShm.set(target);
+            waker.wakeIfParked();
+        }
+    }
+
+    // ---------------------------------------------------------------- records (called by the poller)
+
+    @Override
+    public boolean onData(ByteBuffer payload, long sequence) {
+        int length = payload.remaining();
+        T value;
+        try {
+            value = codec.decode(payload);
+        } catch (Throwable e) {
+            throw new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to decode the "
+                + length + "-byte record at seq " + sequence + ": " + e, e);
+        }
+        if (dropsSlowest) {
+            checkDropped(); // a record overwritten while it was decoded is never delivered
+        }
+        if (value == null) {
+            throw new ApertureException("channel '" + channel + "': codec '" + codec.name()
+                + "' decoded null from the record at seq " + sequence + " (§2.13)");
+        }
+        delivered++;
+        actual.onNext(value);
+        long demanded = requested;
+        if (advertised - delivered <= window - replenish) {
+            advertise(demanded); // top up within a long batch, so the publisher never waits for its end
+        }
+        return !cancelled && demanded > delivered;
+    }
+
+    @Override
+    public void onComplete() {
+        completed = true;
+    }
+
+    @Override
+    public void onError(String remoteClassName, String remoteMessage) {
+        terminalError = new RemoteException(channel, remoteClassName, remoteMessage);
+    }
+}

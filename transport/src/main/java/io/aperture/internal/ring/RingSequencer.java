@@ -1,0 +1,144 @@
+package io.aperture.internal.ring;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.FixedSequenceGroup;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.WaitStrategy;
+import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.waiting.ShmBarrier;
+
+import java.util.Arrays;
+
+/**
+ * The single producer's claim over a ring section, after the Disruptor's {@code SingleProducerSequencer}: the
+ * last slot claimed, and the gating sequences (the admitted subscribers' {@code consumed} words, mapped
+ * read-only from their sections) with a cached minimum that is re-read only when it says the ring is full.
+ * Nothing here is stored in shared memory: records commit themselves ({@link RingWriter}).
+ *
+ * <p>One slot is always kept free ahead of the oldest unread one: the writer zeroes the header of the slot
+ * after each record before it commits the record ({@link RecordDescriptor}), and that slot must not be one
+ * a subscriber has still to read. So at most {@code slotCount - 1} slots hold unread records.
+ *
+ * <p>The claim state ({@code nextValue}, {@code cachedGating}) belongs to the single producer thread.
+ * Gating sequences may be added and removed from another thread (copy on write, volatile array).
+ */
+public final class RingSequencer {
+    private final int slotCount;
+    /** Slots that may hold unread records: one fewer than the ring has (the headroom above). */
+    private final int usable;
+    private volatile WaitStrategy waitStrategy;
+    private volatile Sequence[] gatingSequences = new Sequence[0];
+    private final ShmBarrier.StopCondition stopCondition;
+
+    private long nextValue = -1;
+    private long cachedGating = -1;
+
+    public RingSequencer(int slotCount, WaitStrategy waitStrategy, ShmBarrier.StopCondition stopCondition) {
+        if (slotCount < 2 || Integer.bitCount(slotCount) != 1) {
+            throw new IllegalArgumentException("slot count " + slotCount + " is not a power of two of at least 2");
+        }
+        this.slotCount = slotCount;
+        this.usable = slotCount - 1;
+        this.waitStrategy = waitStrategy;
+        this.stopCondition = stopCondition;
+    }
+
+    /** Sets how the producer waits for space; chosen when the first subscriber (whose section it sleeps on) attaches. */
+    public void waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = strategy;
+    }
+
+    public int slotCount() {
+        return slotCount;
+    }
+
+    /** The gating sequences now in force (the array is replaced, never changed, when one is added or removed). */
+    public Sequence[] gatingSequences() {
+        return gatingSequences;
+    }
+
+    /** Last slot sequence claimed by the producer (committed or about to be). */
+    public long nextValue() {
+        return nextValue;
+    }
+
+    /** Free slots after the last claim, using the cached gating value; refreshes it when the cache says full. */
+    public long freeSlots() {
+        long free = usable - (nextValue - cachedGating);
+        if (free <= 0) {
+            cachedGating = minimumGating();
+            free = usable - (nextValue - cachedGating);
+        }
+        return free;
+    }
+
+    /**
+     * Waits until {@code slots} slots after the last claim are free, or the stop condition holds.
+     *
+     * @throws AlertException when the wait was ended by the stop condition or the deadline
+     */
+    public void awaitFree(int slots, long deadlineNs) throws AlertException {
+        long wrapPoint = nextValue + slots - usable;
+        if (wrapPoint <= cachedGating) {
+            return;
+        }
+        // The cache may be stale: re-read the gating sequences before waiting. Else a deadline that has passed
+        // reports a full ring that has room, and once the last gating sequence is removed the writer loops
+        // forever on its stale cache (with none, the minimum is the last claim: the claim goes ahead).
+        cachedGating = minimumGating();
+        if (wrapPoint <= cachedGating) {
+            return;
+        }
+        Sequence[] gating = gatingSequences;
+        if (gating.length == 0) {
+            return; // nobody gates: the producer may overwrite freely
+        }
+        Sequence group = gating.length == 1 ? gating[0] : new FixedSequenceGroup(gating);
+        // A subscriber dropped, gone or admitted changes the array: the wait ends and is taken up again
+        // over the new set, rather than waiting on a subscriber that no longer gates the ring.
+        ShmBarrier barrier = new ShmBarrier(waitStrategy, group,
+            () -> gatingSequences != gating || stopCondition.shouldStop());
+        cachedGating = Math.min(barrier.waitFor(wrapPoint, deadlineNs), nextValue);
+    }
+
+    /**
+     * Minimum of the gating sequences, clamped to the last claim: a subscriber that reports having consumed
+     * more than was published cannot make the producer overwrite another subscriber's unread slots.
+     */
+    private long minimumGating() {
+        long minimum = nextValue;
+        for (Sequence sequence : gatingSequences) {
+            minimum = Math.min(minimum, sequence.get());
+        }
+        return minimum;
+    }
+
+    /** The cached minimum of the gating sequences: no subscriber reads below it (producer thread only). */
+    public long cachedGating() {
+        return cachedGating;
+    }
+
+    /** Claims every slot up to {@code sequence}, which the caller checked is free. */
+    public void claim(long sequence) {
+        nextValue = sequence;
+        cachedGating = Math.min(cachedGating, sequence);
+    }
+
+    public void addGatingSequences(Sequence... added) {
+        synchronized (this) {
+            Sequence[] current = this.gatingSequences;
+            Sequence[] updated = Arrays.copyOf(current, current.length + added.length);
+            System.arraycopy(added, 0, updated, current.length, added.length);
+            this.gatingSequences = updated;
+        }
+    }
+
+    public boolean removeGatingSequence(Sequence sequence) {
+        synchronized (this) {
+            Sequence[] current = this.gatingSequences;
+            Sequence[] updated = Arrays.stream(current).filter(s -> s != sequence).toArray(Sequence[]::new);
+            this.gatingSequences = updated;
+            return updated.length != current.length;
+        }
+    }
+}

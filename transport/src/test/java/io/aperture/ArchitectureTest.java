@@ -1,0 +1,92 @@
+package io.aperture;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package structure of docs/architecture.md §1.1, enforced: {@code io.aperture} is the public API, and the
+ * internal packages form a ladder (section, waiting, ring, bridge, composite) in which no import points up.
+ */
+class ArchitectureTest {
+    /** The API classes that wire the internals together; every other API class is vocabulary the internals may use. */
+    static final Set<String> ENTRY_POINTS = Set.of("Aperture", "ChannelPublisher", "ChannelSubscriber", "RingPublisher",
+        "RingDrain", "ServiceRequester", "ServiceResponder");
+
+    private static JavaClasses transport;
+
+    @BeforeAll
+    static void importTransport() {
+        transport = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.aperture");
+    }
+
+    private static final DescribedPredicate<JavaClass> ENTRY_POINT = DescribedPredicate.describe(
+        "an API entry point " + ENTRY_POINTS, c -> c.getPackageName().equals("io.aperture")
+            && ENTRY_POINTS.contains(c.getName().substring("io.aperture.".length()).split("\\$")[0]));
+
+    private static final DescribedPredicate<JavaClass> LAYOUT_DESCRIPTOR = DescribedPredicate.describe(
+        "a layout descriptor of io.aperture.internal.section",
+        c -> c.getPackageName().equals("io.aperture.internal.section") && c.getSimpleName().endsWith("Descriptor"));
+
+    @Test
+    void internalPackagesFormALadderWithNoImportPointingUp() {
+        ArchRule ladder = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("Section").definedBy("io.aperture.internal.section..")
+            .layer("Waiting").definedBy("io.aperture.internal.waiting..")
+            .layer("Ring").definedBy("io.aperture.internal.ring..")
+            .layer("Bridge").definedBy("io.aperture.internal.bridge..")
+            .layer("Composite").definedBy("io.aperture.internal.composite..")
+            .layer("Api").definedBy("io.aperture")
+            .whereLayer("Composite").mayOnlyBeAccessedByLayers("Api")
+            .whereLayer("Bridge").mayOnlyBeAccessedByLayers("Composite", "Api")
+            .whereLayer("Ring").mayOnlyBeAccessedByLayers("Bridge", "Composite", "Api")
+            .whereLayer("Waiting").mayOnlyBeAccessedByLayers("Ring", "Bridge", "Composite", "Api")
+            .whereLayer("Section").mayOnlyBeAccessedByLayers("Waiting", "Ring", "Bridge", "Composite", "Api");
+        ladder.check(transport);
+    }
+
+    @Test
+    void internalPackagesHaveNoCycles() {
+        slices().matching("io.aperture.internal.(*)..").should().beFreeOfCycles().check(transport);
+    }
+
+    @Test
+    void theLowerLayersUseOnlyTheApiVocabulary() {
+        noClasses().that().resideInAnyPackage("io.aperture.internal.section..", "io.aperture.internal.waiting..",
+                "io.aperture.internal.ring..", "io.aperture.internal.bridge..")
+            .should().dependOnClassesThat(ENTRY_POINT)
+            .because("the API's entry points sit on top of the internals: below them only values, options, codecs and"
+                + " exceptions are used")
+            .check(transport);
+    }
+
+    @Test
+    void theCompositeLayerIsBuiltOnTheChannelApiOnly() {
+        noClasses().that().resideInAPackage("io.aperture.internal.composite..")
+            .should().dependOnClassesThat(DescribedPredicate.describe("an entry point other than the channel API",
+                c -> ENTRY_POINT.test(c) && !Set.of("Aperture", "ChannelPublisher", "ChannelSubscriber")
+                    .contains(c.getSimpleName().split("\\$")[0])))
+            .check(transport);
+    }
+
+    @Test
+    void theApiVocabularyDependsOnNoInternalsButTheLayoutDescriptors() {
+        classes().that().resideInAPackage("io.aperture").and(DescribedPredicate.not(ENTRY_POINT))
+            .should().onlyDependOnClassesThat(DescribedPredicate.describe("outside the internals, or a layout descriptor",
+                c -> !c.getPackageName().startsWith("io.aperture.internal") || LAYOUT_DESCRIPTOR.test(c)))
+            .check(transport);
+    }
+}
