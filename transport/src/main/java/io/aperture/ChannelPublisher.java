@@ -35,7 +35,9 @@ public final class ChannelPublisher<T> {
      * <p>The returned Mono completes when {@code source} completed and its completion was written to the
      * ring, or when the subscriber cancelled or died (the source is then cancelled); it fails with the
      * source's error (after writing it to the ring) or with a transport failure. Cancelling it cancels
-     * the source and closes the channel: the subscriber then fails.
+     * the source and closes the channel: the subscriber then fails. The cancel returns once the ring file is
+     * gone (it waits at most four liveness intervals, at least a second); a JVM that shuts down (SIGTERM,
+     * {@code System.exit}) closes its channels the same way.
      */
     public Mono<Void> publish(Publisher<? extends T> source) {
         return publish(source, false);

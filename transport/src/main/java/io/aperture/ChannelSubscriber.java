@@ -40,6 +40,11 @@ public final class ChannelSubscriber<T> {
         return new ReceiveFlux();
     }
 
+    /** One producer's channel of this channel, as {@link #receive()} receives it, with this subscriber's codec and options. */
+    private Flux<T> receiveProducer(String producerChannel) {
+        return new ChannelSubscriber<>(directory, producerChannel, codec, options).receive();
+    }
+
     /**
      * The raw ring API's subscriber: starts a drain that hands each value to {@code handler} on one thread
      * ({@code aperture-sub-<channel>}), with no Reactor operator in the path. Its demand is unbounded;
@@ -72,12 +77,14 @@ public final class ChannelSubscriber<T> {
      *                     ({@code Integer.MAX_VALUE}: never complete)
      */
     public Flux<T> receiveFromProducers(int minProducers) {
-        return new ProducerMerge<T, T>(directory, channel, codec, options, minProducers, (producer, value) -> value).flux();
+        return new ProducerMerge<T, T>(directory, channel, this::receiveProducer, options, minProducers,
+            (producer, value) -> value).flux();
     }
 
     /** As {@link #receiveFromProducers(int)}, each value with the name of the producer that published it. */
     public Flux<Produced<T>> receiveFromProducersTagged(int minProducers) {
-        return new ProducerMerge<T, Produced<T>>(directory, channel, codec, options, minProducers, Produced::new).flux();
+        return new ProducerMerge<T, Produced<T>>(directory, channel, this::receiveProducer, options, minProducers,
+            Produced::new).flux();
     }
 
     public String channel() {

@@ -41,6 +41,8 @@ public final class RingPublisher<T> implements AutoCloseable {
     private final Disposable done;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile Throwable failure;
+    /** Set by {@link #close()}: no write, flush or end goes through after it. */
+    private volatile boolean closed;
     /** Messages written by this publisher (the writer thread's count). */
     private long written;
 
@@ -110,6 +112,9 @@ public final class RingPublisher<T> implements AutoCloseable {
 
     private boolean offer(T value, boolean defer) {
         Objects.requireNonNull(value, "value");
+        if (closed) {
+            return false;
+        }
         PublisherSession<T> session = connected();
         if (session == null) {
             return false;
@@ -130,7 +135,7 @@ public final class RingPublisher<T> implements AutoCloseable {
     /** Publishes the messages written by {@link #write} since the last publication. */
     public void flush() {
         PublisherSession<T> session = source.session;
-        if (session != null) {
+        if (session != null && !closed) {
             session.flush();
         }
     }
@@ -146,7 +151,7 @@ public final class RingPublisher<T> implements AutoCloseable {
 
     /** Publishes any batch, then completes the channel: subscribers receive {@code onComplete} after the last message. */
     public void complete() {
-        PublisherSession<T> session = connected();
+        PublisherSession<T> session = closed ? null : connected();
         if (session != null) {
             session.onComplete();
         }
@@ -155,7 +160,7 @@ public final class RingPublisher<T> implements AutoCloseable {
     /** Publishes any batch, then fails the channel: subscribers receive a {@link RemoteException} naming {@code error}. */
     public void error(Throwable error) {
         Objects.requireNonNull(error, "error");
-        PublisherSession<T> session = connected();
+        PublisherSession<T> session = closed ? null : connected();
         if (session != null) {
             session.onError(error);
         }
@@ -171,11 +176,16 @@ public final class RingPublisher<T> implements AutoCloseable {
 
     /**
      * Closes the channel: a batch not yet published is dropped (call {@link #flush} or {@link #complete}
-     * first), subscribers that have not seen a completion fail, and the ring file is removed.
+     * first), subscribers that have not seen a completion fail, and the ring file is removed. When it returns,
+     * the ring file is gone (unless the conductor did not end within four liveness intervals, at least a
+     * second) and every later {@link #publish}, {@link #write}, {@link #flush}, {@link #complete} and
+     * {@link #error} does nothing (the writes return false). A write running on another thread at the same
+     * time may still complete before it.
      */
     @Override
     public void close() {
-        done.dispose();
+        closed = true;
+        done.dispose(); // ends the session and waits (bounded) until its conductor removed the ring
         ended.countDown(); // a writer waiting for a first subscriber returns false now
     }
 

@@ -162,6 +162,11 @@ public final class ChildJvm implements AutoCloseable {
             .orElseThrow(() -> new AssertionError("no CPU time for pid " + process.pid() + " on this platform"));
     }
 
+    /** Asks the child to stop, as {@code kill -TERM} does (its shutdown hooks run). */
+    public void terminate() {
+        process.destroy();
+    }
+
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);

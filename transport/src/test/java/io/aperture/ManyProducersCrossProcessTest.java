@@ -149,7 +149,7 @@ class ManyProducersCrossProcessTest {
     }
 
     @Test
-    void shouldDropAStaleProducerRingAfterTheAttachTimeout() {
+    void shouldDropAStaleProducerRingAtOnce() {
         ChildJvm dead = producer("stale", "dead", Long.MAX_VALUE, 0);
         Path staleRing = directory.resolve("stale.p-dead.ring");
         Await.until(() -> Files.exists(staleRing), WAIT, () -> "ring " + staleRing);

@@ -4,11 +4,9 @@ import com.lmax.disruptor.AlertException;
 import com.lmax.disruptor.Sequence;
 import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
-import io.aperture.ChannelPublisher;
 import io.aperture.Codec;
 import io.aperture.CorruptSectionException;
 import io.aperture.MessageTooLargeException;
-import io.aperture.RingPublisher;
 import io.aperture.internal.ring.ErrorRecord;
 import io.aperture.internal.ring.RingSequencer;
 import io.aperture.internal.ring.RingWriter;
@@ -24,6 +22,7 @@ import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberLink;
 import io.aperture.internal.section.TerminalState;
+import io.aperture.internal.waiting.Backoff;
 import io.aperture.internal.waiting.ParkingSpot;
 import io.aperture.internal.waiting.ShmBarrier;
 import io.aperture.internal.waiting.WaitStrategies;
@@ -49,7 +48,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The publisher end of one channel, for one subscription of {@link ChannelPublisher#publish}.
+ * The publisher end of one channel, for one subscription of {@link io.aperture.ChannelPublisher#publish}.
  *
  * <p>Two threads work here. The <em>conductor</em> ({@code aperture-pub-<channel>}) creates the ring,
  * waits for a first subscriber, subscribes upstream once its first demand crossed, admits later subscribers,
@@ -81,6 +80,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private static final int COMPLETED = 1;
     private static final int ERRORED = 2;
     private static final long MAX_SCAN_PARK_NS = 1_000_000L;
+    /** The first step of the back-offs for a first subscriber and for the upstream's onSubscribe. */
+    private static final long FIRST_PARK_NS = 10_000L;
     /** On a synchronous upstream the conductor writes; it looks at the clock for housekeeping this often. */
     private static final int HOUSEKEEPING_CHECK_MASK = 255;
 
@@ -94,7 +95,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private final ChannelOptions options;
     private final Publisher<? extends T> source;
     private final MonoSink<Void> done;
-    /** Subscribe the source at the first admission ({@link RingPublisher}); else once the first demand crossed. */
+    /** Subscribe the source at the first admission ({@link io.aperture.RingPublisher}); else once the first demand crossed. */
     private final boolean subscribeAtAdmission;
     /** The source was subscribed; conductor thread only. */
     private boolean sourceSubscribed;
@@ -111,7 +112,21 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private RingSequencer sequencer;
     private RingWriter writer;
     private Waker waker;
-    private Thread conductor;
+    private volatile Thread conductor;
+    /** This end for the shutdown hook. */
+    private final OpenChannels.End end = new OpenChannels.End() {
+        @Override
+        public void beginClose() {
+            PublisherSession.this.beginClose();
+        }
+
+        @Override
+        public Thread thread() {
+            return conductor;
+        }
+    };
+    /** How long {@link #close()} waits for the conductor: four liveness intervals, at least a second. */
+    private final long closeWaitNs;
     /** The writer sleeps here for space, on the word of a subscriber that holds the ring. */
     private ParkingSpot writerSpot;
     /** The conductor sleeps here for demand, on the word of the subscriber that allows least. */
@@ -165,6 +180,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         this.source = source;
         this.done = done;
         this.intervalNs = options.livenessInterval().toNanos();
+        this.closeWaitNs = Math.max(java.util.concurrent.TimeUnit.SECONDS.toNanos(1), 4 * intervalNs);
         this.dropsSlowest = options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST;
         this.writeSliceNs = dropsSlowest ? Math.min(intervalNs, options.dropTime().toNanos()) : intervalNs;
         this.dataWrite = slice -> writer.writeDataWithin(codec, dataValue, slice);
@@ -172,6 +188,17 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     /** Creates the ring section and starts the conductor. Failures are thrown to the caller. */
     public void start() {
+        // Before the ring exists: a shutdown from here on waits for the conductor, which removes the ring.
+        OpenChannels.opened(end);
+        try {
+            createRingAndStart();
+        } catch (RuntimeException | Error e) {
+            OpenChannels.closed(end);
+            throw e;
+        }
+    }
+
+    private void createRingAndStart() {
         options.validateRing();
         RingHeader.codecNameBytes(codec);
         ChannelFiles.ensureDirectory(directory);
@@ -213,10 +240,11 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         writer = new RingWriter(channel, section, doubleMapping == null ? null : doubleMapping.buffer(), sequencer,
             options.ringCapacity(), options.slotLength(), options.maxMessageLength(),
             options.maxFragmentedMessageLength(), waker);
-        conductor = new Thread(this, "aperture-pub-" + channel);
-        conductor.setDaemon(true);
-        writer.burstThread(conductor); // published to the conductor by its start
-        conductor.start();
+        Thread thread = new Thread(this, "aperture-pub-" + channel);
+        thread.setDaemon(true);
+        writer.burstThread(thread); // published to the conductor by its start
+        thread.start();
+        conductor = thread; // once started: whoever joins it (close, the shutdown hook) waits for its end
     }
 
     /** A ring left by a dead publisher is removed; one whose publisher lives makes this start fail. */
@@ -271,6 +299,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     @Override
     public void run() {
+        conductor = Thread.currentThread(); // also stored by start(): whichever comes first, the same thread
         Runnable outcome;
         try {
             outcome = conduct();
@@ -289,6 +318,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             linger();
             cleanup();
         }
+        OpenChannels.closed(end);
     }
 
     private Runnable conduct() {
@@ -308,7 +338,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         ShmBarrier idleBarrier = new ShmBarrier(WaitStrategies.of(options.waiting(), conductorSpot), new Sequence(-1L),
             this::conductorShouldWake);
         nextHousekeeping = System.nanoTime() + intervalNs;
-        long awaitUpstreamNs = 10_000L;
+        Backoff awaitUpstream = new Backoff(FIRST_PARK_NS, intervalNs);
         while (true) {
             int state = sinkState;
             if (state == COMPLETED) {
@@ -346,8 +376,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             Subscription s = upstream;
             if (sourceSubscribed && s == null) {
                 // onSubscribe is on its way from the upstream (§1.9); onSubscribe unparks this thread.
-                LockSupport.parkNanos(this, Math.min(awaitUpstreamNs, intervalNs));
-                awaitUpstreamNs = Math.min(awaitUpstreamNs << 1, intervalNs);
+                awaitUpstream.park(this);
                 continue;
             }
             if (s != null && requestUpstream(s)) {
@@ -446,7 +475,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
      * @throws ApertureException when none came within {@link ChannelOptions#withFirstSubscriberTimeout}
      */
     private SubscriberLink awaitFirstSubscriber() {
-        long parkNs = 10_000L;
+        Backoff backoff = new Backoff(FIRST_PARK_NS, MAX_SCAN_PARK_NS);
         long nextBeat = System.nanoTime();
         long timeoutNs = options.firstSubscriberTimeoutNanos();
         long deadline = nextBeat + timeoutNs;
@@ -471,8 +500,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 throw new ApertureException("channel '" + channel + "' in " + directory + ": no subscriber within "
                     + ChannelOptions.describe(timeoutNs) + " (ChannelOptions.withFirstSubscriberTimeout)");
             }
-            LockSupport.parkNanos(this, Math.min(parkNs, remaining));
-            parkNs = Math.min(parkNs << 1, MAX_SCAN_PARK_NS);
+            backoff.park(this, remaining);
         }
         return null;
     }
@@ -738,8 +766,20 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         }
     }
 
-    /** Called when the {@code publish} Mono is cancelled or disposed: stops the conductor, which cleans up. */
+    /**
+     * Called when the {@code publish} Mono is cancelled or disposed: ends the channel and waits (at most
+     * {@link #closeWaitNs}) until the conductor has ended the ring and removed its files; a lingering ring is left
+     * to its linger. Not waited for on the conductor itself.
+     */
     public void close() {
+        if (!lingering) {
+            closing = true;
+            wakeConductor();
+            OpenChannels.awaitEnd(conductor, closeWaitNs);
+        }
+    }
+
+    private void beginClose() {
         if (!lingering) {
             closing = true;
             wakeConductor();
@@ -818,7 +858,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     }
 
     /**
-     * {@link RingPublisher}: writes {@code value} on the calling thread (the writer), published at once or,
+     * {@link io.aperture.RingPublisher}: writes {@code value} on the calling thread (the writer), published at once or,
      * with {@code defer}, at the next {@link #flush}. Returns whether it was written; false when the channel
      * stopped or failed (then {@link #failure()} says why, if it failed).
      */
@@ -833,7 +873,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         return writer.publishedCount() != before;
     }
 
-    /** {@link RingPublisher}: publishes the records written with {@code defer}; the writer thread only. */
+    /** {@link io.aperture.RingPublisher}: publishes the records written with {@code defer}; the writer thread only. */
     public void flush() {
         writer.flush();
     }
@@ -916,6 +956,15 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             if (now - nextHousekeeping >= 0) {
                 housekeeping(now); // the conductor is busy writing: new subscribers, deaths and beats go on
             }
+        }
+        if (writerShouldStop()) {
+            // Closed, or no subscriber left: with no gating sequence the ring would take every record, so a
+            // synchronous source emitting inside request() on the conductor would never hear the cancel.
+            if (onConductor) {
+                cancelUpstream(); // serial: this thread is inside the upstream's request (§2.7)
+            }
+            wakeConductor();
+            return false;
         }
         boolean waited = false;
         while (true) {

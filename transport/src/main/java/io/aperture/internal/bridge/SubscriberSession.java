@@ -3,11 +3,9 @@ package io.aperture.internal.bridge;
 import com.lmax.disruptor.AlertException;
 import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
-import io.aperture.ChannelSubscriber;
 import io.aperture.Codec;
 import io.aperture.CorruptSectionException;
 import io.aperture.RemoteException;
-import io.aperture.RingDrain;
 import io.aperture.SlowSubscriberException;
 import io.aperture.Waiting;
 import io.aperture.internal.ring.RingReader;
@@ -23,6 +21,7 @@ import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberLink;
 import io.aperture.internal.section.TerminalState;
+import io.aperture.internal.waiting.Backoff;
 import io.aperture.internal.waiting.ParkingSpot;
 import io.aperture.internal.waiting.ShmBarrier;
 import io.aperture.internal.waiting.WaitStrategies;
@@ -43,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
 import static io.aperture.internal.section.SubscriberDescriptor.*;
 
 /**
- * The subscriber end of one channel, for one subscription of {@link ChannelSubscriber#receive()}.
+ * The subscriber end of one channel, for one subscription of {@link io.aperture.ChannelSubscriber#receive()}.
  *
  * <p>A drain thread ({@code aperture-sub-<channel>}) attaches (waiting for the ring up to the attach
  * timeout), claims a subscriber section, advertises demand, walks the committed records ({@link RingReader})
@@ -57,6 +56,8 @@ import static io.aperture.internal.section.SubscriberDescriptor.*;
  */
 public final class SubscriberSession<T> implements Subscription, Runnable, RingReader.RecordHandler {
     private static final long MAX_ATTACH_PARK_NS = 10_000_000L;
+    /** The first step of the attach and admission back-offs. */
+    private static final long FIRST_PARK_NS = 10_000L;
 
     @SuppressWarnings("rawtypes")
     private static final AtomicLongFieldUpdater<SubscriberSession> REQUESTED =
@@ -68,10 +69,24 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private final ChannelOptions options;
     private final CoreSubscriber<? super T> actual;
     private final long intervalNs;
-    /** The demand window; Long.MAX_VALUE for a {@link RingDrain}, whose unbounded demand crosses at once. */
+    /** The demand window; Long.MAX_VALUE for a {@link io.aperture.RingDrain}, whose unbounded demand crosses at once. */
     private final long window;
     private final long replenish;
     private final Thread drain;
+    /** This end for the shutdown hook. */
+    private final OpenChannels.End end = new OpenChannels.End() {
+        @Override
+        public void beginClose() {
+            beginCancel();
+        }
+
+        @Override
+        public Thread thread() {
+            return drain;
+        }
+    };
+    /** How long {@link #cancel()} waits for the drain thread: four liveness intervals, at least a second. */
+    private final long closeWaitNs;
 
     private volatile long requested;
     private volatile boolean cancelled;
@@ -120,7 +135,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     }
 
     /**
-     * @param unboundedDemand the downstream requests {@code Long.MAX_VALUE} at once ({@link RingDrain}): it
+     * @param unboundedDemand the downstream requests {@code Long.MAX_VALUE} at once ({@link io.aperture.RingDrain}): it
      *                        is advertised as such, with no window, so the publisher asks its source once
      */
     public SubscriberSession(Path directory, String channel, Codec<T> codec, ChannelOptions options,
@@ -131,6 +146,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         this.options = options;
         this.actual = actual;
         this.intervalNs = options.livenessInterval().toNanos();
+        this.closeWaitNs = Math.max(java.util.concurrent.TimeUnit.SECONDS.toNanos(1), 4 * intervalNs);
         this.window = unboundedDemand ? Long.MAX_VALUE : options.demandWindow();
         this.replenish = Math.max(1, window / 4);
         this.drain = new Thread(this, "aperture-sub-" + channel);
@@ -140,6 +156,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     public void start() {
         actual.onSubscribe(this);
         drain.start();
+        OpenChannels.opened(end);
     }
 
     @Override
@@ -164,8 +181,17 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         }
     }
 
+    /**
+     * Cancels, and waits (at most {@link #closeWaitNs}) until the drain thread has detached and removed this
+     * subscriber's section; on the drain thread itself (a cancel from {@code onNext}) it only asks.
+     */
     @Override
     public void cancel() {
+        beginCancel();
+        OpenChannels.awaitEnd(drain, closeWaitNs);
+    }
+
+    private void beginCancel() {
         cancelled = true;
         LockSupport.unpark(drain);
         ParkingSpot s = spot;
@@ -189,6 +215,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             failure = t;
         } finally {
             detach();
+            OpenChannels.closed(end);
         }
         if (cancelled) {
             if (failure != null) {
@@ -214,7 +241,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         long deadline = System.nanoTime() + options.attachTimeoutNanos();
         Path ringPath = ChannelFiles.ringPath(directory, channel);
         String reason = "no ring file " + ringPath;
-        long parkNs = 10_000L;
+        Backoff backoff = new Backoff(FIRST_PARK_NS, MAX_ATTACH_PARK_NS);
         while (true) {
             if (cancelled || badRequested) {
                 return false;
@@ -231,14 +258,14 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
                 throw new ApertureException("channel '" + channel + "' not available in " + directory + " after "
                     + ChannelOptions.describe(options.attachTimeoutNanos()) + ": " + reason);
             }
-            LockSupport.parkNanos(this, Math.min(parkNs, remaining));
-            parkNs = Math.min(parkNs << 1, MAX_ATTACH_PARK_NS);
+            backoff.park(this, remaining);
         }
     }
 
     /** Attaches to the ring at {@code ringPath}; returns null when attached, else why not (yet). */
     private String tryAttach(Path ringPath) throws IOException {
         MappedSection mapped;
+        Object ringKey = ChannelFiles.fileKey(ringPath);
         try {
             mapped = MappedSection.open(ringPath, -1, false);
             mapped.openLockProbe(); // at once, on the file just mapped: this side probes the publisher's lock
@@ -262,10 +289,17 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             if (state != TerminalState.OPEN && !ended) {
                 return "the ring of publisher " + h.publisher + " is " + TerminalState.name(state);
             }
-            // A ring that completed or failed is still joined: its terminal record is read (§1.4).
-            if (!ended && !h.publisher.isAlive()) {
-                return "publisher " + h.publisher + " is not running";
+            if (!h.publisher.isAlive()) {
+                if (ringKey == null || !ringKey.equals(ChannelFiles.fileKey(ringPath))) {
+                    return "the ring of publisher " + h.publisher + " was replaced"; // a new publisher: try it
+                }
+                // Left by a dead process: said at once, whatever its state, never read as an (empty) stream.
+                throw new ApertureException("channel '" + channel + "' in " + directory + ": its ring was left by "
+                    + "publisher " + h.publisher + ", which is no longer running (state " + TerminalState.name(state)
+                    + ", at least " + RingHeader.published(b) + " message(s) published); the channel's next publisher removes it");
             }
+            // A ring that completed or failed is still joined while its publisher lingers: its terminal record is
+            // read (§1.4).
             String claimed = claimSection(h, b);
             if (claimed != null) {
                 return claimed;
@@ -399,7 +433,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         String ringName = channel + ".ring";
         long deadline = System.nanoTime() + options.attachTimeoutNanos();
         long nextHousekeeping = System.nanoTime() + intervalNs;
-        long parkNs = 10_000L;
+        Backoff backoff = new Backoff(FIRST_PARK_NS, MAX_ATTACH_PARK_NS / 10);
         while (true) {
             if (cancelled || badRequested) {
                 return false;
@@ -456,8 +490,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
                     + " did not admit this subscriber (section " + ownPath.getFileName() + ") within "
                     + ChannelOptions.describe(options.attachTimeoutNanos()));
             }
-            LockSupport.parkNanos(this, Math.min(parkNs, deadline - now));
-            parkNs = Math.min(parkNs << 1, MAX_ATTACH_PARK_NS / 10);
+            backoff.park(this, deadline - now);
         }
     }
 

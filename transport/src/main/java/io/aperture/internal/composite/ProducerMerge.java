@@ -2,8 +2,6 @@ package io.aperture.internal.composite;
 
 import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
-import io.aperture.ChannelSubscriber;
-import io.aperture.Codec;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.SectionLocks;
 import reactor.core.publisher.Flux;
@@ -27,10 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The consuming end of a channel with many producers: one ordinary channel per producer,
- * {@code <channel>.p-<producer>}, each received with {@link ChannelSubscriber#receive()} and merged.
+ * {@code <channel>.p-<producer>}, each received with {@link io.aperture.ChannelSubscriber#receive()} and merged.
  *
  * <p>Per subscription, a task on {@link Schedulers#boundedElastic()} lists the directory once per liveness
  * interval for {@code <channel>.p-*.ring} and subscribes each new ring file (a new name, or a new file under
@@ -50,19 +49,24 @@ public final class ProducerMerge<T, R> {
 
     private final Path directory;
     private final String channel;
-    private final Codec<T> codec;
+    /** Receives one producer's channel, given its name ({@code <channel>.p-<producer>}). */
+    private final Function<String, Flux<T>> receive;
     private final ChannelOptions options;
     private final int minProducers;
     private final BiFunction<String, T, R> tag;
 
-    public ProducerMerge(Path directory, String channel, Codec<T> codec, ChannelOptions options, int minProducers,
-                  BiFunction<String, T, R> tag) {
+    /**
+     * @param receive receives one producer's channel by name: the channel API's {@code receive()}, so that this
+     *                layer is built on that API and does not make its own subscribers
+     */
+    public ProducerMerge(Path directory, String channel, Function<String, Flux<T>> receive, ChannelOptions options,
+                         int minProducers, BiFunction<String, T, R> tag) {
         if (minProducers < 1) {
             throw new IllegalArgumentException("min producers " + minProducers + " < 1");
         }
         this.directory = directory;
         this.channel = channel;
-        this.codec = codec;
+        this.receive = receive;
         this.options = options;
         this.minProducers = minProducers;
         this.tag = tag;
@@ -157,7 +161,7 @@ public final class ProducerMerge<T, R> {
 
         private Flux<R> inner(Producer producer) {
             String producerChannel = channel + ChannelFiles.PRODUCER_INFIX + producer.name;
-            return new ChannelSubscriber<>(directory, producerChannel, codec, options).receive()
+            return receive.apply(producerChannel)
                 .map(value -> {
                     producer.received++;
                     join(producer);

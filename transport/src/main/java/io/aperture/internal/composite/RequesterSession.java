@@ -5,7 +5,6 @@ import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
 import io.aperture.RemoteException;
 import io.aperture.ServiceConnection;
-import io.aperture.ServiceRequester;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;

@@ -7,7 +7,6 @@ import io.aperture.Produced;
 import io.aperture.RemoteException;
 import io.aperture.ServiceHandler;
 import io.aperture.ServiceRequester;
-import io.aperture.ServiceResponder;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -28,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One subscription of {@link ServiceResponder#serve}: the merged request channels of every requester of the
+ * One subscription of {@link io.aperture.ServiceResponder#serve}: the merged request channels of every requester of the
  * service, a {@link Connection} per requester connection, and the interactions in flight in each, by correlation
  * id. Request frames arrive serially (§1.3) on the merge's drain threads and are dispatched there; the handler's
  * streams answer from whatever thread they signal on.

@@ -179,6 +179,11 @@ public final class RingHeader {
         return (long) ShmSequence.LONG.getAcquire(section, CURSOR_OFFSET);
     }
 
+    /** The lazy published count (acquire: pairs with the writer's release store); for messages and monitors only. */
+    public static long published(ByteBuffer section) {
+        return (long) ShmSequence.LONG.getAcquire(section, PUBLISHED_OFFSET);
+    }
+
     public static int terminalState(ByteBuffer section) {
         // Acquire: a terminal state seen here orders after the publisher's last record store.
         return (int) ShmSequence.INT.getAcquire(section, TERMINAL_OFFSET);

@@ -2,7 +2,6 @@ package io.aperture.internal.section;
 
 import com.lmax.disruptor.Sequence;
 import io.aperture.CorruptSectionException;
-import io.aperture.internal.bridge.PublisherSession;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,7 +16,7 @@ import static io.aperture.internal.section.SubscriberDescriptor.*;
  * must not decrease; {@code consumed} must not decrease nor pass the publisher's cursor.
  *
  * <p>A subscriber claims its section with {@code consumed} = {@link #NOT_STARTED} and waits to be admitted:
- * the publisher chooses where it starts (see {@link PublisherSession}) and writes that in the ring's
+ * the publisher chooses where it starts (see {@link io.aperture.internal.bridge.PublisherSession}) and writes that in the ring's
  * subscriber table; the subscriber then stores {@code consumed} = start. Until then {@link #gating} holds
  * the ring at a floor chosen by the publisher.
  */
