@@ -172,6 +172,9 @@ public final class QuoteServiceDemo implements Callable<Integer> {
                     .onErrorResume(e -> Mono.just(e.getMessage())).block(Duration.ofSeconds(60));
                 System.out.println("unknown symbol answered: " + error);
                 quotes.fireAndForget(name + " bought 100 " + followed).block(Duration.ofSeconds(60));
+                // The responder handles a requester's frames in order: once this is answered the trade was handled. A
+                // dispose() right after the fire-and-forget could otherwise lose it (docs/interactions.md, Limits).
+                quotes.requestResponse(followed).block(Duration.ofSeconds(60));
                 boolean ok = wrong.isEmpty() && stream.size() == ticks && outOfLine == 0;
                 System.out.println(ok ? "done" : "FAILED: " + wrong);
                 return ok ? 0 : 1;

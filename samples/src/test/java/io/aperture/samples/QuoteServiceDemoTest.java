@@ -17,7 +17,7 @@ class QuoteServiceDemoTest {
         List<String> lines = run.lines();
         assertThat(run.exit()).as("exit code; output %s", lines).isZero();
         assertThat(lines).as("output %s", lines)
-            .anyMatch(l -> l.matches("quotes: served 603 quotes, 60 ticks in 3 stream\\(s\\) and 3 trade\\(s\\) to 3 client JVM\\(s\\) in .* s; client exits \\[0, 0, 0\\]: OK"));
+            .anyMatch(l -> l.matches("quotes: served 606 quotes, 60 ticks in 3 stream\\(s\\) and 3 trade\\(s\\) to 3 client JVM\\(s\\) in .* s; client exits \\[0, 0, 0\\]: OK"));
         for (int i = 1; i <= 3; i++) {
             String client = "[client-" + i + "] ";
             assertThat(lines).contains(client + "done");
