@@ -8,7 +8,6 @@ import io.rsocket.DuplexConnection;
 import io.rsocket.transport.ClientTransport;
 import reactor.core.publisher.Mono;
 
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,25 +24,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * timeout for the server. A frame crosses as one ring record (in fragments when it is larger than a record).
  */
 public final class ApertureClientTransport implements ClientTransport {
+    private final RingEndpoint endpoint;
     private final Aperture aperture;
     private final String server;
     private final ByteBufAllocator allocator;
 
-    private ApertureClientTransport(Aperture aperture, String server, ByteBufAllocator allocator) {
-        this.aperture = aperture;
-        this.server = server;
-        this.allocator = allocator;
+    private ApertureClientTransport(RingEndpoint endpoint) {
+        this.endpoint = endpoint;
+        this.aperture = endpoint.aperture();
+        this.server = endpoint.server();
+        this.allocator = endpoint.allocator();
     }
 
     /** A client of {@code server} in {@code aperture}'s directory, with its default options. */
     public static ApertureClientTransport create(Aperture aperture, String server) {
-        return new ApertureClientTransport(Objects.requireNonNull(aperture, "aperture"), Rings.validServer(server),
-            ByteBufAllocator.DEFAULT);
+        return new ApertureClientTransport(RingEndpoint.of(aperture, server));
     }
 
     /** The same transport, allocating received frames from {@code allocator}. */
     public ApertureClientTransport withAllocator(ByteBufAllocator allocator) {
-        return new ApertureClientTransport(aperture, server, Objects.requireNonNull(allocator, "allocator"));
+        return new ApertureClientTransport(endpoint.withAllocator(allocator));
     }
 
     @Override
@@ -106,6 +106,6 @@ public final class ApertureClientTransport implements ClientTransport {
 
     @Override
     public String toString() {
-        return "ApertureClientTransport{" + server + " in " + aperture.directory() + '}';
+        return endpoint.describe("ApertureClientTransport");
     }
 }

@@ -34,25 +34,26 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ApertureServerTransport implements ServerTransport<Closeable> {
     private static final Logger LOG = Loggers.getLogger(ApertureServerTransport.class);
 
+    private final RingEndpoint endpoint;
     private final Aperture aperture;
     private final String server;
     private final ByteBufAllocator allocator;
 
-    private ApertureServerTransport(Aperture aperture, String server, ByteBufAllocator allocator) {
-        this.aperture = aperture;
-        this.server = server;
-        this.allocator = allocator;
+    private ApertureServerTransport(RingEndpoint endpoint) {
+        this.endpoint = endpoint;
+        this.aperture = endpoint.aperture();
+        this.server = endpoint.server();
+        this.allocator = endpoint.allocator();
     }
 
     /** A server named {@code server} in {@code aperture}'s directory, with its default options. */
     public static ApertureServerTransport create(Aperture aperture, String server) {
-        return new ApertureServerTransport(Objects.requireNonNull(aperture, "aperture"), Rings.validServer(server),
-            ByteBufAllocator.DEFAULT);
+        return new ApertureServerTransport(RingEndpoint.of(aperture, server));
     }
 
     /** The same transport, allocating received frames from {@code allocator}. */
     public ApertureServerTransport withAllocator(ByteBufAllocator allocator) {
-        return new ApertureServerTransport(aperture, server, Objects.requireNonNull(allocator, "allocator"));
+        return new ApertureServerTransport(endpoint.withAllocator(allocator));
     }
 
     @Override
@@ -72,7 +73,7 @@ public final class ApertureServerTransport implements ServerTransport<Closeable>
 
     @Override
     public String toString() {
-        return "ApertureServerTransport{" + server + " in " + aperture.directory() + '}';
+        return endpoint.describe("ApertureServerTransport");
     }
 
     /** One bound server: the merge of the clients' channels and a connection per client. */

@@ -1,12 +1,8 @@
 package io.aperture.rsocket;
 
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.context.Context;
 
 /**
  * The records one end of a connection sends, in order, as the source of its ring channel: any thread sends (sends
@@ -31,44 +27,6 @@ final class FrameOutbox {
         return actual -> sink.asFlux()
             .publishOn(Schedulers.boundedElastic())
             .doOnDiscard(RingFrame.class, RingFrame::release)
-            .subscribe(new ReleaseAfterWrite(actual));
-    }
-
-    /** Passes every signal on; after the channel's {@code onNext} returned (the record is in the ring), releases the frame. */
-    private static final class ReleaseAfterWrite implements CoreSubscriber<RingFrame> {
-        private final Subscriber<? super RingFrame> actual;
-
-        ReleaseAfterWrite(Subscriber<? super RingFrame> actual) {
-            this.actual = actual;
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual instanceof CoreSubscriber ? ((CoreSubscriber<? super RingFrame>) actual).currentContext() : Context.empty();
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            actual.onSubscribe(s);
-        }
-
-        @Override
-        public void onNext(RingFrame frame) {
-            try {
-                actual.onNext(frame);
-            } finally {
-                frame.release();
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            actual.onError(t);
-        }
-
-        @Override
-        public void onComplete() {
-            actual.onComplete();
-        }
+            .subscribe(new ReleaseAfterNext<>(actual, RingFrame::release)); // released once its record is written
     }
 }

@@ -95,11 +95,16 @@ final class RingDuplexConnection implements DuplexConnection {
         dispose();
     }
 
+    /**
+     * The frames received, each released once RSocket's {@code onNext} returned (RSocket retains what it keeps, as
+     * over TCP, where Reactor Netty releases every inbound buffer after its {@code onNext}).
+     */
     @Override
     public Flux<ByteBuf> receive() {
-        return inbound.asFlux()
+        Flux<ByteBuf> frames = inbound.asFlux()
             .doOnSubscribe(s -> received.set(true))
             .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+        return Flux.from(actual -> frames.subscribe(new ReleaseAfterNext<>(actual, ReferenceCountUtil::safeRelease)));
     }
 
     @Override

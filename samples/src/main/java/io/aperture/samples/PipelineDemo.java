@@ -67,7 +67,7 @@ public final class PipelineDemo implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = directory != null ? directory : Files.createTempDirectory(defaultParent(), "aperture-demo-");
+        Path dir = directory != null ? directory : Files.createTempDirectory(SampleChildren.sharedMemoryOrTemp(), "aperture-demo-");
         System.out.printf(Locale.ROOT, "pipeline: %,d messages over channel '%s' in %s%n", messages, CHANNEL, dir);
         List<Process> children = new ArrayList<>();
         Thread killer = new Thread(() -> children.forEach(Process::destroyForcibly), "pipeline-kill-children");
@@ -97,17 +97,9 @@ public final class PipelineDemo implements Callable<Integer> {
             children.forEach(Process::destroyForcibly);
             Runtime.getRuntime().removeShutdownHook(killer);
             if (directory == null) {
-                try (var files = Files.list(dir)) {
-                    files.forEach(p -> p.toFile().delete());
-                }
-                Files.deleteIfExists(dir);
+                SampleChildren.removeDirectory(dir);
             }
         }
-    }
-
-    private static Path defaultParent() {
-        Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     private Process start(List<Process> children, String role, Path dir) throws IOException {

@@ -13,14 +13,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -75,7 +70,7 @@ public final class QuoteServiceDemo implements Callable<Integer> {
             System.out.println("quotes: --clients " + clients + " not in [1, 32]");
             return 2;
         }
-        Path dir = directory != null ? directory : Files.createTempDirectory(defaultParent(), "aperture-quotes-");
+        Path dir = directory != null ? directory : Files.createTempDirectory(SampleChildren.sharedMemoryOrTemp(), "aperture-quotes-");
         AtomicLong quotes = new AtomicLong();
         AtomicLong streams = new AtomicLong();
         AtomicLong ticksServed = new AtomicLong();
@@ -108,26 +103,14 @@ public final class QuoteServiceDemo implements Callable<Integer> {
             }
         }).subscribe();
         System.out.printf(Locale.ROOT, "quotes: serving '%s' in %s to %d client JVM(s)%n", SERVICE, dir, clients);
-        List<Process> children = new ArrayList<>();
-        Thread killer = new Thread(() -> children.forEach(Process::destroyForcibly), "quotes-kill-children");
-        Runtime.getRuntime().addShutdownHook(killer);
         long start = System.nanoTime();
-        try {
+        try (SampleChildren children = new SampleChildren()) {
             for (int i = 1; i <= clients; i++) {
-                start(children, "client-" + i, dir);
+                String name = "client-" + i;
+                children.start(name, QuoteServiceDemo.class, List.of("client", "--name", name, "--requests",
+                    Integer.toString(requests), "--ticks", Integer.toString(ticks), "--directory", dir.toString()));
             }
-            long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            List<Integer> exits = new ArrayList<>();
-            for (Process child : children) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || !child.waitFor(remaining, TimeUnit.NANOSECONDS)) {
-                    child.destroyForcibly();
-                    System.out.println("quotes: timed out, client " + child.pid() + " killed");
-                    exits.add(-1);
-                } else {
-                    exits.add(child.exitValue());
-                }
-            }
+            List<Integer> exits = children.awaitExits(start + TimeUnit.SECONDS.toNanos(timeoutSeconds));
             double seconds = (System.nanoTime() - start) / 1e9;
             boolean ok = exits.stream().allMatch(e -> e == 0);
             System.out.printf(Locale.ROOT, "quotes: served %,d quotes, %,d ticks in %d stream(s) and %,d trade(s) to %d client JVM(s)"
@@ -135,42 +118,11 @@ public final class QuoteServiceDemo implements Callable<Integer> {
                 clients, seconds, exits, ok ? "OK" : "FAILED");
             return ok ? 0 : 1;
         } finally {
-            children.forEach(Process::destroyForcibly);
-            Runtime.getRuntime().removeShutdownHook(killer);
             serving.dispose();
             if (directory == null) {
-                try (var files = Files.list(dir)) {
-                    files.forEach(p -> p.toFile().delete());
-                }
-                Files.deleteIfExists(dir);
+                SampleChildren.removeDirectory(dir);
             }
         }
-    }
-
-    private static Path defaultParent() {
-        Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-    }
-
-    private void start(List<Process> children, String name, Path dir) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-            QuoteServiceDemo.class.getName(), "client", "--name", name, "--requests", Integer.toString(requests),
-            "--ticks", Integer.toString(ticks), "--directory", dir.toString());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        children.add(process);
-        Thread relay = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    System.out.println("[" + name + "] " + line);
-                }
-            } catch (IOException e) {
-                System.out.println("[" + name + "] output closed: " + e);
-            }
-        }, "quotes-relay-" + name);
-        relay.setDaemon(true);
-        relay.start();
     }
 
     /** A client JVM: quotes, a stream of ticks and a trade, every answer checked. */
@@ -220,6 +172,9 @@ public final class QuoteServiceDemo implements Callable<Integer> {
                     .onErrorResume(e -> Mono.just(e.getMessage())).block(Duration.ofSeconds(60));
                 System.out.println("unknown symbol answered: " + error);
                 quotes.fireAndForget(name + " bought 100 " + followed).block(Duration.ofSeconds(60));
+                // The responder handles a requester's frames in order: once this is answered the trade was handled. A
+                // dispose() right after the fire-and-forget could otherwise lose it (docs/interactions.md, Limits).
+                quotes.requestResponse(followed).block(Duration.ofSeconds(60));
                 boolean ok = wrong.isEmpty() && stream.size() == ticks && outOfLine == 0;
                 System.out.println(ok ? "done" : "FAILED: " + wrong);
                 return ok ? 0 : 1;

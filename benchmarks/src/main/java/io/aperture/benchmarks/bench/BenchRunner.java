@@ -40,8 +40,22 @@ import java.util.function.Predicate;
     description = "Cross-process benchmarks: Aperture (Flux and raw ring API) vs Reactor publishOn, Aeron IPC, Unix domain sockets and RSocket over TCP.")
 public final class BenchRunner implements Callable<Integer> {
     static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds", "rsocket", "spsc");
-    /** Aperture's own transports: the Flux API and the raw ring API; every other transport is a peer. */
-    static final Set<String> OWN_TRANSPORTS = Set.of("aperture", "ring");
+    /**
+     * Aperture's own transports: the Flux API, the raw ring API, the native interactions and RSocket over Aperture;
+     * every other transport is a peer.
+     */
+    static final Set<String> OWN_TRANSPORTS = Set.of("aperture", "ring", "interactions", "rsocket-aperture");
+    /**
+     * The interaction scenarios ({@code rr}: request-response round trips, {@code rstream}: request-stream
+     * throughput): the native interactions and RSocket over Aperture against RSocket over TCP and Aeron IPC (its
+     * ping-pong for {@code rr}, its stream for {@code rstream}).
+     */
+    static final List<String> INTERACTION_TRANSPORTS = List.of("interactions", "rsocket-aperture", "rsocket", "aeron");
+    /**
+     * The interaction scenarios take this fraction of the mode's ping-pong round trips and throughput messages, for
+     * every transport alike: a request-response over RSocket takes tens of µs or more, so the quick mode stays quick.
+     */
+    static final int INTERACTION_DIVISOR = 10;
     static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "aeron", "uds", "rsocket");
     static final List<String> BANDWIDTH_TRANSPORTS = List.of("aperture", "uds");
     static final long WAKEUP_GAP_US = 500;
@@ -84,10 +98,12 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--docs", description = "Directory to write performance.md and images/ to (default: the --out directory).")
     Path docs;
 
-    @Option(names = "--transports", split = ",", description = "Only these transports (default: all): aperture,ring,reactor,aeron,uds,rsocket,spsc.")
+    @Option(names = "--transports", split = ",", description = "Only these transports (default: all): "
+        + "aperture,ring,reactor,aeron,uds,rsocket,spsc,interactions,rsocket-aperture.")
     Set<String> transports;
 
-    @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all): throughput,pingpong,bandwidth,wakeup.")
+    @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all): "
+        + "throughput,pingpong,bandwidth,wakeup,rr,rstream.")
     Set<String> scenarios;
 
     @Option(names = "--runs", description = "Measured runs per figure (default: by mode).")
@@ -185,6 +201,21 @@ public final class BenchRunner implements Callable<Integer> {
             if (wanted("wakeup") && (transportWanted("aperture") || transportWanted("uds"))) {
                 wakeup(s);
             }
+            if (wanted("rr")) {
+                for (String t : INTERACTION_TRANSPORTS) {
+                    if (transportWanted(t)) {
+                        roundTrips("rr-8B", t, s, s.pingWarmup() / INTERACTION_DIVISOR, s.pings() / INTERACTION_DIVISOR);
+                    }
+                }
+            }
+            if (wanted("rstream")) {
+                long messages = Math.min(RSOCKET_MAX_MESSAGES, s.messages() / INTERACTION_DIVISOR);
+                for (String t : INTERACTION_TRANSPORTS) {
+                    if (transportWanted(t)) {
+                        throughput("rstream-8B", t, Long.BYTES, 0, messages, s);
+                    }
+                }
+            }
         } catch (BenchFailure e) {
             System.out.println("bench: FAILED: " + e.getMessage());
             return 1;
@@ -226,6 +257,11 @@ public final class BenchRunner implements Callable<Integer> {
     private void throughput(String scenario, String transport, int size, int window, Settings s) throws IOException {
         long messages = transport.equals("rsocket")
             ? Math.min(RSOCKET_MAX_MESSAGES, s.messages() / RSOCKET_MESSAGES_DIVISOR) : s.messages();
+        throughput(scenario, transport, size, window, messages, s);
+    }
+
+    private void throughput(String scenario, String transport, int size, int window, long messages, Settings s)
+        throws IOException {
         Params p = base("tp", s).with("messages", messages).with("window", window).with("size", size);
         List<List<String>> both = switch (transport) {
             case "reactor" -> pairBoth(transport, "both", null, p);
@@ -309,7 +345,17 @@ public final class BenchRunner implements Callable<Integer> {
     }
 
     private void pingpong(String scenario, String transport, Settings s) throws IOException {
-        Params p = base("ping", s).with("warmup", s.pingWarmup()).with("pings", s.pings());
+        Histogram all = roundTrips(scenario, transport, s, s.pingWarmup(), s.pings());
+        List<double[]> curve = new ArrayList<>();
+        for (double pct : new double[] {0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99}) {
+            curve.add(new double[] {pct, all.getValueAtPercentile(pct) / 1e3});
+        }
+        curves.put(transport, curve);
+    }
+
+    /** One pinger and one ponger: {@code warmup} round trips, then a histogram per run of {@code pings}; returns them merged. */
+    private Histogram roundTrips(String scenario, String transport, Settings s, int warmup, int pings) throws IOException {
+        Params p = base("ping", s).with("warmup", warmup).with("pings", pings);
         List<List<String>> both = withEndpoint(transport, p, q -> pairBoth(transport, "ponger", "pinger", q));
         List<Histogram> hists = new ArrayList<>();
         for (String line : both.get(1)) {
@@ -331,11 +377,7 @@ public final class BenchRunner implements Callable<Integer> {
             add(Figure.of(scenario, transport, "p" + trim(pct), "µs", false, values));
         }
         hists.forEach(all::add);
-        List<double[]> curve = new ArrayList<>();
-        for (double pct : new double[] {0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99}) {
-            curve.add(new double[] {pct, all.getValueAtPercentile(pct) / 1e3});
-        }
-        curves.put(transport, curve);
+        return all;
     }
 
     static String trim(double pct) {
@@ -382,7 +424,7 @@ public final class BenchRunner implements Callable<Integer> {
         Path parent = sharedMemoryOrTemp();
         int n = ++sequence;
         Path endpoint = switch (transport) {
-            case "aperture", "ring", "spsc" -> Files.createTempDirectory(parent, "aperture-bench-");
+            case "aperture", "ring", "spsc", "interactions", "rsocket-aperture" -> Files.createTempDirectory(parent, "aperture-bench-");
             case "aeron" -> parent.resolve("aperture-bench-aeron-" + ProcessHandle.current().pid() + "-" + n);
             case "uds" -> Path.of(System.getProperty("java.io.tmpdir"), "aperture-bench-" + ProcessHandle.current().pid() + "-" + n + ".sock");
             default -> throw new IllegalArgumentException(transport);

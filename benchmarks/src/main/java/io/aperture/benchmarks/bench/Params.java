@@ -39,6 +39,10 @@ final class Params {
         return v;
     }
 
+    boolean has(String key) {
+        return values.containsKey(key);
+    }
+
     long getLong(String key) {
         return Long.parseLong(get(key));
     }

@@ -1,19 +1,24 @@
 package io.aperture.benchmarks.bench;
 
+import io.aperture.Aperture;
+import io.aperture.ChannelOptions;
+import io.aperture.rsocket.ApertureClientTransport;
+import io.aperture.rsocket.ApertureServerTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.rsocket.Closeable;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.ClientTransport;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.util.ByteBufPayload;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
@@ -21,14 +26,15 @@ import reactor.netty.tcp.TcpServer;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToLongFunction;
 
 /**
  * RSocket ({@code rsocket-core} and {@code rsocket-transport-netty}) over TCP loopback between two JVMs, one
- * connection per pair. The consumer (or ponger) is the RSocket server: it binds {@code 127.0.0.1} on a port
+ * connection per pair; with {@code dir=<directory>} (transport {@code rsocket-aperture}) the same peers over
+ * Aperture rings ({@code ApertureServerTransport}/{@code ApertureClientTransport}, default options: BLOCKING waits),
+ * every other setting as over TCP. The consumer (or ponger) is the RSocket server: it binds {@code 127.0.0.1} on a port
  * the system picks and announces it ({@link BenchChild#ready(int)}); the producer (or pinger) connects as the
  * client. RSocket is symmetric, so either end may request: the consumer sends {@code requestStream} over the
  * connection it accepted and the producer's responder answers it; the pinger sends {@code requestResponse}
@@ -51,6 +57,8 @@ import java.util.function.ToLongFunction;
  */
 final class RSocketPeer {
     static final String LOOPBACK = "127.0.0.1";
+    /** The server name over rings (transport {@code rsocket-aperture}). */
+    static final String RING_SERVER = "bench-rsocket";
 
     private RSocketPeer() {
     }
@@ -68,12 +76,19 @@ final class RSocketPeer {
 
     // ---------------------------------------------------------------- connection
 
-    private static TcpServerTransport serverTransport(Params p) {
-        return TcpServerTransport.create(TcpServer.create().host(p.get("host")).port(0)
-            .childOption(ChannelOption.TCP_NODELAY, true));
+    /** Over Aperture rings (transport {@code rsocket-aperture}) when the runner passed a directory, else over TCP. */
+    private static boolean overRings(Params p) {
+        return p.has("dir");
     }
 
-    private static TcpClientTransport clientTransport(Params p) {
+    private static Aperture aperture(Params p) {
+        return Aperture.create(p.getPath("dir"), ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60)));
+    }
+
+    private static ClientTransport clientTransport(Params p) {
+        if (overRings(p)) {
+            return ApertureClientTransport.create(aperture(p), RING_SERVER);
+        }
         return TcpClientTransport.create(TcpClient.create().host(p.get("host")).port(p.getInt("port"))
             .option(ChannelOption.TCP_NODELAY, true));
     }
@@ -82,8 +97,8 @@ final class RSocketPeer {
      * Binds the server on a port the system picks, with {@code responder} answering requests from each client,
      * and announces the port; {@code accepted} gets the requester towards the first client.
      */
-    private static CloseableChannel bind(Params p, RSocket responder, CompletableFuture<RSocket> accepted,
-                                         Duration timeout) {
+    private static Closeable bind(Params p, RSocket responder, CompletableFuture<RSocket> accepted,
+                                  Duration timeout) {
         SocketAcceptor acceptor = (setup, sendingSocket) -> {
             // the server releases the setup payload itself
             if (!accepted.complete(sendingSocket)) {
@@ -91,22 +106,27 @@ final class RSocketPeer {
             }
             return Mono.just(responder);
         };
-        CloseableChannel server = RSocketServer.create(acceptor).payloadDecoder(PayloadDecoder.ZERO_COPY)
-            .bind(serverTransport(p)).block(timeout);
-        if (server == null) {
+        RSocketServer server = RSocketServer.create(acceptor).payloadDecoder(PayloadDecoder.ZERO_COPY);
+        if (overRings(p)) {
+            Closeable bound = server.bind(ApertureServerTransport.create(aperture(p), RING_SERVER)).block(timeout);
+            BenchChild.ready();
+            return bound;
+        }
+        CloseableChannel bound = server.bind(TcpServerTransport.create(TcpServer.create().host(p.get("host")).port(0)
+            .childOption(ChannelOption.TCP_NODELAY, true))).block(timeout);
+        if (bound == null) {
             throw new IllegalStateException("RSocket server did not bind " + p.get("host"));
         }
-        BenchChild.ready(server.address().getPort());
-        return server;
+        BenchChild.ready(bound.address().getPort());
+        return bound;
     }
 
-    private static RSocket awaitClient(CompletableFuture<RSocket> accepted, CloseableChannel server, Duration timeout)
+    private static RSocket awaitClient(CompletableFuture<RSocket> accepted, Closeable server, Duration timeout)
         throws Exception {
         try {
             return accepted.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no RSocket client connected to port " + server.address().getPort()
-                + " within " + timeout, e);
+            throw new IllegalStateException("no RSocket client connected to " + server + " within " + timeout, e);
         }
     }
 
@@ -117,7 +137,7 @@ final class RSocketPeer {
         }
         RSocket socket = connector.connect(clientTransport(p)).block(timeout);
         if (socket == null) {
-            throw new IllegalStateException("no RSocket connection to " + p.get("host") + ":" + p.get("port"));
+            throw new IllegalStateException("no RSocket connection over " + p);
         }
         return socket;
     }
@@ -178,7 +198,7 @@ final class RSocketPeer {
         boolean quads = p.getInt("size", Long.BYTES) == Quad.SIZE;
         ToLongFunction<Payload> seqOf = quads ? RSocketPeer::readQuad : RSocketPeer::readLong;
         CompletableFuture<RSocket> accepted = new CompletableFuture<>();
-        CloseableChannel server = bind(p, new RSocket() { }, accepted, timeout);
+        Closeable server = bind(p, new RSocket() { }, accepted, timeout);
         try {
             RSocket producer = awaitClient(accepted, server, timeout);
             for (int r = 0; r < p.rounds(); r++) {
@@ -220,7 +240,7 @@ final class RSocketPeer {
             }
         };
         CompletableFuture<RSocket> accepted = new CompletableFuture<>();
-        CloseableChannel server = bind(p, responder, accepted, timeout);
+        Closeable server = bind(p, responder, accepted, timeout);
         try {
             RSocket pinger = awaitClient(accepted, server, timeout);
             awaitClosed(pinger, timeout);
@@ -233,102 +253,12 @@ final class RSocketPeer {
     private static void ping(Params p, Duration timeout) throws Exception {
         RSocket ponger = connect(p, null, timeout);
         try {
-            PingLoop loop = new PingLoop(ponger, new RoundTrips(p));
-            loop.send();
+            RequestLoop loop = new RequestLoop(seq -> ponger.requestResponse(longPayload(seq)).map(RSocketPeer::readLong),
+                new RoundTrips(p));
+            loop.start();
             loop.await(timeout);
         } finally {
             ponger.dispose(); // the ponger's signal to end
-        }
-    }
-
-    /**
-     * Sends ping i when the answer to ping i-1 arrives (on the connection's event loop, as Aperture's pinger
-     * sends from its receiving thread); records each round trip after the warm-up.
-     */
-    private static final class PingLoop {
-        private final RSocket ponger;
-        private final RoundTrips trips;
-        private final long total;
-        private final CountDownLatch done = new CountDownLatch(1);
-        private long seq;
-        private long sentAt;
-        private volatile Throwable failure;
-
-        PingLoop(RSocket ponger, RoundTrips trips) {
-            this.ponger = ponger;
-            this.trips = trips;
-            this.total = trips.total;
-        }
-
-        void send() {
-            sentAt = System.nanoTime();
-            ponger.requestResponse(longPayload(seq)).subscribe(new Answer(this, seq));
-        }
-
-        void answered(long value) {
-            long now = System.nanoTime();
-            if (value != seq) {
-                fail(new IllegalStateException("pong out of order: expected " + seq + ", got " + value));
-                return;
-            }
-            trips.record(seq, now - sentAt);
-            seq++;
-            if (seq == total) {
-                done.countDown();
-            } else {
-                send();
-            }
-        }
-
-        void fail(Throwable t) {
-            failure = t;
-            done.countDown();
-        }
-
-        void await(Duration timeout) throws InterruptedException {
-            if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("ping-pong did not end within " + timeout + " at " + seq);
-            }
-            if (failure != null) {
-                throw new IllegalStateException("ping-pong failed", failure);
-            }
-        }
-    }
-
-    /** The answer to one ping: exactly one payload, then completion. */
-    private static final class Answer extends BaseSubscriber<Payload> {
-        private final PingLoop loop;
-        private final long ping;
-        private boolean received;
-
-        Answer(PingLoop loop, long ping) {
-            this.loop = loop;
-            this.ping = ping;
-        }
-
-        @Override
-        protected void hookOnNext(Payload payload) {
-            received = true;
-            long value;
-            try {
-                value = readLong(payload);
-            } catch (RuntimeException e) {
-                loop.fail(e);
-                return;
-            }
-            loop.answered(value);
-        }
-
-        @Override
-        protected void hookOnComplete() {
-            if (!received) {
-                loop.fail(new IllegalStateException("ping " + ping + " answered with no payload"));
-            }
-        }
-
-        @Override
-        protected void hookOnError(Throwable t) {
-            loop.fail(new IllegalStateException("ping " + ping + " failed", t));
         }
     }
 }

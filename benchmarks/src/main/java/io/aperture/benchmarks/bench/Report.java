@@ -30,6 +30,8 @@ final class Report {
         "aeron", "Aeron IPC (2 JVMs)",
         "uds", "Unix domain socket (2 JVMs)",
         "rsocket", "RSocket over TCP (2 JVMs)",
+        "interactions", "Aperture interactions (2 JVMs)",
+        "rsocket-aperture", "RSocket over Aperture (2 JVMs)",
         "spsc", "hand-written SPSC ring (2 JVMs, one mapped file)");
 
     static void write(Path docs, Machine machine, BenchRunner.Settings s, double elapsed, List<Figure> figures,
@@ -124,6 +126,17 @@ final class Report {
                 + "following " + s.idleMs() + " ms, in which nothing is sent (a last message ends it). These are whole-process\n"
                 + "figures: the JVM's own threads count too. `BUSY_SPIN` and `YIELDING` hold a core by design (the quick mode\n"
                 + "leaves them out).\n");
+        section(md, "Interactions: request-response round trip and request-stream throughput", "interactions", figures, ratios,
+            "*rr-8B*: one request-response in flight, an 8-byte `Long` (RSocket: an 8-byte payload) answered with itself,\n"
+                + "the next sent from the answer's callback; percentiles in µs, a histogram per run. *rstream-8B*: one\n"
+                + "request-stream per round of the sequence 0..n-1 with unbounded demand, every value checked, timed from the\n"
+                + "first to the completion. *Aperture interactions* is the native API (`Aperture.responder`/`requester`,\n"
+                + "docs/interactions.md); *RSocket over Aperture* is RSocket's own `RSocketServer`/`RSocketConnector` over\n"
+                + "`ApertureServerTransport`/`ApertureClientTransport` (docs/rsocket.md), configured as the TCP peer; both with\n"
+                + "Aperture's default options (BLOCKING waits). The peers: RSocket over TCP as below, and Aeron IPC's ping-pong\n"
+                + "(for *rr*) and stream (for *rstream*), which carry bare messages with no interaction protocol. These rounds\n"
+                + "take a tenth of the ping-pong's round trips and of the throughput's messages (at most 500,000), for every\n"
+                + "transport alike. The ratio columns divide each Aperture row by the peer's median.\n");
         md.append(PEERS);
         return md.toString();
     }
@@ -131,11 +144,12 @@ final class Report {
     private static void section(StringBuilder md, String title, String kind, List<Figure> figures,
                                 List<Figure.Ratio> ratios, String text) {
         List<Figure> mine = figures.stream().filter(f -> switch (kind) {
-            case "throughput" -> f.metric().equals("throughput");
+            case "interactions" -> interaction(f);
+            case "throughput" -> f.metric().equals("throughput") && !interaction(f);
             case "bandwidth" -> f.metric().equals("bandwidth");
             case "allocation" -> f.metric().startsWith("alloc-");
             case "wakeup" -> f.scenario().startsWith("wakeup-");
-            default -> f.metric().startsWith("p") && !f.scenario().startsWith("wakeup-");
+            default -> f.metric().startsWith("p") && !f.scenario().startsWith("wakeup-") && !interaction(f);
         }).toList();
         if (mine.isEmpty()) {
             return;
@@ -166,6 +180,11 @@ final class Report {
             md.append('\n');
         }
         md.append('\n');
+    }
+
+    /** A figure of the interaction scenarios ({@code rr-*}, {@code rstream-*}), reported in their own section. */
+    private static boolean interaction(Figure f) {
+        return f.scenario().startsWith("rr-") || f.scenario().startsWith("rstream-");
     }
 
     private static String num(double v) {

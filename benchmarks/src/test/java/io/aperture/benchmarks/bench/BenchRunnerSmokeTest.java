@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchRunnerSmokeTest {
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS) // about 70 s on 2 cores, with the interaction scenarios
     void smokeRunMeasuresEveryTransportAndLeavesNoChildBehind(@TempDir Path dir) throws Exception {
         Set<Long> before = new HashSet<>();
         ProcessHandle.current().descendants().forEach(p -> before.add(p.pid()));
@@ -44,11 +44,31 @@ class BenchRunnerSmokeTest {
             "pingpong-8B/aperture", "pingpong-8B/aeron", "pingpong-8B/uds", "pingpong-8B/rsocket",
             "bandwidth-1MiB/aperture", "bandwidth-1MiB/uds",
             "wakeup-BLOCKING/aperture", "wakeup-BLOCKING/uds", "wakeup-BACKOFF/aperture", "wakeup-YIELDING/aperture",
-            "wakeup-BUSY_SPIN/aperture");
+            "wakeup-BUSY_SPIN/aperture",
+            "rr-8B/interactions", "rr-8B/rsocket-aperture", "rr-8B/rsocket", "rr-8B/aeron",
+            "rstream-8B/interactions", "rstream-8B/rsocket-aperture", "rstream-8B/rsocket", "rstream-8B/aeron");
+        Set<String> rrMetrics = new HashSet<>();
+        for (JsonNode f : results.get("figures")) {
+            if (f.get("scenario").asText().equals("rr-8B") && f.get("transport").asText().equals("rsocket-aperture")) {
+                rrMetrics.add(f.get("metric").asText());
+            }
+        }
+        assertThat(rrMetrics).containsExactlyInAnyOrder("p50", "p90", "p99", "p99.9");
+        Set<String> interactionRatios = new HashSet<>();
+        for (JsonNode r : results.get("ratios")) {
+            if (r.get("scenario").asText().startsWith("r")) {
+                interactionRatios.add(r.get("scenario").asText() + " " + r.get("metric").asText() + " " + r.get("own").asText()
+                    + "/" + r.get("peer").asText());
+            }
+        }
+        assertThat(interactionRatios).contains("rr-8B p50 interactions/aeron", "rr-8B p50 rsocket-aperture/rsocket",
+            "rstream-8B throughput interactions/rsocket", "rstream-8B throughput rsocket-aperture/rsocket");
         assertThat(results.get("ratios").size()).isPositive();
         String doc = Files.readString(dir.resolve("docs").resolve("performance.md"));
         assertThat(doc).contains("smoke run", "RSocket over TCP", "images/perf-throughput.png",
-            "images/perf-latency.png", "Wake-up latency and CPU per wait strategy", "| wakeup-BLOCKING | cpu-idle |");
+            "images/perf-latency.png", "Wake-up latency and CPU per wait strategy", "| wakeup-BLOCKING | cpu-idle |",
+            "## Interactions: request-response round trip and request-stream throughput",
+            "| rr-8B | p99.9 | RSocket over Aperture (2 JVMs) |", "| rstream-8B | throughput | Aperture interactions (2 JVMs) |");
         assertThat(dir.resolve("docs").resolve("images").resolve("perf-throughput.png")).isNotEmptyFile();
         assertThat(dir.resolve("docs").resolve("images").resolve("perf-latency.png")).isNotEmptyFile();
 
