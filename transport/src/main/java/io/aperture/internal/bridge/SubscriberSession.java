@@ -12,6 +12,7 @@ import io.aperture.internal.ring.RingReader;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.OwnSubscriberSection;
 import io.aperture.internal.section.PeerLiveness;
 import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RecordDescriptor;
@@ -35,7 +36,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
@@ -102,14 +102,9 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private DoubleMapping ringDoubleMapping;
     private ByteBuffer ringSection;
     private RingHeader header;
-    private MappedSection own;
-    private Path ownPath;
-    private Object ownKey;
+    private OwnSubscriberSection own;
+    /** {@code own}'s buffer: the word this side's waker and parking spot use. */
     private ByteBuffer ownSection;
-    /** This section's identity words as this subscriber wrote them, bytes [0, {@code REQUESTED_OFFSET}). */
-    private byte[] ownImage;
-    private ShmSequence requestedShm;
-    private ShmSequence consumedShm;
     private RingReader reader;
     private Waker waker;
     private PeerLiveness liveness;
@@ -339,48 +334,16 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         for (int index = 0; index < h.maxSubscribers; index++) {
             Path path = ChannelFiles.subscriberPath(directory, channel, index);
             for (int attempt = 0; attempt < 2; attempt++) {
-                Path temporary = ChannelFiles.createTemporary(directory, channel + ".sub-" + index, LENGTH);
-                MappedSection mapped = null;
-                try {
-                    mapped = MappedSection.open(temporary, LENGTH, true);
-                    ByteBuffer s = mapped.buffer();
-                    s.putLong(RING_SESSION_ID_OFFSET, h.sessionId);
-                    s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
-                    s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
-                    s.putInt(INDEX_OFFSET, index);
-                    s.putInt(FLAGS_OFFSET, (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
-                        | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS));
-                    long id = ThreadLocalRandom.current().nextLong();
-                    s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
-                    s.putLong(REQUESTED_OFFSET, 0L);
-                    // Not started: the publisher chooses where this subscriber starts when it admits it.
-                    s.putLong(CONSUMED_OFFSET, SubscriberLink.NOT_STARTED);
-                    s.putLong(DELIVERED_OFFSET, 0L);
-                    s.putLong(HEARTBEAT_OFFSET, System.nanoTime());
-                    // Release: the fields above are complete for a publisher that acquires the magic.
-                    ShmSequence.LONG.setRelease(s, MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
-                    // Held for the section's lifetime: the publisher probes it to learn that this process died.
-                    mapped.lockExclusive();
-                    if (ChannelFiles.linkIntoPlace(temporary, path)) {
-                        own = mapped;
-                        ownSection = s;
-                        ownImage = new byte[REQUESTED_OFFSET];
-                        s.get(0, ownImage);
-                        ownPath = path;
-                        ownKey = ChannelFiles.fileKey(path);
-                        this.index = index;
-                        this.subscriberId = s.getLong(SUBSCRIBER_ID_OFFSET);
-                        this.entryOffset = RingDescriptor.entryOffset(index);
-                        requestedShm = new ShmSequence(s, REQUESTED_OFFSET);
-                        consumedShm = new ShmSequence(s, CONSUMED_OFFSET);
-                        mapped = null;
-                        return null;
-                    }
-                } finally {
-                    if (mapped != null) {
-                        mapped.close();
-                    }
-                    ChannelFiles.deleteQuietly(temporary);
+                OwnSubscriberSection claimed = OwnSubscriberSection.claim(directory, channel, index, h.sessionId,
+                    (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
+                    | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS));
+                if (claimed != null) {
+                    own = claimed;
+                    ownSection = claimed.buffer();
+                    this.index = index;
+                    this.subscriberId = claimed.subscriberId();
+                    this.entryOffset = RingDescriptor.entryOffset(index);
+                    return null;
                 }
                 String occupant = occupant(path, h.sessionId);
                 if (occupant == null) {
@@ -451,8 +414,8 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
                 }
                 consumedWritten = start;
                 // Release: from here the publisher gates the ring on this subscriber's own position.
-                consumedShm.set(start);
-                reader = newReader(consumedShm);
+                own.consumed().set(start);
+                reader = newReader(own.consumed());
                 return true;
             }
             int terminal = RingHeader.terminalState(ringSection);
@@ -472,8 +435,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             long now = System.nanoTime();
             if (now - nextHousekeeping >= 0) {
                 nextHousekeeping = now + intervalNs;
-                // Release: a monotonic timestamp read by the publisher's liveness check.
-                ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
+                own.heartbeat(now);
                 String death = liveness.check(now);
                 if (death != null && RingHeader.terminalState(ringSection) != TerminalState.OPEN) {
                     // It ended the channel, then let go of its lock, after this loop read the state: its state says why.
@@ -487,7 +449,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             }
             if (now - deadline >= 0) {
                 throw new ApertureException("channel '" + channel + "': publisher " + header.publisher
-                    + " did not admit this subscriber (section " + ownPath.getFileName() + ") within "
+                    + " did not admit this subscriber (section " + own.path().getFileName() + ") within "
                     + ChannelOptions.describe(options.attachTimeoutNanos()));
             }
             backoff.park(this, deadline - now);
@@ -519,10 +481,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
 
     private void detach() {
         if (own != null) {
-            // The name goes first, so a publisher that sees the flag finds the directory already clean.
-            ChannelFiles.deleteIfSame(ownPath, ownKey);
-            // Release: the publisher that sees the flag also sees the last consumed value.
-            ShmSequence.INT.setRelease(ownSection, CANCELLED_OFFSET, 1);
+            own.detach();
             waker.wakeAll();
             own.close();
             own = null;
@@ -570,8 +529,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
                 }
                 if (delivered != deliveredStored) {
                     deliveredStored = delivered;
-                    // Release: statistics for the publisher and tools; no decision depends on it.
-                    ShmSequence.LONG.setRelease(ownSection, DELIVERED_OFFSET, delivered);
+                    own.delivered(delivered);
                     // consumed moved: a publisher waiting for space may go on. No fence per poll: settled before a wait.
                     waker.wakeIfSeenParked();
                 }
@@ -593,8 +551,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             long now = System.nanoTime();
             if (now - nextHousekeeping >= 0) {
                 nextHousekeeping = now + intervalNs;
-                // Release: a monotonic timestamp read by the publisher's liveness check.
-                ShmSequence.LONG.setRelease(ownSection, HEARTBEAT_OFFSET, now);
+                own.heartbeat(now);
                 publisherDeath = liveness.check(now);
                 verifyOwnSection();
                 if (!terminalReread) {
@@ -682,40 +639,9 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
     }
 
-    /**
-     * This subscriber is the only writer of its section: a value that differs from what it wrote was written
-     * by another process, which may be why the publisher misbehaved. Plain loads of its own words.
-     */
+    /** Nobody but this subscriber wrote into its section (see {@link OwnSubscriberSection#verify}). */
     private void verifyOwnSection() {
-        String name = ownPath.getFileName().toString();
-        long magic = (long) ShmSequence.LONG.get(ownSection, MAGIC_VERSION_OFFSET);
-        if (magic != SubscriberDescriptor.MAGIC_VERSION) {
-            throw new CorruptSectionException(name, MAGIC_VERSION_OFFSET, "magic 0x" + Long.toHexString(magic)
-                + " of this subscriber's own section was overwritten by another process");
-        }
-        // Session, pid, start time and index: a publisher would no longer recognise this section as its subscriber.
-        int mismatch = ownSection.slice(0, ownImage.length).mismatch(ByteBuffer.wrap(ownImage));
-        if (mismatch >= 0) {
-            int offset = mismatch & ~3;
-            throw new CorruptSectionException(name, offset, "identity word " + ownSection.getInt(offset) + " != "
-                + ByteBuffer.wrap(ownImage).order(ownSection.order()).getInt(offset)
-                + " written by this subscriber: overwritten by another process");
-        }
-        long requestedNow = requestedShm.getPlain();
-        if (requestedNow != advertised) {
-            throw new CorruptSectionException(name, REQUESTED_OFFSET, "requested " + requestedNow + " != " + advertised
-                + " written by this subscriber: overwritten by another process");
-        }
-        long consumedNow = consumedShm.getPlain();
-        if (consumedNow != consumedWritten) {
-            throw new CorruptSectionException(name, CONSUMED_OFFSET, "consumed " + consumedNow + " != " + consumedWritten
-                + " written by this subscriber: overwritten by another process");
-        }
-        int cancelledNow = (int) ShmSequence.INT.get(ownSection, CANCELLED_OFFSET);
-        if (cancelledNow != 0) {
-            throw new CorruptSectionException(name, CANCELLED_OFFSET, "cancelled flag " + cancelledNow
-                + " set while this subscriber runs: written by another process");
-        }
+        own.verify(advertised, consumedWritten);
     }
 
     private boolean shouldWake() {
@@ -732,7 +658,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         if (target > advertised && advertised - delivered <= window - replenish) {
             advertised = target;
             // Release: the publisher reads the new demand with acquire; it orders after our consumed stores.
-            requestedShm.set(target);
+            own.requested().set(target);
             waker.wakeIfParked();
         }
     }

@@ -1,0 +1,188 @@
+package io.aperture.internal.section;
+
+import io.aperture.CorruptSectionException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.aperture.internal.section.SubscriberDescriptor.CANCELLED_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.CONSUMED_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.DELIVERED_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.FLAGS_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.HEARTBEAT_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.INDEX_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.LENGTH;
+import static io.aperture.internal.section.SubscriberDescriptor.MAGIC_VERSION_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.PID_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.REQUESTED_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.RING_SESSION_ID_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.START_OFFSET;
+import static io.aperture.internal.section.SubscriberDescriptor.SUBSCRIBER_ID_OFFSET;
+
+/**
+ * A subscriber's own section, as that subscriber writes it: the counterpart of {@link SubscriberLink}, the
+ * publisher's read-only view of the same file. Claimed by linking a complete section into place; then the
+ * subscriber's words ({@code requested}, {@code consumed}, {@code delivered}, the heartbeat, the cancel flag), each
+ * stored with its ordering here, next to the layout offsets; and {@link #verify} checks that no other process wrote
+ * into it. One thread (the drain thread) uses it.
+ */
+public final class OwnSubscriberSection implements AutoCloseable {
+    private final MappedSection mapped;
+    private final ByteBuffer section;
+    private final Path path;
+    private final Object fileKey;
+    private final int index;
+    private final long subscriberId;
+    /** The identity words as this subscriber wrote them, bytes [0, {@code REQUESTED_OFFSET}). */
+    private final byte[] image;
+    private final ShmSequence requested;
+    private final ShmSequence consumed;
+
+    private OwnSubscriberSection(MappedSection mapped, Path path, int index) {
+        this.mapped = mapped;
+        this.section = mapped.buffer();
+        this.path = path;
+        this.fileKey = ChannelFiles.fileKey(path);
+        this.index = index;
+        this.subscriberId = section.getLong(SUBSCRIBER_ID_OFFSET);
+        this.image = new byte[REQUESTED_OFFSET];
+        section.get(0, image);
+        this.requested = new ShmSequence(section, REQUESTED_OFFSET);
+        this.consumed = new ShmSequence(section, CONSUMED_OFFSET);
+    }
+
+    /**
+     * Writes a complete section for subscriber {@code index} of the ring session {@code ringSessionId}, takes its
+     * liveness lock and links it to its name; null when the name is taken (the caller looks at its occupant).
+     *
+     * @param flags {@link SubscriberDescriptor#FLAG_JOIN_OLDEST}, {@link SubscriberDescriptor#FLAG_POLLS}
+     */
+    public static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags)
+        throws IOException {
+        Path path = ChannelFiles.subscriberPath(directory, channel, index);
+        Path temporary = ChannelFiles.createTemporary(directory, channel + ".sub-" + index, LENGTH);
+        MappedSection mapped = null;
+        try {
+            mapped = MappedSection.open(temporary, LENGTH, true);
+            ByteBuffer s = mapped.buffer();
+            s.putLong(RING_SESSION_ID_OFFSET, ringSessionId);
+            s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
+            s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
+            s.putInt(INDEX_OFFSET, index);
+            s.putInt(FLAGS_OFFSET, flags);
+            long id = ThreadLocalRandom.current().nextLong();
+            s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
+            s.putLong(REQUESTED_OFFSET, 0L);
+            // Not started: the publisher chooses where this subscriber starts when it admits it.
+            s.putLong(CONSUMED_OFFSET, SubscriberLink.NOT_STARTED);
+            s.putLong(DELIVERED_OFFSET, 0L);
+            s.putLong(HEARTBEAT_OFFSET, System.nanoTime());
+            // Release: the fields above are complete for a publisher that acquires the magic.
+            ShmSequence.LONG.setRelease(s, MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
+            // Held for the section's lifetime: the publisher probes it to learn that this process died.
+            mapped.lockExclusive();
+            if (!ChannelFiles.linkIntoPlace(temporary, path)) {
+                return null;
+            }
+            OwnSubscriberSection claimed = new OwnSubscriberSection(mapped, path, index);
+            mapped = null;
+            return claimed;
+        } finally {
+            if (mapped != null) {
+                mapped.close();
+            }
+            ChannelFiles.deleteQuietly(temporary);
+        }
+    }
+
+    public ByteBuffer buffer() {
+        return section;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public long subscriberId() {
+        return subscriberId;
+    }
+
+    /** The demand this subscriber advertises: release stores, so the publisher's acquire sees what came before. */
+    public ShmSequence requested() {
+        return requested;
+    }
+
+    /** The position this subscriber consumed up to: release stores, the publisher's gating sequence. */
+    public ShmSequence consumed() {
+        return consumed;
+    }
+
+    /** Stores the count delivered downstream. */
+    public void delivered(long count) {
+        // Release: statistics for the publisher and tools; no decision depends on it.
+        ShmSequence.LONG.setRelease(section, DELIVERED_OFFSET, count);
+    }
+
+    /** Beats the heartbeat. */
+    public void heartbeat(long nowNs) {
+        // Release: a monotonic timestamp read by the publisher's liveness check.
+        ShmSequence.LONG.setRelease(section, HEARTBEAT_OFFSET, nowNs);
+    }
+
+    /** Leaves the channel: the name goes first, so a publisher that sees the flag finds the directory clean. */
+    public void detach() {
+        ChannelFiles.deleteIfSame(path, fileKey);
+        // Release: the publisher that sees the flag also sees the last consumed value.
+        ShmSequence.INT.setRelease(section, CANCELLED_OFFSET, 1);
+    }
+
+    /**
+     * This subscriber is the only writer of its section: a value that differs from what it wrote was written by
+     * another process, which may be why the publisher misbehaved. Plain loads of its own words.
+     *
+     * @param advertised      the {@code requested} this subscriber last stored
+     * @param consumedWritten the {@code consumed} this subscriber last stored
+     */
+    public void verify(long advertised, long consumedWritten) {
+        String name = path.getFileName().toString();
+        long magic = (long) ShmSequence.LONG.get(section, MAGIC_VERSION_OFFSET);
+        if (magic != SubscriberDescriptor.MAGIC_VERSION) {
+            throw new CorruptSectionException(name, MAGIC_VERSION_OFFSET, "magic 0x" + Long.toHexString(magic)
+                + " of this subscriber's own section was overwritten by another process");
+        }
+        // Session, pid, start time and index: a publisher would no longer recognise this section as its subscriber.
+        int mismatch = section.slice(0, image.length).mismatch(ByteBuffer.wrap(image));
+        if (mismatch >= 0) {
+            int offset = mismatch & ~3;
+            throw new CorruptSectionException(name, offset, "identity word " + section.getInt(offset) + " != "
+                + ByteBuffer.wrap(image).order(section.order()).getInt(offset)
+                + " written by this subscriber: overwritten by another process");
+        }
+        long requestedNow = requested.getPlain();
+        if (requestedNow != advertised) {
+            throw new CorruptSectionException(name, REQUESTED_OFFSET, "requested " + requestedNow + " != " + advertised
+                + " written by this subscriber: overwritten by another process");
+        }
+        long consumedNow = consumed.getPlain();
+        if (consumedNow != consumedWritten) {
+            throw new CorruptSectionException(name, CONSUMED_OFFSET, "consumed " + consumedNow + " != " + consumedWritten
+                + " written by this subscriber: overwritten by another process");
+        }
+        int cancelledNow = (int) ShmSequence.INT.get(section, CANCELLED_OFFSET);
+        if (cancelledNow != 0) {
+            throw new CorruptSectionException(name, CANCELLED_OFFSET, "cancelled flag " + cancelledNow
+                + " set while this subscriber runs: written by another process");
+        }
+    }
+
+    @Override
+    public void close() {
+        mapped.close();
+    }
+}
