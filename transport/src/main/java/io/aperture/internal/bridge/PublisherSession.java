@@ -11,10 +11,8 @@ import io.aperture.internal.ring.ErrorRecord;
 import io.aperture.internal.ring.RingSequencer;
 import io.aperture.internal.ring.RingWriter;
 import io.aperture.internal.section.ChannelFiles;
-import io.aperture.internal.section.DoubleMapping;
-import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.OwnRingSection;
 import io.aperture.internal.section.PeerLiveness;
-import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
@@ -43,7 +41,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
@@ -104,11 +101,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     /** The writer waits for space in slices this long: the liveness interval, or the drop time if shorter. */
     private final long writeSliceNs;
 
-    private MappedSection mapped;
-    private DoubleMapping doubleMapping;
+    private OwnRingSection ring;
     private ByteBuffer section;
-    private Path ringPath;
-    private Object ringKey;
     private RingSequencer sequencer;
     private RingWriter writer;
     private Waker waker;
@@ -156,8 +150,6 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private long ringFullSinceNs;
     /** This incarnation's session id, kept here: the mapped copy may be overwritten by another process. */
     private long sessionId;
-    /** The immutable header words as this publisher wrote them, bytes [0, {@code CURSOR_OFFSET}). */
-    private byte[] headerImage;
     /** Min over the admitted subscribers of what each allows the upstream to have produced. */
     private final Sequence demand = new Sequence() {
         @Override
@@ -201,43 +193,15 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private void createRingAndStart() {
         options.validateRing();
         RingHeader.codecNameBytes(codec);
-        ChannelFiles.ensureDirectory(directory);
-        ringPath = ChannelFiles.ringPath(directory, channel);
-        removeStaleRing();
-        sessionId = ThreadLocalRandom.current().nextLong();
-        Path temporary = ChannelFiles.createTemporary(directory, channel + ".ring",
-            RingDescriptor.fileLength(options.ringCapacity()));
-        try {
-            mapped = MappedSection.open(temporary, RingDescriptor.fileLength(options.ringCapacity()), true);
-            section = mapped.buffer();
-            doubleMapping = options.doubleMapping()
-                ? DoubleMapping.map(temporary, RingDescriptor.SLOTS_OFFSET, options.ringCapacity(), true) : null;
-            RingHeader.initialise(section, sessionId, options, options.maxSubscribers(), codec, doubleMapping != null);
-            headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
-            section.get(0, headerImage);
-            // Held for the ring's lifetime: subscribers probe it to learn that this process died.
-            mapped.lockExclusive();
-            if (!ChannelFiles.linkIntoPlace(temporary, ringPath)) {
-                String live = describeLivePublisher();
-                throw new ApertureException("channel '" + channel + "' in " + directory
-                    + " was created by another publisher at the same time" + (live == null ? "" : " (" + live + ")"));
-            }
-            ringKey = ChannelFiles.fileKey(ringPath);
-        } catch (java.io.IOException e) {
-            closeMapping();
-            throw new ApertureException("cannot map ring section " + temporary + ": " + e, e);
-        } catch (RuntimeException e) {
-            closeMapping();
-            throw e;
-        } finally {
-            ChannelFiles.deleteQuietly(temporary);
-        }
+        ring = OwnRingSection.create(directory, channel, options, codec);
+        section = ring.buffer();
+        sessionId = ring.sessionId();
         writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
         conductorSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
         sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(),
             WaitStrategies.of(options.waiting(), writerSpot), this::writerShouldStop);
         waker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
-        writer = new RingWriter(channel, section, doubleMapping == null ? null : doubleMapping.buffer(), sequencer,
+        writer = new RingWriter(channel, section, ring.doubledSlots(), sequencer,
             options.ringCapacity(), options.slotLength(), options.maxMessageLength(),
             options.maxFragmentedMessageLength(), waker);
         Thread thread = new Thread(this, "aperture-pub-" + channel);
@@ -245,56 +209,6 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         writer.burstThread(thread); // published to the conductor by its start
         thread.start();
         conductor = thread; // once started: whoever joins it (close, the shutdown hook) waits for its end
-    }
-
-    /** A ring left by a dead publisher is removed; one whose publisher lives makes this start fail. */
-    private void removeStaleRing() {
-        if (!Files.exists(ringPath)) {
-            return;
-        }
-        Object key = ChannelFiles.fileKey(ringPath);
-        String live = describeLivePublisher();
-        if (live != null) {
-            throw new ApertureException("channel '" + channel + "' in " + directory + " already has a live publisher ("
-                + live + ")");
-        }
-        ChannelFiles.deleteIfSame(ringPath, key);
-        for (int i = 0; i < RingDescriptor.MAX_SUBSCRIBERS_LIMIT; i++) {
-            Path sub = ChannelFiles.subscriberPath(directory, channel, i);
-            if (!Files.exists(sub)) {
-                break;
-            }
-            removeIfOwnerDead(sub);
-        }
-    }
-
-    private static void removeIfOwnerDead(Path path) {
-        Object key = ChannelFiles.fileKey(path);
-        try (MappedSection sub = MappedSection.open(path, SubscriberDescriptor.LENGTH, false)) {
-            ByteBuffer b = sub.buffer();
-            ProcessIdentity owner = new ProcessIdentity(b.getLong(SubscriberDescriptor.PID_OFFSET),
-                b.getLong(SubscriberDescriptor.START_OFFSET));
-            if (!owner.isAlive()) {
-                ChannelFiles.deleteIfSame(path, key);
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            ChannelFiles.deleteIfSame(path, key); // not a readable subscriber section: leftover garbage
-        }
-    }
-
-    /** "pid N" of the publisher of the ring now at the channel's name if it runs and the ring is open, else null. */
-    private String describeLivePublisher() {
-        try (MappedSection existing = MappedSection.open(ringPath, -1, false)) {
-            ByteBuffer b = existing.buffer();
-            if (b.capacity() < RingDescriptor.SLOTS_OFFSET || RingHeader.magic(b) == 0) {
-                return null;
-            }
-            RingHeader header = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
-            boolean open = RingHeader.terminalState(b) == TerminalState.OPEN;
-            return open && header.publisher.isAlive() ? header.publisher.toString() : null;
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     @Override
@@ -670,7 +584,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         long cursorNow = RingHeader.cursor(section);
         if (cursorNow != position) {
             if (cursorNow < position || cursorNow == suspectCursor) {
-                throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.CURSOR_OFFSET,
+                throw new CorruptSectionException(ring.name(), RingDescriptor.CURSOR_OFFSET,
                     "cursor " + cursorNow + " != " + position + " stored by this publisher: overwritten by another process");
             }
             suspectCursor = cursorNow;
@@ -684,7 +598,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         // endingRing after the state: the upstream's thread may set the state (onComplete) while this check runs; its
         // flag is stored before, and sinkState only after, so reading sinkState alone took our own end for corruption.
         if (terminal != TerminalState.OPEN && !endingRing && sinkState == RUNNING && !closing) {
-            throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.TERMINAL_OFFSET,
+            throw new CorruptSectionException(ring.name(), RingDescriptor.TERMINAL_OFFSET,
                 "terminal state " + terminal + " set while this publisher runs: written by another process");
         }
     }
@@ -702,7 +616,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             return;
         }
         if (link.suspectUncommitted == consumed) {
-            throw new CorruptSectionException(ringPath.getFileName().toString(), RingDescriptor.SLOTS_OFFSET
+            throw new CorruptSectionException(ring.name(), RingDescriptor.SLOTS_OFFSET
                 + ((consumed + 1) & (options.ringCapacity() / options.slotLength() - 1)) * options.slotLength(),
                 "record at seq " + (consumed + 1) + " that this publisher committed (up to seq " + writer.committed()
                 + ") reads uncommitted: its header was zeroed by another process");
@@ -718,25 +632,14 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             // Acquire: a dropped word seen here orders after the writer's endReason store (it stores that first).
             long value = (long) ShmSequence.LONG.getAcquire(section, entry + 8 * word);
             if (value != expected[word] && link.endReason == null) {
-                throw new CorruptSectionException(ringPath.getFileName().toString(), entry + 8 * word, "subscriber table word "
+                throw new CorruptSectionException(ring.name(), entry + 8 * word, "subscriber table word "
                     + value + " != " + expected[word] + " written by this publisher: overwritten by another process");
             }
         }
     }
 
-    /**
-     * The header words below the counters never change after {@link RingHeader#initialise}: a difference was
-     * written by another process, and subscribers that read it may attach to a session or layout that this
-     * publisher does not serve. Plain loads of words only this process writes.
-     */
     private void verifyOwnHeader() {
-        int mismatch = section.slice(0, headerImage.length).mismatch(ByteBuffer.wrap(headerImage));
-        if (mismatch >= 0) {
-            int offset = mismatch & ~3;
-            throw new CorruptSectionException(ringPath.getFileName().toString(), offset, "header word "
-                + section.getInt(offset) + " != " + ByteBuffer.wrap(headerImage).order(section.order()).getInt(offset)
-                + " written by this publisher: overwritten by another process");
-        }
+        ring.verifyHeader();
     }
 
     /** Sets the ring's terminal state (first one wins) and wakes subscribers sleeping on the ring. */
@@ -791,17 +694,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             retire(link, "channel closed");
         }
         closeRetired();
-        ChannelFiles.deleteIfSame(ringPath, ringKey);
-        closeMapping();
-    }
-
-    private void closeMapping() {
-        if (doubleMapping != null) {
-            doubleMapping.close(); // the descriptor only: the memory goes when nothing refers to it
-        }
-        if (mapped != null) {
-            mapped.close();
-        }
+        ring.remove();
+        ring.close();
     }
 
     // ---------------------------------------------------------------- the upstream's subscriber (writer side)
