@@ -74,6 +74,7 @@ public final class ChannelOptions {
     private Duration linger = Duration.ZERO;
     private int maxFragmentedMessageLength;
     private boolean doubleMapping = true;
+    private boolean payloadChecksums;
 
     private ChannelOptions() {
     }
@@ -97,6 +98,7 @@ public final class ChannelOptions {
         copy.linger = linger;
         copy.maxFragmentedMessageLength = maxFragmentedMessageLength;
         copy.doubleMapping = doubleMapping;
+        copy.payloadChecksums = payloadChecksums;
         change.accept(copy);
         return copy;
     }
@@ -310,6 +312,20 @@ public final class ChannelOptions {
         return maxMessageLength == 0 ? ringCapacity / 8 : maxMessageLength;
     }
 
+    /**
+     * Publisher side: every record carries a CRC32C of its payload ({@code java.util.zip.CRC32C}), which subscribers
+     * check before they decode; a mismatch ends the stream with {@link CorruptSectionException} naming the record.
+     * Off by default: no shared-memory transport checks payloads, and only a channel shared with code that is not
+     * trusted needs it. The checksum takes 4 bytes of each record's room ({@link #maxMessageLength()} includes them).
+     */
+    public ChannelOptions withPayloadChecksums(boolean on) {
+        return with(o -> o.payloadChecksums = on);
+    }
+
+    public boolean payloadChecksums() {
+        return payloadChecksums;
+    }
+
     public Waiting waiting() {
         return waiting;
     }
@@ -412,6 +428,7 @@ public final class ChannelOptions {
             + ", maxSubscribers=" + maxSubscribers + ", slowConsumerPolicy=" + slowConsumerPolicy
             + (slowConsumerPolicy == SlowConsumerPolicy.DROP_SLOWEST ? ", dropLagBytes=" + dropLagBytes + ", dropTime="
             + dropTime : "") + ", joinAt=" + joinAt + ", linger=" + linger + ", maxFragmentedMessageLength="
-            + maxFragmentedMessageLength + ", doubleMapping=" + doubleMapping + '}';
+            + maxFragmentedMessageLength + ", doubleMapping=" + doubleMapping + ", payloadChecksums=" + payloadChecksums
+            + '}';
     }
 }

@@ -25,7 +25,8 @@ final class AperturePeer {
     static void run(String role, Params p) throws Exception {
         Duration timeout = Duration.ofSeconds(p.getLong("timeout"));
         Aperture aperture = Aperture.create(p.getPath("dir"),
-            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60)));
+            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60))
+                .withPayloadChecksums(p.getInt("checksums", 0) != 0));
         switch (role) {
             case "consumer" -> consume(aperture, p, timeout);
             case "producer" -> produce(aperture, p, timeout);
@@ -39,10 +40,13 @@ final class AperturePeer {
         return p.get("scenario").equals("bw");
     }
 
-    /** The ring for 1 MiB messages: 8 MiB, max message = its size (default would be capacity / 8). */
+    /**
+     * The ring for 1 MiB messages: 8 MiB, max message = its size (default would be capacity / 8), and the 4 bytes
+     * of a payload checksum when the channel carries them.
+     */
     static ChannelOptions bandwidthOptions(ChannelOptions base, int size) {
         int capacity = Integer.highestOneBit(size) * 8;
-        return base.withRingCapacity(capacity).withMaxMessageLength(size);
+        return base.withRingCapacity(capacity).withMaxMessageLength(size + (base.payloadChecksums() ? 4 : 0));
     }
 
     private static void consume(Aperture aperture, Params p, Duration timeout) throws Exception {

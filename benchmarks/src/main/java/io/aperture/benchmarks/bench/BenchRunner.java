@@ -109,6 +109,10 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--runs", description = "Measured runs per figure (default: by mode).")
     Integer runs;
 
+    @Option(names = "--payload-checksums", description = "Aperture's channels carry a CRC32C of every payload "
+        + "(ChannelOptions.withPayloadChecksums), to measure what the check costs.")
+    boolean payloadChecksums;
+
     @Option(names = "--child-jvm-arg", description = "An extra option for every child JVM, e.g. "
         + "-XX:StartFlightRecording=filename=/tmp/bench-%p.jfr to profile (repeatable).")
     List<String> childJvmArgs = List.of();
@@ -249,7 +253,7 @@ public final class BenchRunner implements Callable<Integer> {
 
     private Params base(String scenario, Settings s) {
         return new Params().with("scenario", scenario).with("warmups", s.warmups()).with("runs", s.runs())
-            .with("timeout", timeoutSeconds);
+            .with("timeout", timeoutSeconds).with("checksums", payloadChecksums ? 1 : 0);
     }
 
     // ---------------------------------------------------------------- scenarios

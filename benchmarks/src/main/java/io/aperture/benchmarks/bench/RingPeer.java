@@ -28,7 +28,8 @@ final class RingPeer {
     static void run(String role, Params p) throws Exception {
         Duration timeout = Duration.ofSeconds(p.getLong("timeout"));
         Aperture aperture = Aperture.create(p.getPath("dir"),
-            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60)));
+            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(60))
+                .withPayloadChecksums(p.getInt("checksums", 0) != 0));
         int window = p.getInt("window", 0);
         ChannelOptions options = aperture.defaults();
         if (window > 0) {

@@ -204,6 +204,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         writer = new RingWriter(channel, section, ring.doubledSlots(), sequencer,
             options.ringCapacity(), options.slotLength(), options.maxMessageLength(),
             options.maxFragmentedMessageLength(), waker);
+        writer.checksums(options.payloadChecksums());
         Thread thread = new Thread(this, "aperture-pub-" + channel);
         thread.setDaemon(true);
         writer.burstThread(thread); // published to the conductor by its start

@@ -460,7 +460,8 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private RingReader newReader(com.lmax.disruptor.Sequence consumed) {
         return new RingReader(channel + ".ring", ringSection, (header.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0,
             ringDoubleMapping == null ? null : ringDoubleMapping.buffer(), consumed, header.capacity, header.slotLength,
-            header.maxMessageLength).fragments(header.maxFragmentedLength, options.maxFragmentedMessageLength());
+            header.maxMessageLength).fragments(header.maxFragmentedLength, options.maxFragmentedMessageLength())
+            .checksums((header.flags & RingDescriptor.FLAG_PAYLOAD_CHECKSUM) != 0);
     }
 
     /** Throws {@link SlowSubscriberException} if the publisher dropped this subscriber. */

@@ -11,6 +11,7 @@ import io.aperture.internal.section.SubscriberDescriptor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
 
 import static io.aperture.internal.section.RecordDescriptor.HEADER_LENGTH;
 
@@ -73,6 +74,11 @@ public final class RingReader {
     private int maxFragmentedLength;
     private int maxAssembledLength;
     private ByteBuffer assembly;
+    /** Records end with a CRC32C of their payload ({@link #checksums(boolean)}). */
+    private boolean checksums;
+    private final CRC32C crc = new CRC32C();
+    /** A read-only view of the slots for the checksum; the window given to codecs is left as it is. */
+    private ByteBuffer crcView;
     private boolean assembling;
     private int assemblyTotal;
     private long assemblyFirst;
@@ -215,8 +221,49 @@ public final class RingReader {
         }
     }
 
+    /**
+     * Checks the records' payload checksums (the ring header's {@code FLAG_PAYLOAD_CHECKSUM}): each DATA, FRAGMENT and
+     * ERROR record then ends with a CRC32C of the bytes before it.
+     */
+    public RingReader checksums(boolean on) {
+        checksums = on;
+        crcView = on ? slots.asReadOnlyBuffer().order(ByteOrder.nativeOrder()) : null;
+        return this;
+    }
+
+    /** The payload's length without its checksum, once the checksum matched. */
+    private int checked(int type, int index, int length, long sequence) {
+        if (!checksums || type == RecordDescriptor.TYPE_PADDING || type == RecordDescriptor.TYPE_COMPLETE) {
+            return length;
+        }
+        if (length < RingDescriptor.CHECKSUM_LENGTH) {
+            throw check.corrupt(index, "record at seq " + sequence + " of " + length + " bytes has no room for its "
+                + RingDescriptor.CHECKSUM_LENGTH + "-byte payload checksum");
+        }
+        int data = length - RingDescriptor.CHECKSUM_LENGTH;
+        ByteBuffer payload = payload(index, length);
+        int start = payload.position();
+        crc.reset();
+        crcView.limit(payload.limit() - RingDescriptor.CHECKSUM_LENGTH);
+        if (payload == window) {
+            crcView.position(start);
+            crc.update(crcView);
+        } else {
+            crc.update(payload.duplicate().limit(start + data)); // the copy path's joined buffer (rare)
+        }
+        int stored = payload.getInt(start + data);
+        int computed = (int) crc.getValue();
+        if (stored != computed) {
+            throw check.corrupt(index, "payload checksum 0x" + Integer.toHexString(stored) + " of the record at seq "
+                + sequence + " (" + data + " bytes) != 0x" + Integer.toHexString(computed)
+                + " computed: its payload was changed by another process");
+        }
+        return data;
+    }
+
     /** Handles one validated record; returns whether the batch goes on. */
     private boolean handle(int type, long sequence, int index, int length, long last) throws Exception {
+        length = checked(type, index, length, sequence);
         switch (type) {
             case RecordDescriptor.TYPE_DATA:
                 if (assembling) {

@@ -16,6 +16,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
 
 import static io.aperture.internal.section.RecordDescriptor.HEADER_LENGTH;
 
@@ -91,6 +92,11 @@ public final class RingWriter {
     /** Buffer offset of the batch's first record, whose header commits the batch; -1: no batch open. */
     private int pendingOffset = -1;
     private long pendingHeader;
+    /** DATA, FRAGMENT and ERROR records end with a CRC32C of their payload ({@link #checksums(boolean)}). */
+    private boolean checksums;
+    private final CRC32C crc = new CRC32C();
+    /** A view of the slots for the checksum, so that the encoding window's position and limit stay as they are. */
+    private ByteBuffer crcView;
     /** See {@link #burstThread(Thread)}; null: every record takes the full wake check. */
     private Thread burstThread;
 
@@ -313,7 +319,8 @@ public final class RingWriter {
 
     /** Writes the rest of the message in the scratch buffer as FRAGMENT records; returns the first one's sequence. */
     private long writeFragments(long deadlineNs, long sliceNs) throws AlertException {
-        int pieceMax = maxMessageLength - RecordDescriptor.FRAGMENT_HEADER_LENGTH;
+        int pieceMax = maxMessageLength - RecordDescriptor.FRAGMENT_HEADER_LENGTH
+            - (checksums ? RingDescriptor.CHECKSUM_LENGTH : 0);
         long first = -1;
         while (fragmentedOffset < fragmentedLength) {
             int piece = Math.min(pieceMax, fragmentedLength - fragmentedOffset);
@@ -377,10 +384,11 @@ public final class RingWriter {
             int toEnd = wraps ? maxRecordLength : capacity - index; // double mapped: the end is no boundary
             long free = sequencer.freeSlots() << slotShift;
             int limit = (int) Math.min(Math.min(toEnd, free), maxRecordLength);
-            if (limit >= HEADER_LENGTH) {
+            int reserve = checksums ? RingDescriptor.CHECKSUM_LENGTH : 0; // type is never PADDING here
+            if (limit >= HEADER_LENGTH + reserve) {
                 int payloadOffset = slotsBase + index + HEADER_LENGTH;
                 window.order(ByteOrder.nativeOrder());
-                window.limit(payloadOffset - HEADER_LENGTH + limit).position(payloadOffset);
+                window.limit(payloadOffset - HEADER_LENGTH + limit - reserve).position(payloadOffset);
                 boolean fits;
                 try {
                     codec.encode(value, window);
@@ -390,10 +398,13 @@ public final class RingWriter {
                 }
                 if (fits) {
                     int end = window.position();
-                    if (end < payloadOffset || window.limit() != payloadOffset - HEADER_LENGTH + limit) {
+                    if (end < payloadOffset || window.limit() != payloadOffset - HEADER_LENGTH + limit - reserve) {
                         throw new IllegalStateException("codec '" + codec.name() + "' left the window at position "
                             + (end - payloadOffset) + " with limit " + (window.limit() - payloadOffset)
-                            + "; it must only advance the position within the limit " + (limit - HEADER_LENGTH));
+                            + "; it must only advance the position within the limit " + (limit - HEADER_LENGTH - reserve));
+                    }
+                    if (reserve != 0 && type != RecordDescriptor.TYPE_COMPLETE) {
+                        end = appendChecksum(payloadOffset, end);
                     }
                     return publish(type, sequence, index, end - payloadOffset);
                 }
@@ -403,7 +414,7 @@ public final class RingWriter {
                     encodeForFragments(codec, value);
                     return writeFragments(deadlineNs, sliceNs);
                 }
-                throw new MessageTooLargeException(channel, measure(codec, value), maxPayloadLength);
+                throw new MessageTooLargeException(channel, measure(codec, value), maxPayloadLength - reserve);
             } else if (toEnd < maxRecordLength && toEnd <= free) {
                 publish(RecordDescriptor.TYPE_PADDING, sequence, index, toEnd - HEADER_LENGTH);
             } else {
@@ -419,6 +430,16 @@ public final class RingWriter {
                 sequencer.awaitFree((wanted + (1 << slotShift) - 1) >>> slotShift, deadlineNs);
             }
         }
+    }
+
+    /** Stores the CRC32C of the payload [{@code from}, {@code to}) after it (plain: committed with the record); returns the new end. */
+    private int appendChecksum(int from, int to) {
+        crc.reset();
+        crcView.limit(to).position(from);
+        crc.update(crcView);
+        crcView.limit(crcView.capacity()); // the window's limit kept the checksum's room out of the codec's reach
+        crcView.putInt(to, (int) crc.getValue());
+        return to + RingDescriptor.CHECKSUM_LENGTH;
     }
 
     private long publish(int type, long sequence, int index, int payloadLength) {
@@ -501,6 +522,12 @@ public final class RingWriter {
      * The thread that writes in bursts it ends itself (the conductor, running a synchronous upstream inside its
      * {@code request}): set before that thread starts. Its records take the wake check without a fence.
      */
+    /** Ends every DATA, FRAGMENT and ERROR record with a CRC32C of its payload (the ring header's checksum flag). */
+    public void checksums(boolean on) {
+        checksums = on;
+        crcView = on ? window.duplicate().order(ByteOrder.nativeOrder()) : null;
+    }
+
     public void burstThread(Thread thread) {
         burstThread = thread;
     }

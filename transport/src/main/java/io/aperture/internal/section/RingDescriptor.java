@@ -70,12 +70,19 @@ public final class RingDescriptor {
     public static final int MAX_SUBSCRIBERS_OFFSET = MAX_MESSAGE_LENGTH_OFFSET + 4;
     public static final int PUBLISHER_PID_OFFSET = MAX_SUBSCRIBERS_OFFSET + 4;
     public static final int PUBLISHER_START_OFFSET = PUBLISHER_PID_OFFSET + 8;
-    /** Bit 0 ({@link #FLAG_DOUBLE_MAPPED}), bit 1 ({@link #FLAG_DROP_SLOWEST}). */
+    /** Bit 0 ({@link #FLAG_DOUBLE_MAPPED}), bit 1 ({@link #FLAG_DROP_SLOWEST}), bit 2 ({@link #FLAG_PAYLOAD_CHECKSUM}). */
     public static final int FLAGS_OFFSET = PUBLISHER_START_OFFSET + 8;
     /** Flag: the publisher maps the slot area twice back to back, and records may run past its end. */
     public static final int FLAG_DOUBLE_MAPPED = 1;
     /** Flag: the publisher drops slow subscribers; without it a subscriber's {@code dropped} word must stay 0. */
     public static final int FLAG_DROP_SLOWEST = 2;
+    /**
+     * Flag: every DATA, FRAGMENT and ERROR record ends with a CRC32C ({@link #CHECKSUM_LENGTH} bytes, native order) of
+     * the payload bytes before it, inside the record's length.
+     */
+    public static final int FLAG_PAYLOAD_CHECKSUM = 4;
+    /** Bytes of a record's payload checksum. */
+    public static final int CHECKSUM_LENGTH = 4;
     public static final int CODEC_SCHEMA_ID_OFFSET = FLAGS_OFFSET + 4;
     public static final int CODEC_NAME_LENGTH_OFFSET = CODEC_SCHEMA_ID_OFFSET + 4;
     public static final int CODEC_NAME_OFFSET = CODEC_NAME_LENGTH_OFFSET + 4;

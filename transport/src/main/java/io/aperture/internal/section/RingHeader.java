@@ -64,7 +64,8 @@ public final class RingHeader {
         section.putLong(PUBLISHER_PID_OFFSET, ProcessIdentity.CURRENT.pid);
         section.putLong(PUBLISHER_START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
         section.putInt(FLAGS_OFFSET, (options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST
-            ? FLAG_DROP_SLOWEST : 0) | (doubleMapped ? FLAG_DOUBLE_MAPPED : 0));
+            ? FLAG_DROP_SLOWEST : 0) | (doubleMapped ? FLAG_DOUBLE_MAPPED : 0)
+            | (options.payloadChecksums() ? FLAG_PAYLOAD_CHECKSUM : 0));
         section.putInt(CODEC_SCHEMA_ID_OFFSET, codec.schemaId());
         section.putInt(CODEC_NAME_LENGTH_OFFSET, name.length);
         section.put(CODEC_NAME_OFFSET, name);
@@ -128,6 +129,17 @@ public final class RingHeader {
         if (maxSubscribers < 1 || maxSubscribers > MAX_SUBSCRIBERS_LIMIT) {
             throw new CorruptSectionException(sectionName, MAX_SUBSCRIBERS_OFFSET, "max subscribers " + maxSubscribers
                 + " not in [1, " + MAX_SUBSCRIBERS_LIMIT + "]");
+        }
+        int flags = section.getInt(FLAGS_OFFSET);
+        if ((flags & ~(FLAG_DOUBLE_MAPPED | FLAG_DROP_SLOWEST | FLAG_PAYLOAD_CHECKSUM)) != 0) {
+            // A flag this library does not know may change what a record holds (as the checksum flag does).
+            throw new IncompatibleChannelException("section " + sectionName + " has flags 0x" + Integer.toHexString(flags)
+                + ", of which this library knows 0x" + Integer.toHexString(FLAG_DOUBLE_MAPPED | FLAG_DROP_SLOWEST
+                | FLAG_PAYLOAD_CHECKSUM) + " only");
+        }
+        if ((flags & FLAG_PAYLOAD_CHECKSUM) != 0 && maxMessageLength <= CHECKSUM_LENGTH) {
+            throw new CorruptSectionException(sectionName, MAX_MESSAGE_LENGTH_OFFSET, "max message length "
+                + maxMessageLength + " leaves no room for the " + CHECKSUM_LENGTH + "-byte payload checksum");
         }
         int nameLength = section.getInt(CODEC_NAME_LENGTH_OFFSET);
         if (nameLength < 1 || nameLength > CODEC_NAME_MAX_LENGTH) {
