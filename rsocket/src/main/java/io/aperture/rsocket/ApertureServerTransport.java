@@ -92,6 +92,9 @@ public final class ApertureServerTransport implements ServerTransport<Closeable>
 
         void start() {
             merge.update(aperture.subscriber(server, codec, options).receiveFromProducersTagged(Integer.MAX_VALUE)
+                // The merge queues records of clients that emit at the same time: one still queued when the server
+                // is disposed is discarded there, and the frame it owns must be released then.
+                .doOnDiscard(Produced.class, ApertureServerTransport::releaseDiscarded)
                 .subscribe(this::onRecord,
                     e -> {
                         LOG.warn("RSocket server '{}': stopped: {}", server, e.toString());
@@ -106,6 +109,7 @@ public final class ApertureServerTransport implements ServerTransport<Closeable>
             if (record.type == RingFrame.HELLO) {
                 if (connection != null || disposed || !Rings.producerName(record.connectionId).equals(client)) {
                     LOG.warn("RSocket server '{}': {} from client '{}' refused", server, record, client);
+                    record.release();
                     return;
                 }
                 open(client, record.connectionId);
@@ -159,4 +163,12 @@ public final class ApertureServerTransport implements ServerTransport<Closeable>
             return disposed;
         }
     }
+
+    /** Releases the frame of a record that a Reactor operator discarded instead of delivering. */
+    private static void releaseDiscarded(Produced<?> produced) {
+        if (produced.value() instanceof RingFrame record) {
+            record.release();
+        }
+    }
+
 }
