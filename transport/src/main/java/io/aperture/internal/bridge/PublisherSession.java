@@ -852,15 +852,6 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 housekeeping(now); // the conductor is busy writing: new subscribers, deaths and beats go on
             }
         }
-        if (writerShouldStop()) {
-            // Closed, or no subscriber left: with no gating sequence the ring would take every record, so a
-            // synchronous source emitting inside request() on the conductor would never hear the cancel.
-            if (onConductor) {
-                cancelUpstream(); // serial: this thread is inside the upstream's request (§2.7)
-            }
-            wakeConductor();
-            return false;
-        }
         boolean waited = false;
         while (true) {
             try {
@@ -883,6 +874,11 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                     }
                 }
                 if (writerShouldStop()) {
+                    if (onConductor) {
+                        // A synchronous source emits inside the conductor's request(): only a cancel ends it (§2.7:
+                        // serial, this thread is the one in request).
+                        cancelUpstream();
+                    }
                     wakeConductor();
                     return false;
                 }

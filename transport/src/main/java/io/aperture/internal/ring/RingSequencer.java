@@ -66,6 +66,9 @@ public final class RingSequencer {
     public long freeSlots() {
         long free = usable - (nextValue - cachedGating);
         if (free <= 0) {
+            if (gatingSequences.length == 0 && stopCondition.shouldStop()) {
+                return 0; // nobody reads and the producer should stop: awaitFree says so, once a ring
+            }
             cachedGating = minimumGating();
             free = usable - (nextValue - cachedGating);
         }
@@ -78,6 +81,11 @@ public final class RingSequencer {
      * @throws AlertException when the wait was ended by the stop condition or the deadline
      */
     public void awaitFree(int slots, long deadlineNs) throws AlertException {
+        if (gatingSequences.length == 0 && stopCondition.shouldStop()) {
+            // With no gating sequence the ring never fills: without this a producer that should stop (closed,
+            // every subscriber gone) would write on for ever, e.g. a synchronous source inside request().
+            throw AlertException.INSTANCE;
+        }
         long wrapPoint = nextValue + slots - usable;
         if (wrapPoint <= cachedGating) {
             return;
