@@ -38,10 +38,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * names the {@link CorruptSectionException} it found; it closed its section while its terminal state,
  * overwritten, read open; or the test codec, which carries each value twice, detected a payload that was
  * overwritten: a transport cannot check the user's payload bytes without a checksum). Never: wrong data without an error, another exception type, a hang, a crash.
- * Cases: {@code -Daperture.fuzzCases} (10,000 by default; {@code scripts/fuzz.sh} runs 100,000).
+ * Cases: {@code -Daperture.fuzzCases} (10,000 by default; {@code scripts/fuzz.sh} runs 100,000). To replay one
+ * case of a failure report, {@code -Daperture.fuzzCase=N} runs case N's writes (same seed, same values and places;
+ * the timing differs) {@code aperture.fuzzCases} times.
  */
 class SectionFuzzTest {
     private static final int CASES = Integer.getInteger("aperture.fuzzCases", 10_000);
+    /** The one case to replay, or -1 for every case. */
+    private static final int REPLAY = Integer.getInteger("aperture.fuzzCase", -1);
     private static final int MESSAGES = 200;
     private static final Duration CASE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -88,7 +92,8 @@ class SectionFuzzTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES)
     void shouldEndEveryCaseCleanlyWhenAThirdPartyWritesIntoTheSections() throws Exception {
-        SplittableRandom random = new SplittableRandom(Long.getLong("aperture.fuzzSeed", 7L));
+        long seed = Long.getLong("aperture.fuzzSeed", 7L);
+        SplittableRandom random = new SplittableRandom(seed);
         List<Long> expected = LongStream.range(0, MESSAGES).boxed().toList();
         Map<String, Integer> outcomes = new TreeMap<>();
         List<String> failures = new ArrayList<>();
@@ -102,7 +107,7 @@ class SectionFuzzTest {
                 .publish(Flux.range(0, MESSAGES).map(Integer::longValue)).toFuture();
             CompletableFuture<List<Long>> received = aperture.subscriber(channel, CHECKED_LONGS).receive()
                 .limitRate(4).collectList().toFuture();
-            String writes = attack(channel, random.split(), received);
+            String writes = attack(channel, REPLAY < 0 ? random.split() : caseRandom(seed, REPLAY), received);
             if (!writes.startsWith("(")) {
                 attacked++;
             }
@@ -125,9 +130,13 @@ class SectionFuzzTest {
                     failures.add("case " + c + " ended with " + e.getCause() + " after " + writes);
                 }
             }
+            boolean waiting = false;
             try {
                 long deadline = System.nanoTime() + CASE_TIMEOUT.toNanos();
-                while (!publishing.isDone() && !waitingForFirstSubscriber(channel) && System.nanoTime() < deadline) {
+                // Seen once, and kept: asked again, the answer may have changed (the publisher may have left its wait
+                // for a first subscriber meanwhile, to fail on damage its next look at its own header finds).
+                while (!publishing.isDone() && !(waiting = waitingForFirstSubscriber(channel))
+                    && System.nanoTime() < deadline) {
                     java.util.concurrent.locks.LockSupport.parkNanos(200_000L);
                 }
                 publishing.get(0, TimeUnit.MILLISECONDS);
@@ -136,12 +145,13 @@ class SectionFuzzTest {
                     failures.add("case " + c + ": publisher ended with " + e.getCause() + " after " + writes);
                 }
             } catch (TimeoutException e) {
-                if (waitingForFirstSubscriber(channel)) {
+                if (waiting) {
                     // The attack destroyed the subscriber section before the publisher first read it: the
                     // publisher still waits for a subscriber, as it should. Its user cancels it.
                     outcomes.merge("publisher still waiting for a first subscriber (cancelled)", 1, Integer::sum);
                 } else {
-                    failures.add("case " + c + ": publisher hung after " + writes);
+                    failures.add("case " + c + ": publisher hung after " + writes + " (its subscriber: " + outcome + ")\n"
+                        + channelThreads(channel));
                 }
                 publishing.cancel(true);
             }
@@ -156,6 +166,15 @@ class SectionFuzzTest {
             + "; failures: " + failures.size());
         assertThat(failures).isEmpty();
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(CASES);
+    }
+
+    /** The random of case {@code n} in a run from {@code seed}: the one its parent splits off the n-th time. */
+    private static SplittableRandom caseRandom(long seed, int n) {
+        SplittableRandom root = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            root.split();
+        }
+        return root.split();
     }
 
     /**
