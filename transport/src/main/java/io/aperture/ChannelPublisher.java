@@ -6,6 +6,8 @@ import reactor.core.publisher.Mono;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The publishing end of a channel.
@@ -43,12 +45,42 @@ public final class ChannelPublisher<T> {
         return publish(source, false);
     }
 
+    /**
+     * Publishes {@code source} as {@link #publish} does, and says how each subscriber's part ended: the Mono emits a
+     * {@link PublishReport} when {@code publish}'s Mono would complete, with one {@link SubscriberEnd} per subscriber
+     * that was admitted (completed, cancelled, failed with its own exception's text, died, dropped, or attached when
+     * the channel ended) or refused the channel before admission (its codec is not the channel's, with its reason).
+     * It fails as {@code publish} fails.
+     *
+     * <pre>{@code
+     * PublishReport report = aperture.publisher("prices", Codecs.longs())
+     *     .publishReport(Flux.range(0, 100).map(Integer::longValue))
+     *     .block();
+     * for (SubscriberEnd end : report.subscribers()) {
+     *     System.out.println("subscriber " + end.index() + " (pid " + end.pid() + "): " + end.kind() + " " + end.detail());
+     * }
+     * }</pre>
+     */
+    public Mono<PublishReport> publishReport(Publisher<? extends T> source) {
+        Objects.requireNonNull(source, "source");
+        return Mono.defer(() -> {
+            AtomicReference<PublisherSession<T>> started = new AtomicReference<>();
+            return publish(source, false, started::set).then(Mono.fromSupplier(() -> started.get().report()));
+        });
+    }
+
     /** @param subscribeAtAdmission subscribe {@code source} when the first subscriber is admitted, before demand */
     Mono<Void> publish(Publisher<? extends T> source, boolean subscribeAtAdmission) {
+        return publish(source, subscribeAtAdmission, session -> { });
+    }
+
+    private Mono<Void> publish(Publisher<? extends T> source, boolean subscribeAtAdmission,
+                               Consumer<PublisherSession<T>> onStart) {
         Objects.requireNonNull(source, "source");
         return Mono.create(sink -> {
             PublisherSession<T> session = new PublisherSession<>(directory, channel, codec, options, source, sink,
                 subscribeAtAdmission);
+            onStart.accept(session);
             sink.onDispose(session::close);
             session.start();
         });

@@ -32,6 +32,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   receive-hold   DIR CHANNEL N               requests N, prints "held N" once it has them, then waits for the end and
  *                                              prints "error E" or "complete" (it never requests more)
  *   receive-all    DIR CHANNEL                 receives until the end, prints "complete received N" or "error E"
+ *   receive-utf8   DIR CHANNEL                 subscribes with the utf8 codec (a channel of longs refuses it); prints
+ *                                              "error E" at the end
+ *   receive-decode-fail DIR CHANNEL AT         receives longs with a codec named "long" whose decode throws on its AT-th record;
+ *                                              prints "error E" at the end
+ *   receive-report DIR CHANNEL                 receives until the end, prints "flowing" after 10,000 values, then
+ *                                              "complete received N" or "error E"
  *   receive-slow   DIR CHANNEL DELAY_MS        unbounded demand, DELAY_MS of work per element; prints "error E" at the end
  *   ring-publish   DIR CHANNEL COUNT BATCH     raw ring API: writes 0..COUNT-1, flushing every BATCH (1: publish each),
  *                                              completes, prints "written N"
@@ -94,6 +100,20 @@ public final class ChannelPeer {
                     break;
                 case "ring-drain":
                     ringDrain(aperture, channel, Waiting.valueOf(args[3]));
+                    break;
+                case "receive-utf8":
+                    try {
+                        aperture.subscriber(channel, Codecs.utf8()).receive().blockLast(Duration.ofMinutes(5));
+                        System.out.println("complete");
+                    } catch (RuntimeException e) {
+                        System.out.println("error " + e);
+                    }
+                    break;
+                case "receive-decode-fail":
+                    receiveDecodeFail(aperture, channel, Long.parseLong(args[3]));
+                    break;
+                case "receive-report":
+                    receiveReport(aperture, channel);
                     break;
                 case "receive-large":
                     receiveLarge(aperture, channel, Integer.parseInt(args[3]));
@@ -207,6 +227,53 @@ public final class ChannelPeer {
         Await.until(() -> Files.exists(section), Duration.ofSeconds(30), () -> "own section " + section);
         System.out.println("attached waiting " + waiting);
         done.get(5, TimeUnit.MINUTES);
+    }
+
+    private static void receiveDecodeFail(Aperture aperture, String channel, long at) {
+        Codec<Long> failing = new Codec<>() {
+            @Override
+            public String name() {
+                return "long";
+            }
+
+            @Override
+            public void encode(Long value, java.nio.ByteBuffer window) {
+                window.putLong(value);
+            }
+
+            private long decoded;
+
+            @Override
+            public Long decode(java.nio.ByteBuffer window) {
+                long value = window.getLong();
+                if (++decoded == at) {
+                    throw new IllegalStateException("record " + at + " is not welcome here");
+                }
+                return value;
+            }
+        };
+        try {
+            aperture.subscriber(channel, failing).receive().blockLast(Duration.ofMinutes(5));
+            System.out.println("complete");
+        } catch (RuntimeException e) {
+            System.out.println("error " + e);
+        }
+    }
+
+    private static void receiveReport(Aperture aperture, String channel) {
+        long[] received = new long[1];
+        try {
+            aperture.subscriber(channel, Codecs.longs()).receive()
+                .doOnNext(v -> {
+                    if (++received[0] == 10_000) {
+                        System.out.println("flowing");
+                    }
+                })
+                .blockLast(Duration.ofMinutes(5));
+            System.out.println("complete received " + received[0]);
+        } catch (RuntimeException e) {
+            System.out.println("error " + e);
+        }
     }
 
     private static void receiveTake(Aperture aperture, String channel, long count) {

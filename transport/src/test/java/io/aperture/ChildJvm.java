@@ -55,6 +55,8 @@ public final class ChildJvm implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-XX:+UseSerialGC");
+        // A crash report goes to the temporary directory, never into the checkout the build runs in.
+        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "aperture-hs_err_pid%p.log"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
@@ -113,7 +115,8 @@ public final class ChildJvm implements AutoCloseable {
                 throw new AssertionError("child exited with " + process.exitValue() + " before the line; output: " + lines);
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching line from child within " + timeout + "; output: " + lines);
+                throw new AssertionError("no matching line from child within " + timeout + "; output: " + lines
+                    + "\nits threads:\n" + threadDump());
             }
             try {
                 process.waitFor(10, TimeUnit.MILLISECONDS); // returns early when the child exits
@@ -132,8 +135,10 @@ public final class ChildJvm implements AutoCloseable {
     public int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                String threads = threadDump();
                 close();
-                throw new AssertionError("child did not exit within " + timeout + "; output: " + lines);
+                throw new AssertionError("child did not exit within " + timeout + "; output: " + lines
+                    + "\nits threads:\n" + threads);
             }
             pump.join(TimeUnit.SECONDS.toMillis(5));
             return process.exitValue();
@@ -153,6 +158,25 @@ public final class ChildJvm implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** The child's threads, as {@code jcmd PID Thread.print} prints them (for the message of a test that timed out). */
+    public String threadDump() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), "Thread.print")
+                .redirectErrorStream(true).start();
+            byte[] out = dump.getInputStream().readAllBytes(); // ends when jcmd exits
+            if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "<no thread dump: " + e + ">";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "<no thread dump: interrupted>";
         }
     }
 

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * names the {@link CorruptSectionException} it found; it closed its section while its terminal state,
  * overwritten, read open; or the test codec, which carries each value twice, detected a payload that was
  * overwritten: a transport cannot check the user's payload bytes without a checksum). Never: wrong data without an error, another exception type, a hang, a crash.
- * Cases: {@code -Daperture.fuzzCases} (10,000 by default; {@code scripts/fuzz.sh} runs 100,000). To replay one
+ * One case in {@value #TRUNCATE_ONE_IN} truncates the ring or the subscriber's section (to zero or to half) instead: it
+ * ends in the same ways. Cases: {@code -Daperture.fuzzCases} (10,000 by default; {@code scripts/fuzz.sh} runs 100,000). To replay one
  * case of a failure report, {@code -Daperture.fuzzCase=N} runs case N's writes (same seed, same values and places;
  * the timing differs) {@code aperture.fuzzCases} times.
  */
@@ -47,6 +48,8 @@ class SectionFuzzTest {
     /** The one case to replay, or -1 for every case. */
     private static final int REPLAY = Integer.getInteger("aperture.fuzzCase", -1);
     private static final int MESSAGES = 200;
+    /** One case in this many truncates a section file (to zero or to half) instead of writing into it. */
+    private static final int TRUNCATE_ONE_IN = 20;
     private static final Duration CASE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path directory = TestDirectories.create();
@@ -249,6 +252,18 @@ class SectionFuzzTest {
             MappedByteBuffer subMap = subFile.map(FileChannel.MapMode.READ_WRITE, 0, subFile.size());
             ringMap.order(ByteOrder.nativeOrder());
             subMap.order(ByteOrder.nativeOrder());
+            if (random.nextInt(TRUNCATE_ONE_IN) == 0) {
+                // One case in TRUNCATE_ONE_IN truncates a section instead, at a random moment of the stream.
+                long spinUntil = System.nanoTime() + random.nextLong(0, 300_000);
+                while (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                }
+                boolean inRing = random.nextBoolean();
+                FileChannel file = inRing ? ringFile : subFile;
+                long length = random.nextBoolean() ? 0 : file.size() / 2;
+                file.truncate(length);
+                return (inRing ? "ring" : "sub") + " truncated to " + length;
+            }
             int writes = 1 + random.nextInt(4);
             for (int i = 0; i < writes; i++) {
                 long spinUntil = System.nanoTime() + random.nextLong(0, 300_000);

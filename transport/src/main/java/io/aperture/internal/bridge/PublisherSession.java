@@ -6,16 +6,21 @@ import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
 import io.aperture.Codec;
 import io.aperture.CorruptSectionException;
+import io.aperture.PublishReport;
+import io.aperture.SubscriberEnd;
 import io.aperture.MessageTooLargeException;
 import io.aperture.internal.ring.ErrorRecord;
 import io.aperture.internal.ring.RingSequencer;
 import io.aperture.internal.ring.RingWriter;
 import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.OwnRingSection;
+import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.PeerLiveness;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberLink;
@@ -37,7 +42,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -137,6 +144,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     /** Set by the conductor once the stream ended and the ring stays for {@code linger}. */
     private volatile boolean lingering;
     private volatile boolean cancelFromConductor;
+    /** How each subscriber's part ended, in order; guarded by this session's lock. */
+    private final List<SubscriberEnd> ends = new ArrayList<>();
     private volatile int sinkState = RUNNING;
     private volatile Throwable sinkFailure;
     private long upstreamRequested;
@@ -215,25 +224,170 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     @Override
     public void run() {
         conductor = Thread.currentThread(); // also stored by start(): whichever comes first, the same thread
-        Runnable outcome;
-        try {
-            outcome = conduct();
-        } catch (Throwable t) {
-            cancelUpstream();
-            endRing(TerminalState.CLOSED);
-            outcome = () -> done.error(t);
+        Runnable outcome = null;
+        Throwable failure = null;
+        boolean conducted = false;
+        boolean ended = false;
+        // A fault may be raised a few instructions after its access (SectionFaults): past the catch around it, or in
+        // that catch. Each step is marked done before it runs, and the loop catches what the inner catch is hit by.
+        while (outcome == null) {
+            try {
+                try {
+                    if (!conducted) {
+                        conducted = true;
+                        outcome = conduct();
+                    } else if (failure != null) {
+                        if (!ended) {
+                            ended = true;
+                            cancelUpstream();
+                            endRing(TerminalState.CLOSED);
+                        }
+                        Throwable reported = failure;
+                        outcome = () -> done.error(reported);
+                    }
+                } catch (Throwable t) {
+                    failure = withFailure(failure, t);
+                }
+            } catch (Throwable late) {
+                failure = withFailure(failure, late);
+            }
         }
-        int state = RingHeader.terminalState(section);
-        if (options.linger().isZero() || state != TerminalState.COMPLETED && state != TerminalState.ERRORED) {
-            cleanup();
-            outcome.run();
-        } else {
-            lingering = true; // the sink's dispose hook, run by the outcome, must not end the linger
-            outcome.run(); // the stream is over for the user; the ring stays for late subscribers
-            linger();
-            cleanup();
-        }
+        finish(outcome);
         OpenChannels.closed(end);
+    }
+
+    /** The failure to report: the first one (a fault named for the section it hit), later ones suppressed in it. */
+    private Throwable withFailure(Throwable failure, Throwable next) {
+        Throwable named = SectionFaults.isFault(next) ? fault((InternalError) next) : next;
+        if (failure == null) {
+            return named;
+        }
+        if (named != failure) {
+            failure.addSuppressed(named);
+        }
+        return failure;
+    }
+
+    /**
+     * Signals {@code outcome} and removes the channel's files, whatever faults on the way. The JVM may raise the
+     * fault of an access to a truncated section a few instructions after it ({@link SectionFaults}), outside the
+     * catch around it: so the steps are retried, each done once, and a truncated ring is no longer touched.
+     */
+    private void finish(Runnable outcome) {
+        boolean lingerFirst = false;
+        boolean decided = false;
+        boolean signalled = false;
+        boolean cleaned = false;
+        List<Throwable> faults = new ArrayList<>(0);
+        while (!(signalled && cleaned)) { // each step is marked done before it runs: at most one try each
+            try {
+                try {
+                    if (!decided) {
+                        decided = true;
+                        int state = ringTruncated() ? TerminalState.CLOSED : RingHeader.terminalState(section);
+                        lingerFirst = !options.linger().isZero()
+                            && (state == TerminalState.COMPLETED || state == TerminalState.ERRORED);
+                    }
+                    if (lingerFirst) {
+                        if (!signalled) {
+                            lingering = true; // the sink's dispose hook, run by the outcome, must not end the linger
+                            signalled = true;
+                            outcome.run(); // the stream is over for the user; the ring stays for late subscribers
+                            if (!ringTruncated()) {
+                                linger();
+                            }
+                        }
+                        if (!cleaned) {
+                            cleaned = true;
+                            Throwable cleanupFailure = cleanupReporting();
+                            if (cleanupFailure != null) {
+                                faults.add(cleanupFailure);
+                            }
+                        }
+                    } else {
+                        if (!cleaned) {
+                            cleaned = true;
+                            Throwable cleanupFailure = cleanupReporting();
+                            if (cleanupFailure != null) {
+                                faults.add(cleanupFailure);
+                            }
+                        }
+                        if (!signalled) {
+                            signalled = true;
+                            for (Throwable fault : faults) {
+                                Operators.onErrorDropped(fault, currentContext()); // after a success subscribers saw
+                            }
+                            faults.clear();
+                            outcome.run();
+                        }
+                    }
+                } catch (Throwable e) {
+                    faults.add(e);
+                }
+            } catch (Throwable late) { // a fault raised late, on entry to the catch above
+                faults.add(late);
+            }
+        }
+        for (Throwable fault : faults) {
+            Operators.onErrorDropped(fault, currentContext());
+        }
+    }
+
+    /** {@code failure}, or the {@link CorruptSectionException} it is: a fault of a section another process truncated. */
+    private Throwable named(Throwable failure) {
+        return SectionFaults.isFault(failure) && truncatedSection() != null ? fault((InternalError) failure) : failure;
+    }
+
+    /** The ring or subscriber section whose file another process truncated, or null. */
+    private MappedSection truncatedSection() {
+        SubscriberLink[] current = links;
+        MappedSection[] sections = new MappedSection[current.length + 1];
+        sections[0] = ring.mapped();
+        for (int i = 0; i < current.length; i++) {
+            sections[i + 1] = current[i].mapped();
+        }
+        return SectionFaults.truncated(sections);
+    }
+
+    /** Whether another process truncated the ring's file: its memory past the new end is gone, and is not touched. */
+    private boolean ringTruncated() {
+        return ring.mapped().lengthIfTruncated() >= 0;
+    }
+
+    /**
+     * The exception for a fault of a mapped page on this publisher's thread: its ring's file, or a subscriber's, was
+     * truncated by another process ({@link SectionFaults}).
+     */
+    private CorruptSectionException fault(InternalError fault) {
+        SubscriberLink[] current = links;
+        MappedSection[] sections = new MappedSection[current.length + 1];
+        sections[0] = ring.mapped();
+        for (int i = 0; i < current.length; i++) {
+            sections[i + 1] = current[i].mapped();
+        }
+        return SectionFaults.corrupt(fault, sections);
+    }
+
+    /**
+     * A fault of a mapped page while the channel runs: a subscriber whose section was truncated is let go, and the
+     * channel goes on for the others; a truncated ring (or a fault nobody's file explains) ends the channel.
+     *
+     * @throws CorruptSectionException naming the ring, when the channel cannot go on
+     */
+    private void onFault(InternalError fault) {
+        if (ring.mapped().lengthIfTruncated() >= 0) {
+            throw fault(fault);
+        }
+        boolean retiredOne = false;
+        for (SubscriberLink link : links) {
+            if (link.mapped().lengthIfTruncated() >= 0) {
+                retire(link, SubscriberEnd.Kind.FAILED, "its section " + link.name() + " was truncated by another process");
+                retiredOne = true;
+            }
+        }
+        if (!retiredOne) {
+            throw fault(fault);
+        }
     }
 
     private Runnable conduct() {
@@ -255,61 +409,68 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         nextHousekeeping = System.nanoTime() + intervalNs;
         Backoff awaitUpstream = new Backoff(FIRST_PARK_NS, intervalNs);
         while (true) {
-            int state = sinkState;
-            if (state == COMPLETED) {
-                return done::success;
-            }
-            if (state == ERRORED) {
-                if (cancelFromConductor) {
-                    cancelUpstream();
-                }
-                Throwable failure = sinkFailure;
-                return () -> done.error(failure);
-            }
-            if (closing) {
-                cancelUpstream();
-                endRing(TerminalState.CLOSED);
-                return () -> { };
-            }
-            for (SubscriberLink link : links) {
-                if (link.cancelled()) {
-                    retire(link, "cancelled");
-                }
-            }
-            closeRetired();
-            if (links.length == 0) {
-                // No live subscriber remains: cancel upstream and end the ring.
-                cancelUpstream();
-                endRing(TerminalState.CANCELLED);
-                return done::success;
-            }
-            if (!sourceSubscribed && allowedNow() > 0) {
-                // The first demand has crossed: a source that emits on subscription now has somewhere to emit.
-                sourceSubscribed = true;
-                source.subscribe(this);
-            }
-            Subscription s = upstream;
-            if (sourceSubscribed && s == null) {
-                // onSubscribe is on its way from the upstream (§1.9); onSubscribe unparks this thread.
-                awaitUpstream.park(this);
-                continue;
-            }
-            if (s != null && requestUpstream(s)) {
-                continue;
-            }
-            long now = System.nanoTime();
-            if (now - nextHousekeeping >= 0) {
-                housekeeping(now);
-                continue;
-            }
             try {
-                if (upstreamRequested == Long.MAX_VALUE) {
-                    idleBarrier.waitFor(0L, nextHousekeeping);
-                } else {
-                    demandBarrier.waitFor(upstreamRequested + 1, nextHousekeeping);
+                int state = sinkState;
+                if (state == COMPLETED) {
+                    return done::success;
                 }
-            } catch (AlertException e) {
-                // a stop condition, or time for housekeeping: the loop looks at each
+                if (state == ERRORED) {
+                    if (cancelFromConductor) {
+                        cancelUpstream();
+                    }
+                    Throwable failure = sinkFailure;
+                    return () -> done.error(failure);
+                }
+                if (closing) {
+                    cancelUpstream();
+                    endRing(TerminalState.CLOSED);
+                    return () -> { };
+                }
+                for (SubscriberLink link : links) {
+                    if (link.cancelled()) {
+                        retireCancelled(link);
+                    }
+                }
+                closeRetired();
+                if (links.length == 0) {
+                    // No live subscriber remains: cancel upstream and end the ring.
+                    cancelUpstream();
+                    endRing(TerminalState.CANCELLED);
+                    return done::success;
+                }
+                if (!sourceSubscribed && allowedNow() > 0) {
+                    // The first demand has crossed: a source that emits on subscription now has somewhere to emit.
+                    sourceSubscribed = true;
+                    source.subscribe(this);
+                }
+                Subscription s = upstream;
+                if (sourceSubscribed && s == null) {
+                    // onSubscribe is on its way from the upstream (§1.9); onSubscribe unparks this thread.
+                    awaitUpstream.park(this);
+                    continue;
+                }
+                if (s != null && requestUpstream(s)) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (now - nextHousekeeping >= 0) {
+                    housekeeping(now);
+                    continue;
+                }
+                try {
+                    if (upstreamRequested == Long.MAX_VALUE) {
+                        idleBarrier.waitFor(0L, nextHousekeeping);
+                    } else {
+                        demandBarrier.waitFor(upstreamRequested + 1, nextHousekeeping);
+                    }
+                } catch (AlertException e) {
+                    // a stop condition, or time for housekeeping: the loop looks at each
+                }
+            } catch (InternalError e) {
+                if (!SectionFaults.isFault(e)) {
+                    throw e;
+                }
+                onFault(e); // a subscriber's section truncated: that subscriber goes; a truncated ring ends the channel
             }
         }
     }
@@ -345,14 +506,19 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
      */
     private void housekeeping(long now) {
         nextHousekeeping = now + intervalNs;
+        SectionFaults.checkLength(ring.mapped()); // truncated: named now, even where no access faults
         beat();
         verifyOwnRing();
         for (SubscriberLink link : links) {
+            if (link.mapped().lengthIfTruncated() >= 0) {
+                retire(link, SubscriberEnd.Kind.FAILED, "its section " + link.name() + " was truncated by another process");
+                continue;
+            }
             link.validateConsumed(writer::committed);
             verifyNextCommitted(link);
             String death = link.liveness.check(now);
             if (death != null) {
-                retire(link, death);
+                retire(link, SubscriberEnd.Kind.DIED, death);
                 ChannelFiles.deleteIfSame(link.path, link.fileKey);
             }
         }
@@ -376,7 +542,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         int limit = Math.min(options.maxSubscribers(), highest + 2);
         for (int index = 0; index < limit; index++) {
             if (!taken[index]) {
-                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId);
+                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId, this::refused);
                 if (found != null) {
                     admit(found);
                 }
@@ -396,7 +562,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         long deadline = nextBeat + timeoutNs;
         while (!closing) {
             for (int index = 0; index < options.maxSubscribers(); index++) {
-                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId);
+                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId, this::refused);
                 if (found != null) {
                     return found;
                 }
@@ -476,16 +642,23 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
      * Stops serving {@code link}: no longer gating, demand or wake-up; its mapping is closed by the
      * conductor. Any thread.
      */
-    private void retire(SubscriberLink link, String reason) {
+    private void retire(SubscriberLink link, SubscriberEnd.Kind kind, String detail) {
+        long delivered;
+        try {
+            delivered = link.delivered();
+        } catch (InternalError e) {
+            delivered = -1; // its section is truncated: the count is gone
+        }
         synchronized (this) {
             SubscriberLink[] current = links;
             SubscriberLink[] updated = Arrays.stream(current).filter(l -> l != link).toArray(SubscriberLink[]::new);
             if (updated.length == current.length) {
                 return;
             }
-            link.endReason = reason;
+            link.endReason = detail.isEmpty() ? kind.name().toLowerCase(java.util.Locale.ROOT) : detail;
             links = updated;
             countSubscribers(updated.length);
+            ends.add(new SubscriberEnd(link.index, link.identity.pid, kind, detail, delivered));
         }
         sequencer.removeGatingSequence(link.gating);
         writerSpot.removePeer(link.section());
@@ -495,6 +668,47 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         if (Thread.currentThread() != conductor) {
             wakeConductor();
         }
+    }
+
+    /** A subscriber that left: the end it said in its section, if any, names how. */
+    private void retireCancelled(SubscriberLink link) {
+        SubscriberLink.SaidEnd said;
+        try {
+            said = link.saidEnd();
+        } catch (InternalError e) {
+            said = new SubscriberLink.SaidEnd(0, ""); // its section is truncated: it said nothing readable
+        }
+        switch (said.kind()) {
+            case SubscriberDescriptor.END_FAILED -> retire(link, SubscriberEnd.Kind.FAILED, said.message());
+            case SubscriberDescriptor.END_READ_TO_END -> retire(link,
+                said.message().isEmpty() ? SubscriberEnd.Kind.COMPLETED : SubscriberEnd.Kind.ERRORED, said.message());
+            case SubscriberDescriptor.END_CANCELLED -> retire(link, SubscriberEnd.Kind.CANCELLED, said.message());
+            default -> retire(link, SubscriberEnd.Kind.CANCELLED, "it left without saying why");
+        }
+    }
+
+    /** How the channel's end reads for a subscriber still attached at it. */
+    private SubscriberEnd.Kind endOfChannel() {
+        int state = sinkState;
+        return state == COMPLETED ? SubscriberEnd.Kind.COMPLETED
+            : state == ERRORED ? SubscriberEnd.Kind.ERRORED : SubscriberEnd.Kind.CLOSED;
+    }
+
+    private String endOfChannelDetail() {
+        Throwable failure = sinkState == ERRORED ? sinkFailure : null;
+        return failure == null ? "" : failure.toString();
+    }
+
+    /** A subscriber refused the channel (its section said so at a scan): reported, never admitted. */
+    private void refused(int index, ProcessIdentity owner, String reason) {
+        synchronized (this) {
+            ends.add(new SubscriberEnd(index, owner.pid, SubscriberEnd.Kind.REFUSED, reason, 0));
+        }
+    }
+
+    /** What the stream came to so far, subscriber by subscriber. */
+    public synchronized PublishReport report() {
+        return new PublishReport(channel, writer.publishedCount(), ends);
     }
 
     private void closeRetired() {
@@ -533,9 +747,12 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         // not read; it checks the word after reading each record (LoadLoad), so it never delivers a torn one.
         ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_DROPPED_OFFSET, lagBytes);
         VarHandle.storeStoreFence();
-        // Volatile RMW: both publisher threads may count (the conductor writes for a synchronous upstream).
-        ShmSequence.LONG.getAndAdd(section, RingDescriptor.DROPPED_OFFSET, 1L);
-        retire(slowest, reason);
+        synchronized (SectionFaults.lockOf(section)) { // both publisher threads may count; no RMW on mapped memory
+            // Acquire, then release: a monitoring count, in turn under the lock with the other publisher thread.
+            long dropped = (long) ShmSequence.LONG.getAcquire(section, RingDescriptor.DROPPED_OFFSET);
+            ShmSequence.LONG.setRelease(section, RingDescriptor.DROPPED_OFFSET, dropped + 1);
+        }
+        retire(slowest, SubscriberEnd.Kind.DROPPED, reason);
         return true;
     }
 
@@ -645,10 +862,20 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     /** Sets the ring's terminal state (first one wins) and wakes subscribers sleeping on the ring. */
     private void endRing(int state) {
-        // Volatile, before the CAS: a conductor that acquires the state this thread sets sees it ours (verifyOwnRing).
+        // Volatile, before the state: a conductor that acquires the state this thread sets sees it ours (verifyOwnRing).
         endingRing = true;
-        RingHeader.setTerminalState(section, state);
-        waker.wakeAll();
+        if (ringTruncated()) {
+            return; // its memory is gone, and its subscribers' reads of it fault too
+        }
+        try {
+            RingHeader.setTerminalState(section, state);
+            waker.wakeAll();
+        } catch (InternalError e) {
+            if (!SectionFaults.isFault(e)) {
+                throw e;
+            }
+            // The ring's file was truncated: its memory is gone, and its subscribers' reads of it fault too.
+        }
     }
 
     /**
@@ -692,11 +919,27 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     private void cleanup() {
         for (SubscriberLink link : links) {
-            retire(link, "channel closed");
+            retire(link, endOfChannel(), endOfChannelDetail());
         }
         closeRetired();
         ring.remove();
         ring.close();
+    }
+
+    /** {@link #cleanup}, every step of it whatever fails; returns what failed, or null. */
+    private Throwable cleanupReporting() {
+        try {
+            cleanup();
+            return null;
+        } catch (Throwable e) {
+            try {
+                ring.remove(); // the files go whatever else failed
+                ring.close();
+            } catch (Throwable again) {
+                e.addSuppressed(again);
+            }
+            return e;
+        }
     }
 
     // ---------------------------------------------------------------- the upstream's subscriber (writer side)
@@ -740,9 +983,15 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             if (!write(dataWrite)) {
                 Operators.onNextDropped(value, currentContext());
             }
-        } catch (MessageTooLargeException e) {
+        } catch (MessageTooLargeException | CorruptSectionException e) {
             cancelUpstreamFromWriter();
-            fail(e); // names the channel and both lengths already
+            fail(e); // names the channel and what is wrong already
+        } catch (InternalError e) {
+            if (!SectionFaults.isFault(e)) {
+                throw e;
+            }
+            cancelUpstreamFromWriter();
+            fail(fault(e));
         } catch (Throwable e) {
             cancelUpstreamFromWriter();
             fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
@@ -799,14 +1048,17 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             endRing(written ? TerminalState.COMPLETED : TerminalState.CLOSED);
             sinkState = COMPLETED;
         } catch (Throwable e) {
-            sinkFailure = e;
+            sinkFailure = named(e);
             sinkState = ERRORED;
         }
         wakeConductor();
     }
 
     /** Writes an ERROR record naming {@code error}'s class and message, then ends the session with it. */
-    private void fail(Throwable error) {
+    private void fail(Throwable failure) {
+        // The fault of an access of ours may be raised a few instructions later (SectionFaults): in the upstream's
+        // code, which hands it back here. Named for what it is when a section of the channel was truncated.
+        Throwable error = named(failure);
         sinkFailure = error;
         try {
             byte[] payload = ErrorRecord.encode(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
@@ -860,13 +1112,18 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                     ringFullSinceNs = 0; // written without waiting: the ring was not full
                 }
                 return true;
+            } catch (InternalError e) {
+                if (!SectionFaults.isFault(e)) {
+                    throw e;
+                }
+                onFault(e); // a subscriber's section truncated: that subscriber goes, and the write is tried again
             } catch (AlertException e) {
                 waited = true;
                 long now = System.nanoTime();
                 if (onConductor) {
                     for (SubscriberLink link : links) {
                         if (link.cancelled()) {
-                            retire(link, "cancelled");
+                            retireCancelled(link);
                         }
                     }
                     if (now - nextHousekeeping >= 0) {

@@ -5,6 +5,7 @@ import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
 import io.aperture.Codec;
 import io.aperture.CorruptSectionException;
+import io.aperture.IncompatibleChannelException;
 import io.aperture.RemoteException;
 import io.aperture.SlowSubscriberException;
 import io.aperture.Waiting;
@@ -12,6 +13,7 @@ import io.aperture.internal.ring.RingReader;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.OwnSubscriberSection;
 import io.aperture.internal.section.PeerLiveness;
 import io.aperture.internal.section.ProcessIdentity;
@@ -198,20 +200,76 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     @Override
     public void run() {
         Throwable failure = null;
-        try {
-            if (attach() && awaitAdmission()) {
-                drainLoop();
+        // The JVM raises InternalError when a mapped page faults (SIGBUS: the ring's file or this subscriber's own was
+        // truncated by another process), and may raise it a few instructions after the access (SectionFaults): past
+        // the catch around it, or in that catch. So every step is marked done before it runs, and the loop catches
+        // what the inner catch is hit by; a fault is raised once, so it ends.
+        boolean drained = false;
+        boolean detached = false;
+        boolean signalled = false;
+        while (!signalled) {
+            try {
+                try {
+                    if (!drained) {
+                        drained = true;
+                        if (attach() && awaitAdmission()) {
+                            drainLoop();
+                        }
+                    }
+                    if (!detached) {
+                        detached = true;
+                        try {
+                            sayEnd(failure);
+                        } catch (Throwable t) {
+                            // its section faults (truncated): the end goes unsaid; the detach below names the fault
+                        }
+                        try {
+                            detach();
+                        } finally {
+                            OpenChannels.closed(end);
+                        }
+                    }
+                    signalled = true;
+                    signal(failure);
+                } catch (Throwable t) {
+                    failure = withFailure(failure, t);
+                }
+            } catch (Throwable late) {
+                failure = withFailure(failure, late);
             }
-        } catch (InternalError e) {
-            // The JVM raises InternalError when a mapped page cannot be read (SIGBUS): the file was truncated.
-            failure = new CorruptSectionException(channel + ".ring", 0,
-                "section memory became inaccessible (file truncated by another process?): " + e.getMessage());
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            detach();
-            OpenChannels.closed(end);
         }
+    }
+
+    /** The failure to report: the first one (a fault named for the section it hit), later ones suppressed in it. */
+    private Throwable withFailure(Throwable failure, Throwable next) {
+        Throwable named = SectionFaults.isFault(next) ? fault((InternalError) next) : next;
+        if (failure == null) {
+            return named;
+        }
+        if (named != failure) {
+            failure.addSuppressed(named);
+        }
+        return failure;
+    }
+
+    /** Says in the own section why this subscriber leaves, for the publisher's report ({@code PublishReport}). */
+    private void sayEnd(Throwable failure) {
+        if (own == null) {
+            return;
+        }
+        if (badRequested) {
+            own.sayEnd(SubscriberDescriptor.END_FAILED, "§3.9 violated: positive request amount required but it was "
+                + badRequest);
+        } else if (cancelled) {
+            own.sayEnd(SubscriberDescriptor.END_CANCELLED, failure == null ? "" : failure.toString());
+        } else if (failure != null) {
+            own.sayEnd(SubscriberDescriptor.END_FAILED, failure.toString());
+        } else if (terminalError != null || completed) {
+            own.sayEnd(SubscriberDescriptor.END_READ_TO_END, terminalError == null ? "" : terminalError.toString());
+        }
+    }
+
+    private void signal(Throwable failure) {
         if (cancelled) {
             if (failure != null) {
                 Operators.onErrorDropped(failure, actual.currentContext());
@@ -278,7 +336,14 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
                 return "ring " + ringPath + " not initialised";
             }
             RingHeader h = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
-            h.checkCodec(channel, codec);
+            try {
+                h.checkCodec(channel, codec);
+            } catch (IncompatibleChannelException e) {
+                if (h.publisher.isAlive() && RingHeader.terminalState(b) == TerminalState.OPEN) {
+                    refuse(h, e.getMessage());
+                }
+                throw e;
+            }
             int state = RingHeader.terminalState(b);
             boolean ended = state == TerminalState.COMPLETED || state == TerminalState.ERRORED;
             if (state != TerminalState.OPEN && !ended) {
@@ -327,7 +392,39 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         }
     }
 
+    /**
+     * Tells the publisher that this subscriber refuses its channel, and why: claims a section that says so, waits
+     * (at most four liveness intervals, at least 100 ms) for the publisher to read it (it removes the section then),
+     * and removes it if the publisher did not. Best effort: a section that cannot be claimed is not told.
+     */
+    private void refuse(RingHeader h, String reason) throws IOException {
+        OwnSubscriberSection refusal = null;
+        for (int index = 0; index < h.maxSubscribers && refusal == null; index++) {
+            refusal = OwnSubscriberSection.claim(directory, channel, index, h.sessionId, 0);
+        }
+        if (refusal == null) {
+            return;
+        }
+        try {
+            refusal.refuse(reason);
+            long deadline = System.nanoTime() + Math.max(4 * intervalNs, MIN_REFUSAL_WAIT_NS);
+            Backoff backoff = new Backoff(FIRST_PARK_NS, intervalNs);
+            while (refusal.linked() && !cancelled && h.publisher.isAlive()) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                backoff.park(this, remaining);
+            }
+            refusal.detach(); // removes it if the publisher did not
+        } finally {
+            refusal.close();
+        }
+    }
+
     /** Claims subscriber section index 0..max-1 by linking a complete section into place; null when claimed. */
+    private static final long MIN_REFUSAL_WAIT_NS = 100_000_000L;
+
     private String claimSection(RingHeader h, ByteBuffer ringBuffer) throws IOException {
         int live = 0;
         String transientReason = null;
@@ -435,6 +532,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             long now = System.nanoTime();
             if (now - nextHousekeeping >= 0) {
                 nextHousekeeping = now + intervalNs;
+                checkLengths();
                 own.heartbeat(now);
                 String death = liveness.check(now);
                 if (death != null && RingHeader.terminalState(ringSection) != TerminalState.OPEN) {
@@ -480,10 +578,17 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         }
     }
 
+    /** Detaches; a section that faults (its file truncated) is let go all the same, and the fault thrown at the end. */
     private void detach() {
+        Throwable failed = null;
         if (own != null) {
-            own.detach();
-            waker.wakeAll();
+            try {
+                own.detach();
+                waker.wakeAll();
+            } catch (Throwable t) {
+                failed = SectionFaults.isFault(t) ? fault((InternalError) t) : t; // named while the files are open
+            }
+            own.unlink(); // again: a fault raised late may have cut detach short before its unlink
             own.close();
             own = null;
         }
@@ -495,6 +600,16 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             ring.close();
             ring = null;
         }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        } else if (failed instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /** The exception for a fault of a mapped page: the ring's file or this subscriber's was truncated. */
+    private CorruptSectionException fault(InternalError fault) {
+        return SectionFaults.corrupt(fault, own != null ? own.mapped() : null, ring);
     }
 
     // ---------------------------------------------------------------- draining
@@ -552,6 +667,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             long now = System.nanoTime();
             if (now - nextHousekeeping >= 0) {
                 nextHousekeeping = now + intervalNs;
+                checkLengths();
                 own.heartbeat(now);
                 publisherDeath = liveness.check(now);
                 verifyOwnSection();
@@ -640,6 +756,12 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
     }
 
+    /** Neither file was truncated under its mapping ({@link SectionFaults#checkLength}): one system call each. */
+    private void checkLengths() {
+        SectionFaults.checkLength(own.mapped());
+        SectionFaults.checkLength(ring);
+    }
+
     /** Nobody but this subscriber wrote into its section (see {@link OwnSubscriberSection#verify}). */
     private void verifyOwnSection() {
         own.verify(advertised, consumedWritten);
@@ -673,6 +795,9 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         try {
             value = codec.decode(payload);
         } catch (Throwable e) {
+            if (SectionFaults.isFault(e)) {
+                throw (InternalError) e; // a fault of the section (truncated) the payload is in: named by run()
+            }
             throw new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to decode the "
                 + length + "-byte record at seq " + sequence + ": " + e, e);
         }

@@ -6,6 +6,7 @@ import io.aperture.CorruptSectionException;
 import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 
@@ -79,6 +80,7 @@ public final class RingReader {
     private final CRC32C crc = new CRC32C();
     /** A read-only view of the slots for the checksum; the window given to codecs is left as it is. */
     private ByteBuffer crcView;
+    private final byte[] crcScratch = new byte[4096];
     private boolean assembling;
     private int assemblyTotal;
     private long assemblyFirst;
@@ -244,12 +246,11 @@ public final class RingReader {
         ByteBuffer payload = payload(index, length);
         int start = payload.position();
         crc.reset();
-        crcView.limit(payload.limit() - RingDescriptor.CHECKSUM_LENGTH);
         if (payload == window) {
-            crcView.position(start);
-            crc.update(crcView);
+            // Through the heap: CRC32C over mapped memory runs in a stub whose fault crashes the JVM (SectionFaults).
+            SectionFaults.update(crc, crcView, start, start + data, crcScratch);
         } else {
-            crc.update(payload.duplicate().limit(start + data)); // the copy path's joined buffer (rare)
+            crc.update(payload.duplicate().limit(start + data)); // the copy path's joined buffer (rare, on the heap)
         }
         int stored = payload.getInt(start + data);
         int computed = (int) crc.getValue();

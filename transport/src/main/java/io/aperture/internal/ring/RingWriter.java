@@ -7,6 +7,7 @@ import io.aperture.MessageTooLargeException;
 import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.waiting.Waker;
@@ -97,6 +98,8 @@ public final class RingWriter {
     private final CRC32C crc = new CRC32C();
     /** A view of the slots for the checksum, so that the encoding window's position and limit stay as they are. */
     private ByteBuffer crcView;
+    private final byte[] crcScratch = new byte[CRC_CHUNK];
+    private static final int CRC_CHUNK = 4096;
     /** See {@link #burstThread(Thread)}; null: every record takes the full wake check. */
     private Thread burstThread;
 
@@ -435,9 +438,7 @@ public final class RingWriter {
     /** Stores the CRC32C of the payload [{@code from}, {@code to}) after it (plain: committed with the record); returns the new end. */
     private int appendChecksum(int from, int to) {
         crc.reset();
-        crcView.limit(to).position(from);
-        crc.update(crcView);
-        crcView.limit(crcView.capacity()); // the window's limit kept the checksum's room out of the codec's reach
+        SectionFaults.update(crc, crcView, from, to, crcScratch); // through the heap: a fault must not crash (SectionFaults)
         crcView.putInt(to, (int) crc.getValue());
         return to + RingDescriptor.CHECKSUM_LENGTH;
     }

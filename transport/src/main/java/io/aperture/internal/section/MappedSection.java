@@ -23,6 +23,8 @@ public final class MappedSection implements AutoCloseable {
     private final FileChannel channel;
     private final MappedByteBuffer buffer;
     private final boolean writable;
+    /** The name the section goes by: its file's, or the name it was linked to after it was made under a temporary one. */
+    private volatile String name;
     /** The descriptor holding this side's OFD liveness lock on the file ({@link SectionLocks}), or -1. */
     private int lockFd = -1;
     /** Where OFD locks are unavailable: the channel lock held instead. */
@@ -36,6 +38,7 @@ public final class MappedSection implements AutoCloseable {
         this.channel = channel;
         this.buffer = buffer;
         this.writable = writable;
+        this.name = path.getFileName().toString();
     }
 
     /** Maps an existing file of exactly {@code expectedLength} bytes; a file of another length is refused. */
@@ -64,6 +67,29 @@ public final class MappedSection implements AutoCloseable {
 
     public Path path() {
         return path;
+    }
+
+    /** The section's file name, as exceptions name it. */
+    public String name() {
+        return name;
+    }
+
+    /** The section, made under a temporary name, is now linked as {@code linked}: exceptions name it so. */
+    public void linkedAs(Path linked) {
+        name = linked.getFileName().toString();
+    }
+
+    /**
+     * Whether the file is now shorter than its mapping: another process truncated it, and an access to a page past
+     * its new end faults. Its length, or -1 when it cannot be read.
+     */
+    public long lengthIfTruncated() {
+        try {
+            long size = channel.size();
+            return size < buffer.capacity() ? size : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     public MappedByteBuffer buffer() {

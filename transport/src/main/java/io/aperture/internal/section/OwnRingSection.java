@@ -26,6 +26,8 @@ public final class OwnRingSection implements AutoCloseable {
     private final long sessionId;
     /** The header words below the counters as this publisher wrote them: they never change. */
     private final byte[] headerImage;
+    /** Where {@link #verifyHeader} copies the header words to compare them (conductor thread). */
+    private final byte[] headerScratch;
 
     private OwnRingSection(MappedSection mapped, DoubleMapping doubleMapping, Path path, long sessionId) {
         this.mapped = mapped;
@@ -35,6 +37,7 @@ public final class OwnRingSection implements AutoCloseable {
         this.fileKey = ChannelFiles.fileKey(path);
         this.sessionId = sessionId;
         this.headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
+        this.headerScratch = new byte[RingDescriptor.CURSOR_OFFSET];
         section.get(0, headerImage);
     }
 
@@ -66,6 +69,7 @@ public final class OwnRingSection implements AutoCloseable {
                 throw new ApertureException("channel '" + channel + "' in " + directory
                     + " was created by another publisher at the same time" + (live == null ? "" : " (" + live + ")"));
             }
+            mapped.linkedAs(path);
             OwnRingSection ring = new OwnRingSection(mapped, doubled, path, sessionId);
             mapped = null;
             doubled = null;
@@ -155,13 +159,18 @@ public final class OwnRingSection implements AutoCloseable {
         return path.getFileName().toString();
     }
 
+    /** The mapping, for the checks a fault needs ({@link SectionFaults}). */
+    public MappedSection mapped() {
+        return mapped;
+    }
+
     /**
      * The header words below the counters never change after {@link RingHeader#initialise}: a difference was
      * written by another process, and subscribers that read it may attach to a session or layout that this
      * publisher does not serve. Plain loads of words only this process writes.
      */
     public void verifyHeader() {
-        int mismatch = section.slice(0, headerImage.length).mismatch(ByteBuffer.wrap(headerImage));
+        int mismatch = SectionFaults.mismatch(section, headerImage, headerScratch);
         if (mismatch >= 0) {
             int offset = mismatch & ~3;
             throw new CorruptSectionException(name(), offset, "header word "

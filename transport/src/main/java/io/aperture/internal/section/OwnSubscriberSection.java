@@ -4,6 +4,7 @@ import io.aperture.CorruptSectionException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -37,6 +38,8 @@ public final class OwnSubscriberSection implements AutoCloseable {
     private final long subscriberId;
     /** The identity words as this subscriber wrote them, bytes [0, {@code REQUESTED_OFFSET}). */
     private final byte[] image;
+    /** Where {@link #verify} copies the identity words to compare them (drain thread). */
+    private final byte[] imageScratch;
     private final ShmSequence requested;
     private final ShmSequence consumed;
 
@@ -48,6 +51,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
         this.index = index;
         this.subscriberId = section.getLong(SUBSCRIBER_ID_OFFSET);
         this.image = new byte[REQUESTED_OFFSET];
+        this.imageScratch = new byte[REQUESTED_OFFSET];
         section.get(0, image);
         this.requested = new ShmSequence(section, REQUESTED_OFFSET);
         this.consumed = new ShmSequence(section, CONSUMED_OFFSET);
@@ -86,6 +90,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
             if (!ChannelFiles.linkIntoPlace(temporary, path)) {
                 return null;
             }
+            mapped.linkedAs(path);
             OwnSubscriberSection claimed = new OwnSubscriberSection(mapped, path, index);
             mapped = null;
             return claimed;
@@ -95,6 +100,11 @@ public final class OwnSubscriberSection implements AutoCloseable {
             }
             ChannelFiles.deleteQuietly(temporary);
         }
+    }
+
+    /** The mapping, for the checks a fault needs ({@link SectionFaults}). */
+    public MappedSection mapped() {
+        return mapped;
     }
 
     public ByteBuffer buffer() {
@@ -135,6 +145,39 @@ public final class OwnSubscriberSection implements AutoCloseable {
         ShmSequence.LONG.setRelease(section, HEARTBEAT_OFFSET, nowNs);
     }
 
+    /**
+     * Says why this subscriber leaves ({@link SubscriberDescriptor#END_CANCELLED} and the other {@code END_} kinds),
+     * for the publisher's report; the message is cut to {@link SubscriberDescriptor#END_MESSAGE_MAX} bytes. Plain
+     * stores: published by the release store of the cancelled flag that follows ({@link #detach}, {@link #refuse}).
+     */
+    public void sayEnd(int kind, String message) {
+        byte[] bytes = message == null ? new byte[0] : message.getBytes(StandardCharsets.UTF_8);
+        int length = Math.min(bytes.length, SubscriberDescriptor.END_MESSAGE_MAX);
+        section.put(SubscriberDescriptor.END_MESSAGE_OFFSET, bytes, 0, length);
+        section.putInt(SubscriberDescriptor.END_LENGTH_OFFSET, length);
+        section.putInt(SubscriberDescriptor.END_KIND_OFFSET, kind);
+    }
+
+    /**
+     * Refuses the channel with {@code reason}, for the publisher to see: the end said, then the cancelled flag, with
+     * the section left in place for the publisher's next scan to read (and remove). Before any admission.
+     */
+    public void refuse(String reason) {
+        sayEnd(SubscriberDescriptor.END_REFUSED, reason);
+        // Release: the publisher that sees the flag (acquire) reads the end said above.
+        ShmSequence.INT.setRelease(section, CANCELLED_OFFSET, 1);
+    }
+
+    /** Whether the section's name still refers to this section (the publisher removes a refusal it has read). */
+    public boolean linked() {
+        return fileKey != null && fileKey.equals(ChannelFiles.fileKey(path));
+    }
+
+    /** Unlinks the section's name if it still refers to this section (idempotent). */
+    public void unlink() {
+        ChannelFiles.deleteIfSame(path, fileKey);
+    }
+
     /** Leaves the channel: the name goes first, so a publisher that sees the flag finds the directory clean. */
     public void detach() {
         ChannelFiles.deleteIfSame(path, fileKey);
@@ -157,7 +200,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
                 + " of this subscriber's own section was overwritten by another process");
         }
         // Session, pid, start time and index: a publisher would no longer recognise this section as its subscriber.
-        int mismatch = section.slice(0, image.length).mismatch(ByteBuffer.wrap(image));
+        int mismatch = SectionFaults.mismatch(section, image, imageScratch);
         if (mismatch >= 0) {
             int offset = mismatch & ~3;
             throw new CorruptSectionException(name, offset, "identity word " + section.getInt(offset) + " != "

@@ -201,9 +201,20 @@ public final class RingHeader {
         return (int) ShmSequence.INT.getAcquire(section, TERMINAL_OFFSET);
     }
 
-    /** Moves the terminal state from OPEN to {@code state}; false if another state was set first. */
+    /**
+     * Moves the terminal state from OPEN to {@code state}; false if another state was set first. Two publisher threads
+     * (writer and conductor) may race to end the ring: they take turns under the section's lock, never by a CAS on
+     * mapped memory (a CAS on a truncated file's page crashes the JVM: {@link SectionFaults}).
+     */
     public static boolean setTerminalState(ByteBuffer section, int state) {
-        // CAS (volatile): two publisher threads (writer and conductor) may race to end the ring.
-        return ShmSequence.INT.compareAndSet(section, TERMINAL_OFFSET, TerminalState.OPEN, state);
+        synchronized (SectionFaults.lockOf(section)) {
+            // Acquire: under the lock, the state the other publisher thread set is seen here.
+            if ((int) ShmSequence.INT.getAcquire(section, TERMINAL_OFFSET) != TerminalState.OPEN) {
+                return false;
+            }
+            // Volatile (release + StoreLoad): the records before are visible with it; the wakes that follow read after it.
+            ShmSequence.INT.setVolatile(section, TERMINAL_OFFSET, state);
+            return true;
+        }
     }
 }

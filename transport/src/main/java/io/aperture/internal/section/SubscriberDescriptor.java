@@ -20,6 +20,8 @@ package io.aperture.internal.section;
  *  |  heartbeat (System.nanoTime)                                  |  640
  *  |  wake word (int) | parked flag (int)                          |  768
  *  +---------------------------------------------------------------+
+ *  |  end: kind (int) | message length (int) | message (UTF-8)     |  1024
+ *  +---------------------------------------------------------------+
  *  |  reserved up to 4096                                          |
  *  +---------------------------------------------------------------+
  * </pre>
@@ -70,6 +72,25 @@ public final class SubscriberDescriptor {
     public static final int WAKE_OFFSET = HEARTBEAT_OFFSET + RingDescriptor.CACHE_LINE_PAIR_LENGTH;
     /** Non-zero while the subscriber is parked waiting on the ring's wake word. */
     public static final int PARKED_OFFSET = WAKE_OFFSET + 4;
+
+    /**
+     * Why the subscriber left, said before it stores its cancelled flag (plain stores, published by that release):
+     * one of the {@code END_} kinds. Zero: not said (a subscriber of an earlier build, or one that died).
+     */
+    public static final int END_KIND_OFFSET = 1024;
+    /** Length in bytes of the end's message, in [0, {@link #END_MESSAGE_MAX}]. */
+    public static final int END_LENGTH_OFFSET = END_KIND_OFFSET + 4;
+    /** The end's message, UTF-8: the subscriber's exception, or the reason it refused the channel. */
+    public static final int END_MESSAGE_OFFSET = END_LENGTH_OFFSET + 4;
+    public static final int END_MESSAGE_MAX = 1024;
+    /** Its downstream cancelled. */
+    public static final int END_CANCELLED = 1;
+    /** It failed (a record it could not decode, a corrupt section, its downstream's error): the message says how. */
+    public static final int END_FAILED = 2;
+    /** It refused the channel before admission (its codec is not the channel's): the message says why. */
+    public static final int END_REFUSED = 3;
+    /** It read the channel's terminal record. */
+    public static final int END_READ_TO_END = 4;
 
     public static final int LENGTH = 4096;
 

@@ -74,6 +74,20 @@ public final class SubscriberLink implements AutoCloseable {
      * otherwise.
      */
     public static SubscriberLink tryOpen(Path directory, String channel, int index, long sessionId) {
+        return tryOpen(directory, channel, index, sessionId, (i, owner, reason) -> { });
+    }
+
+    /** Told of a subscriber that refused the channel (its section said so): its index, process and reason. */
+    @FunctionalInterface
+    public interface Refusals {
+        void refused(int index, ProcessIdentity owner, String reason);
+    }
+
+    /**
+     * As {@link #tryOpen(Path, String, int, long)}; a section of this ring session whose subscriber refused the channel
+     * ({@link OwnSubscriberSection#refuse}) is told to {@code refusals} and removed: its subscriber waits for that.
+     */
+    public static SubscriberLink tryOpen(Path directory, String channel, int index, long sessionId, Refusals refusals) {
         Path path = ChannelFiles.subscriberPath(directory, channel, index);
         Object fileKey = ChannelFiles.fileKey(path);
         if (fileKey == null) {
@@ -96,6 +110,17 @@ public final class SubscriberLink implements AutoCloseable {
         // Acquire: a cancelled section is not admitted (its subscriber is leaving); so is one already started
         // (acquire of consumed below): it belongs to an earlier admission.
         boolean cancelled = (int) ShmSequence.INT.getAcquire(section, CANCELLED_OFFSET) != 0;
+        boolean ours = SubscriberDescriptor.isCompatible(magic) && section.getLong(RING_SESSION_ID_OFFSET) == sessionId
+            && section.getInt(INDEX_OFFSET) == index && id != 0;
+        if (ours && cancelled) {
+            SaidEnd end = saidEnd(section);
+            if (end.kind() == SubscriberDescriptor.END_REFUSED) {
+                refusals.refused(index, owner, end.message());
+                ChannelFiles.deleteIfSame(path, fileKey); // read: its subscriber, waiting for this, goes on
+                mapped.close();
+                return null;
+            }
+        }
         if (!SubscriberDescriptor.isCompatible(magic) || section.getLong(RING_SESSION_ID_OFFSET) != sessionId
             || section.getInt(INDEX_OFFSET) != index || id == 0 || cancelled
             || (long) ShmSequence.LONG.getAcquire(section, CONSUMED_OFFSET) != NOT_STARTED) {
@@ -141,6 +166,41 @@ public final class SubscriberLink implements AutoCloseable {
 
     public String name() {
         return path.getFileName().toString();
+    }
+
+    /**
+     * Why the subscriber left, as it said in its section, once {@link #cancelled()} read true (acquire, so the end
+     * stored before the flag is complete): its kind (0 when it said none, or said one this build does not know)
+     * and its message, validated: a length out of range reads as no message.
+     */
+    public static SaidEnd saidEnd(ByteBuffer section) {
+        int kind = section.getInt(SubscriberDescriptor.END_KIND_OFFSET);
+        int length = section.getInt(SubscriberDescriptor.END_LENGTH_OFFSET);
+        if (kind < SubscriberDescriptor.END_CANCELLED || kind > SubscriberDescriptor.END_READ_TO_END) {
+            kind = 0;
+        }
+        String message = "";
+        if (length > 0 && length <= SubscriberDescriptor.END_MESSAGE_MAX) {
+            byte[] bytes = new byte[length];
+            section.get(SubscriberDescriptor.END_MESSAGE_OFFSET, bytes);
+            message = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new SaidEnd(kind, message);
+    }
+
+    /** What a subscriber said of its end: an {@code END_} kind of {@link SubscriberDescriptor} (or 0) and a message. */
+    public record SaidEnd(int kind, String message) {
+    }
+
+    /** This subscriber's {@link #saidEnd}. */
+    public SaidEnd saidEnd() {
+        return saidEnd(section);
+    }
+
+    /** Messages this subscriber delivered downstream, as it last stored them (statistics). */
+    public long delivered() {
+        // Acquire: the subscriber's latest release store of the count.
+        return (long) ShmSequence.LONG.getAcquire(section, DELIVERED_OFFSET);
     }
 
     public boolean cancelled() {

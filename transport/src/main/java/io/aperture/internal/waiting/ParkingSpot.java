@@ -1,6 +1,7 @@
 package io.aperture.internal.waiting;
 
 import com.lmax.disruptor.Sequence;
+import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.ShmSequence;
 
 import java.nio.ByteBuffer;
@@ -148,8 +149,7 @@ public final class ParkingSpot {
             // Volatile store (StoreLoad): the condition re-check that follows cannot be reordered before it.
             ShmSequence.INT.setVolatile(ownSection, parkedOffset, Waker.parkedOn(wake));
         } else {
-            // Volatile RMW (full fence): the condition re-check that follows cannot be reordered before it.
-            ShmSequence.INT.getAndAdd(ownSection, parkedOffset, 1);
+            addParked(1);
         }
     }
 
@@ -158,8 +158,20 @@ public final class ParkingSpot {
             // Release: only this thread writes the word; the waker needs no ordering beyond it.
             ShmSequence.INT.setRelease(ownSection, parkedOffset, 0);
         } else {
-            // Volatile RMW: the count is shared by every waiting thread of this process on this section.
-            ShmSequence.INT.getAndAdd(ownSection, parkedOffset, -1);
+            addParked(-1);
+        }
+    }
+
+    /**
+     * Counts this thread in or out. The count is shared by every waiting thread of this process on this section, so
+     * they take turns under the section's lock: no read-modify-write on mapped memory ({@link SectionFaults}).
+     */
+    private void addParked(int delta) {
+        synchronized (SectionFaults.lockOf(ownSection)) {
+            // Acquire: under the lock, the count the last thread stored.
+            int parked = (int) ShmSequence.INT.getAcquire(ownSection, parkedOffset);
+            // Volatile store (StoreLoad): the condition re-check that follows cannot be reordered before it.
+            ShmSequence.INT.setVolatile(ownSection, parkedOffset, parked + delta);
         }
     }
 

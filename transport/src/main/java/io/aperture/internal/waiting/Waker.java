@@ -1,5 +1,6 @@
 package io.aperture.internal.waiting;
 
+import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 
@@ -109,8 +110,12 @@ public final class Waker {
 
     /** Bumps the wake word and wakes every sleeper on it, parked or not. */
     public void wakeAll() {
-        // Volatile RMW: a sleeper whose futex_wait compares against the old value returns at once.
-        ShmSequence.INT.getAndAdd(ownSection, wakeOffset, 1);
+        synchronized (SectionFaults.lockOf(ownSection)) { // several threads may bump it; no RMW on mapped memory
+            // Acquire: under the lock, the value the last waking thread stored.
+            int wake = (int) ShmSequence.INT.getAcquire(ownSection, wakeOffset);
+            // Volatile store: a sleeper whose futex_wait compares against the old value returns at once.
+            ShmSequence.INT.setVolatile(ownSection, wakeOffset, wake + 1);
+        }
         if (Futex.AVAILABLE) {
             Futex.wakeAll(wakeAddress);
         }
