@@ -13,6 +13,7 @@ import io.aperture.internal.ring.ErrorRecord;
 import io.aperture.internal.ring.RingSequencer;
 import io.aperture.internal.ring.RingWriter;
 import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.ChannelLog;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.OwnRingSection;
 import io.aperture.internal.section.ProcessIdentity;
@@ -243,6 +244,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                             endRing(TerminalState.CLOSED);
                         }
                         Throwable reported = failure;
+                        ChannelLog.log().warn("channel '" + channel + "': publisher ended with " + reported, reported);
                         outcome = () -> done.error(reported);
                     }
                 } catch (Throwable t) {
@@ -618,6 +620,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         section.putLong(entry + RingDescriptor.ENTRY_DROPPED_OFFSET, 0L);
         // Release: start and base are complete for the subscriber that acquires its id here.
         ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_ID_OFFSET, link.subscriberId);
+        ChannelLog.log().info("channel '{}': subscriber {} (pid {}) admitted at seq {}", channel, link.index,
+            link.identity.pid, start);
         if (!link.polls) {
             // A polling subscriber needs no wake check (and no fence) after each record.
             waker.addPeer(link.section());
@@ -659,6 +663,12 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             links = updated;
             countSubscribers(updated.length);
             ends.add(new SubscriberEnd(link.index, link.identity.pid, kind, detail, delivered));
+        }
+        switch (kind) {
+            case DIED, FAILED, DROPPED -> ChannelLog.log().warn("channel '{}': subscriber {} (pid {}) {}: {}", channel,
+                link.index, link.identity.pid, kind.name().toLowerCase(java.util.Locale.ROOT), detail);
+            default -> ChannelLog.log().info("channel '{}': subscriber {} (pid {}) {}{}", channel, link.index,
+                link.identity.pid, kind.name().toLowerCase(java.util.Locale.ROOT), detail.isEmpty() ? "" : ": " + detail);
         }
         sequencer.removeGatingSequence(link.gating);
         writerSpot.removePeer(link.section());
@@ -704,6 +714,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         synchronized (this) {
             ends.add(new SubscriberEnd(index, owner.pid, SubscriberEnd.Kind.REFUSED, reason, 0));
         }
+        ChannelLog.log().warn("channel '{}': subscriber {} (pid {}) refused the channel: {}", channel, index, owner.pid,
+            reason);
     }
 
     /** What the stream came to so far, subscriber by subscriber. */
@@ -1060,6 +1072,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         // code, which hands it back here. Named for what it is when a section of the channel was truncated.
         Throwable error = named(failure);
         sinkFailure = error;
+        ChannelLog.log().warn("channel '{}': publisher failed: {}", channel, error.toString());
         try {
             byte[] payload = ErrorRecord.encode(error, RecordDescriptor.maxErrorLength(options.ringCapacity()));
             boolean written = write(slice -> writer.writeSignalWithin(RecordDescriptor.TYPE_ERROR, payload, slice));

@@ -11,6 +11,7 @@ import io.aperture.SlowSubscriberException;
 import io.aperture.Waiting;
 import io.aperture.internal.ring.RingReader;
 import io.aperture.internal.section.ChannelFiles;
+import io.aperture.internal.section.ChannelLog;
 import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.SectionFaults;
@@ -270,6 +271,14 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     }
 
     private void signal(Throwable failure) {
+        if (failure instanceof IncompatibleChannelException) {
+            ChannelLog.log().warn("channel '{}': subscriber refused the channel: {}", channel, failure.getMessage());
+        } else if (failure != null) {
+            ChannelLog.log().warn("channel '{}': subscriber {} ended with {}", channel, index, failure.toString());
+        } else if (terminalError != null && !cancelled) {
+            ChannelLog.log().warn("channel '{}': subscriber {} ended with the publisher's error {}", channel, index,
+                terminalError.toString());
+        }
         if (cancelled) {
             if (failure != null) {
                 Operators.onErrorDropped(failure, actual.currentContext());

@@ -99,6 +99,8 @@ public final class OwnRingSection implements AutoCloseable {
                 + live + ")");
         }
         ChannelFiles.deleteIfSame(path, key);
+        ChannelLog.log().info("channel '{}' in {}: removed the ring a publisher that is no longer running left", channel,
+            directory);
         for (int i = 0; i < RingDescriptor.MAX_SUBSCRIBERS_LIMIT; i++) {
             Path sub = ChannelFiles.subscriberPath(directory, channel, i);
             if (!Files.exists(sub)) {
@@ -116,9 +118,11 @@ public final class OwnRingSection implements AutoCloseable {
                 b.getLong(SubscriberDescriptor.START_OFFSET));
             if (!owner.isAlive()) {
                 ChannelFiles.deleteIfSame(path, key);
+                ChannelLog.log().info("removed {}, left by subscriber {}, which is no longer running", path, owner);
             }
         } catch (IOException | RuntimeException e) {
             ChannelFiles.deleteIfSame(path, key); // not a readable subscriber section: leftover garbage
+            ChannelLog.log().info("removed {}, which is not a readable subscriber section: {}", path, e.toString());
         }
     }
 
