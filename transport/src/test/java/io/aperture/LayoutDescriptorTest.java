@@ -189,6 +189,14 @@ class LayoutDescriptorTest {
         pinned.put("HEARTBEAT_OFFSET", 640);
         pinned.put("WAKE_OFFSET", 768);
         pinned.put("PARKED_OFFSET", 772);
+        pinned.put("END_KIND_OFFSET", 1024);
+        pinned.put("END_LENGTH_OFFSET", 1028);
+        pinned.put("END_MESSAGE_OFFSET", 1032);
+        pinned.put("END_MESSAGE_MAX", 1024);
+        pinned.put("END_CANCELLED", 1);
+        pinned.put("END_FAILED", 2);
+        pinned.put("END_REFUSED", 3);
+        pinned.put("END_READ_TO_END", 4);
         pinned.put("LENGTH", 4096);
 
         assertThat(numericConstants(SubscriberDescriptor.class)).isEqualTo(new TreeMap<>(pinned));
