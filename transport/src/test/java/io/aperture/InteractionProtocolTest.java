@@ -263,6 +263,22 @@ class InteractionProtocolTest {
         assertThat(connection.isDisposed()).isFalse();
     }
 
+    @Test
+    void shouldHandleAFireAndForgetWhoseRequesterDisposesRightAfterIt() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        disposables.add(aperture.responder("fnf-dispose", Codecs.utf8(), Codecs.utf8()).serve(new EchoService(events::add))
+            .subscribe());
+        int rounds = 20;
+        for (int i = 0; i < rounds; i++) {
+            ServiceConnection<String, String> connection = aperture.requester("fnf-dispose", "quick-" + i, Codecs.utf8(),
+                Codecs.utf8()).connect().block(WAIT);
+            connection.fireAndForget("last words " + i).block(WAIT); // completes once the frame is in the ring
+            connection.dispose(); // at once: the responder must still read and handle the frame
+        }
+        Await.until(() -> events.size() >= rounds, WAIT, () -> "every fire-and-forget handled, got " + events);
+        assertThat(events).hasSize(rounds);
+    }
+
     // ---- a real responder against a fake requester ----
 
     /** Connects a fake requester to a real responder, sends {@code bad}, and returns the responder's ERROR on the connection. */

@@ -114,6 +114,8 @@ public final class ResponderSession<Q, R> {
         private final Disposable.Composite resources = Disposables.composite();
         /** The highest correlation id opened; only the merge's serial onNext reads and writes it. */
         private long highestId;
+        /** The requester left its response channel: only its last fire-and-forget frames are still handled. */
+        private volatile boolean responsesGone;
 
         Connection(String requester, long connectionId) {
             this.requester = requester;
@@ -130,7 +132,7 @@ public final class ResponderSession<Q, R> {
             resources.add(aperture.publisher(channel, responseCodec, options.withMaxSubscribers(1)).publish(outbox.frames())
                 .subscribe(null,
                     e -> close("its response channel failed: " + e.getMessage()),
-                    () -> close("the requester ended the connection (it closed it, or its process died)")));
+                    () -> requesterGone("the requester ended the connection (it closed it, or its process died)")));
             // A requester that dies before it attaches would leave the response channel waiting for ever.
             resources.add(Schedulers.parallel().schedule(() -> {
                 if (!outbox.subscribed()) {
@@ -154,6 +156,26 @@ public final class ResponderSession<Q, R> {
             connections.remove(requester, this);
             cancelAll();
             resources.dispose();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}closed: {}", prefix(), why);
+            }
+        }
+
+        /**
+         * The requester left its response channel (it disposed the connection, or died): nothing can be answered any
+         * more, so every interaction is cancelled; but frames it wrote before it left may still be in its request
+         * channel, behind the merge, and a fire-and-forget among them is still handled. The connection stays known
+         * for that until its requester connects again or the attach timeout passes.
+         */
+        void requesterGone(String why) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            responsesGone = true;
+            cancelAll();
+            resources.dispose();
+            Schedulers.parallel().schedule(() -> connections.remove(requester, this), options.attachTimeoutNanos(),
+                TimeUnit.NANOSECONDS);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{}closed: {}", prefix(), why);
             }
@@ -197,6 +219,15 @@ public final class ResponderSession<Q, R> {
 
         void onFrame(Frame<Q> frame) {
             long id = frame.correlationId;
+            if (responsesGone) {
+                if (frame.isValid() && frame.kind == FrameKind.FIRE_AND_FORGET && id > highestId) {
+                    highestId = id;
+                    start(frame); // written before its requester left: handled, nothing to answer
+                } else if (LOG.isDebugEnabled()) {
+                    LOG.debug("{}{} after the requester left: dropped", prefix(), frame);
+                }
+                return;
+            }
             if (!frame.isValid()) {
                 if (!frame.interactionProblem) {
                     protocolError(frame.problem);
