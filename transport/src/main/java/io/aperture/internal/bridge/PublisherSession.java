@@ -258,16 +258,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         OpenChannels.closed(end);
     }
 
-    /** The failure to report: the first one (a fault named for the section it hit), later ones suppressed in it. */
     private Throwable withFailure(Throwable failure, Throwable next) {
-        Throwable named = SectionFaults.isFault(next) ? fault((InternalError) next) : next;
-        if (failure == null) {
-            return named;
-        }
-        if (named != failure) {
-            failure.addSuppressed(named);
-        }
-        return failure;
+        return SectionFaults.withFailure(failure, next, this::fault);
     }
 
     /**

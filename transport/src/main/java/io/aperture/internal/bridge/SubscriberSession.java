@@ -241,16 +241,8 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         }
     }
 
-    /** The failure to report: the first one (a fault named for the section it hit), later ones suppressed in it. */
     private Throwable withFailure(Throwable failure, Throwable next) {
-        Throwable named = SectionFaults.isFault(next) ? fault((InternalError) next) : next;
-        if (failure == null) {
-            return named;
-        }
-        if (named != failure) {
-            failure.addSuppressed(named);
-        }
-        return failure;
+        return SectionFaults.withFailure(failure, next, this::fault);
     }
 
     /** Says in the own section why this subscriber leaves, for the publisher's report ({@code PublishReport}). */

@@ -55,6 +55,22 @@ public final class SectionFaults {
     }
 
     /**
+     * The failure to report of a session that met {@code next} after {@code failure} (null if none yet): the first
+     * one, a fault named by {@code name} for the section it hit, later ones suppressed in it.
+     */
+    public static Throwable withFailure(Throwable failure, Throwable next,
+                                        java.util.function.Function<InternalError, ? extends Throwable> name) {
+        Throwable named = isFault(next) ? name.apply((InternalError) next) : next;
+        if (failure == null) {
+            return named;
+        }
+        if (named != failure) {
+            failure.addSuppressed(named);
+        }
+        return failure;
+    }
+
+    /**
      * Throws when {@code section}'s file is shorter than its mapping. Checked once a liveness interval, so that a
      * truncation is named even where no access faults (within the last page, whose tail the truncation zeroed).
      *
