@@ -5,20 +5,25 @@ import io.aperture.Codec;
 import io.aperture.Codecs;
 import io.aperture.CorruptSectionException;
 import io.aperture.internal.ring.RecordCheck;
+import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
 import io.aperture.internal.section.ShmSequence;
+import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.TerminalState;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -29,8 +34,9 @@ import java.util.function.Consumer;
  * each header validated by the transport's {@code RecordCheck}.
  *
  * <p>Because nothing holds the publisher back, it may lap a tail that falls behind. A record is reported only when,
- * after its payload was copied out, its header still holds the same word and the publisher's lazy position is less
- * than half a ring past it (the rule docs/layout.md §4.3 gives monitoring tools); otherwise, and whenever the record
+ * after its payload was copied out, its header still holds the same word and either the publisher's lazy position is
+ * less than half a ring past it (the rule docs/layout.md §4.3 gives monitoring tools) or a live subscriber the
+ * publisher gates on has not consumed it yet (the publisher overwrites no slot before that); otherwise, and whenever the record
  * expected next is gone (a header of another lap, or a zeroed one behind the lazy position), the tail reports a
  * {@link Missed} event with the count of messages it skipped and resynchronises at the publisher's lazy position.
  * It never reports a value read from a slot that was being overwritten as a message. A header that is invalid while
@@ -108,8 +114,17 @@ public final class Tail implements AutoCloseable {
     private byte[] assembly;
     private int assembled;
 
+    /** The subscriber sections last looked at for {@link #gated}, and when the directory was last listed. */
+    private final List<MappedSection> gates = new ArrayList<>();
+    private long gatesListedAt;
+    private final Path directory;
+    private final String channel;
+
     private Tail(MappedSection mapped, RingHeader header) {
         this.mapped = mapped;
+        this.directory = mapped.path().toAbsolutePath().getParent();
+        String file = mapped.path().getFileName().toString();
+        this.channel = file.substring(0, file.length() - ".ring".length());
         this.ring = mapped.buffer();
         this.name = mapped.path().getFileName().toString();
         this.header = header;
@@ -386,13 +401,80 @@ public final class Tail implements AutoCloseable {
 
     /**
      * Whether the publisher may have overwritten slot {@code sequence}: its lazy position has passed it while the
-     * tail found no valid record there, or is half a ring or more beyond it.
+     * tail found no valid record there, or is half a ring or more beyond it while no live subscriber holds the
+     * publisher before it.
      */
     private boolean lapped(long sequence) {
         // Acquire: pairs with the publisher's release of the lazy position.
         long cursor = RingHeader.cursor(ring);
-        return cursor >= sequence && (headerAt((int) (sequence & (slotCount - 1)) << slotShift)
-            == RecordDescriptor.UNCOMMITTED || cursor - sequence >= slotCount / 2 || !valid(sequence));
+        if (cursor < sequence) {
+            return false;
+        }
+        if (headerAt((int) (sequence & (slotCount - 1)) << slotShift) == RecordDescriptor.UNCOMMITTED
+            || !valid(sequence)) {
+            return true;
+        }
+        return cursor - sequence >= slotCount / 2 && !gated(sequence);
+    }
+
+    /**
+     * True when a subscriber the publisher gates on has not consumed slot {@code sequence} yet: the publisher
+     * overwrites a slot only once every subscriber it gates on consumed it (docs/layout.md §6.1), so the record
+     * there, read before this check, was intact. A subscriber counts when, read after the record, it is admitted in
+     * this session, has not left, was not dropped and holds its liveness lock: such a subscriber was gating when
+     * the record was read too (consumed only grows, and those states only move one way).
+     */
+    private boolean gated(long sequence) {
+        long now = System.nanoTime();
+        if (gates.isEmpty() || now - gatesListedAt > 100_000_000L) {
+            gatesListedAt = now;
+            gates.forEach(MappedSection::close);
+            gates.clear();
+            for (int i = 0; i < header.maxSubscribers; i++) {
+                Path file = ChannelFiles.subscriberPath(directory, channel, i);
+                if (!Files.exists(file)) {
+                    continue;
+                }
+                try {
+                    MappedSection section = MappedSection.open(file, SubscriberDescriptor.LENGTH,
+                        false);
+                    section.openLockProbe();
+                    gates.add(section);
+                } catch (IOException | ApertureException e) {
+                    // gone or unreadable: it cannot vouch for the record
+                }
+            }
+        }
+        for (MappedSection section : gates) {
+            if (holdsBefore(section, sequence)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean holdsBefore(MappedSection section, long sequence) {
+        ByteBuffer s = section.buffer();
+        // Acquire: pairs with the subscriber's release of its magic; its index, id and session below are complete.
+        long magic = (long) ShmSequence.LONG.getAcquire(s, SubscriberDescriptor.MAGIC_VERSION_OFFSET);
+        int index = s.getInt(SubscriberDescriptor.INDEX_OFFSET);
+        if (!SubscriberDescriptor.isCompatible(magic) || index < 0
+            || index >= header.maxSubscribers
+            || s.getLong(SubscriberDescriptor.RING_SESSION_ID_OFFSET) != header.sessionId) {
+            return false;
+        }
+        long id = s.getLong(SubscriberDescriptor.SUBSCRIBER_ID_OFFSET);
+        int entry = RingDescriptor.entryOffset(index);
+        // Acquire: the table entry's id, released by the publisher when it admitted the subscriber.
+        boolean admitted = id != 0 && (long) ShmSequence.LONG.getAcquire(ring, entry + RingDescriptor.ENTRY_ID_OFFSET) == id;
+        // Acquire: the consumed word, released by the subscriber once per batch; read before the flags below.
+        long consumed = (long) ShmSequence.LONG.getAcquire(s, SubscriberDescriptor.CONSUMED_OFFSET);
+        // Acquire: the cancel flag, released when the subscriber leaves.
+        boolean cancelled = (int) ShmSequence.INT.getAcquire(s, SubscriberDescriptor.CANCELLED_OFFSET) != 0;
+        // Acquire: the entry's dropped word, released by the publisher before it stops gating on the subscriber.
+        boolean dropped = (long) ShmSequence.LONG.getAcquire(ring, entry + RingDescriptor.ENTRY_DROPPED_OFFSET) != 0;
+        return admitted && !cancelled && !dropped && consumed != Long.MIN_VALUE && consumed < sequence
+            && Boolean.TRUE.equals(section.peerLockHeld());
     }
 
     private boolean valid(long sequence) {
@@ -420,6 +502,8 @@ public final class Tail implements AutoCloseable {
 
     @Override
     public void close() {
+        gates.forEach(MappedSection::close);
+        gates.clear();
         mapped.close();
     }
 }

@@ -1,0 +1,24 @@
+package io.aperture.tools;
+
+import io.aperture.inspect.ChannelInspector;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The options every command takes: the section directory and the output format. */
+final class CommonOptions {
+    @Option(names = "--dir", paramLabel = "DIR",
+        description = "The section directory (default: the transport's, /dev/shm/aperture-<uid>).")
+    Path dir;
+
+    @Option(names = "--json", description = "Print JSON for scripts instead of a table.")
+    boolean json;
+
+    Path directory() {
+        return dir != null ? dir : ChannelInspector.defaultDirectory();
+    }
+
+    ChannelInspector inspector() {
+        return ChannelInspector.open(directory());
+    }
+}

@@ -1,0 +1,154 @@
+package io.aperture.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.aperture.Await;
+import io.aperture.ChildJvm;
+import io.aperture.TestDirectories;
+import io.aperture.inspect.ChannelInspector;
+import io.aperture.inspect.Tail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The tool on a live pipeline of two other processes: a publisher and a slow subscriber. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LivePipelineTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private final Path dir = TestDirectories.create();
+    private final List<ChildJvm> children = new ArrayList<>();
+
+    @AfterEach
+    void end() {
+        TestDirectories.endCrossProcessTest(dir, children, WAIT, false);
+    }
+
+    private ChildJvm start(Object... args) {
+        ChildJvm child = ChildJvm.start(ToolPeer.class, args);
+        children.add(child);
+        return child;
+    }
+
+    @Test
+    void listStatAndTailFollowALivePipeline() throws Exception {
+        int count = 3000;
+        ChildJvm publisher = start("publish", dir, "prices", count, 65536, 30);
+        Path ring = dir.resolve("prices.ring");
+        Await.until(() -> Files.exists(ring), WAIT, () -> "ring of " + publisher.lines());
+
+        // tail attached before the subscriber: it sees every message, in order, and the end.
+        StringWriter tailOut = new StringWriter();
+        CompletableFuture<Cli.Run> tail = CompletableFuture.supplyAsync(() -> Cli.run(tailOut, "tail", "prices",
+            "--dir", dir.toString(), "--json", "--timeout", "60s"));
+        Await.until(() -> tailOut.toString().contains("\"event\":\"start\""), WAIT, () -> "tail start: " + tailOut);
+        // 2 ms of work per message: slow. Its counters are stored once per batch, a quarter ring (256 slots) at most.
+        ChildJvm subscriber = start("receive", dir, "prices", 2000);
+
+        JsonNode first = awaitSubscriberDelivered(0);
+        assertThat(first.at("/publisher/pid").asLong()).isEqualTo(publisher.pid());
+        assertThat(first.at("/publisher/alive").asBoolean()).isTrue();
+        JsonNode sub = first.at("/subscribers/0");
+        assertThat(sub.get("pid").asLong()).isEqualTo(subscriber.pid());
+        assertThat(sub.get("alive").asBoolean()).isTrue();
+        assertThat(sub.get("admitted").asBoolean()).isTrue();
+        assertThat(sub.get("requested").asLong()).isGreaterThanOrEqualTo(sub.get("delivered").asLong());
+        JsonNode later = awaitSubscriberDelivered(first.at("/subscribers/0/delivered").asLong());
+        assertThat(later.at("/subscribers/0/delivered").asLong())
+            .isGreaterThan(first.at("/subscribers/0/delivered").asLong());
+        assertThat(later.get("published").asLong()).isGreaterThanOrEqualTo(later.at("/subscribers/0/delivered").asLong());
+        assertThat(later.has("publishedPerSecond")).isTrue();
+        assertThat(later.at("/subscribers/0/lagMessages").asLong()).isGreaterThanOrEqualTo(0);
+
+        JsonNode list = Cli.in(dir, "list", "--json").json();
+        JsonNode channel = Cli.channel(list, "prices");
+        assertThat(channel.get("codec").asText()).isEqualTo("long");
+        assertThat(channel.get("capacity").asInt()).isEqualTo(65536);
+        assertThat(channel.get("terminalState").asText()).isEqualTo("OPEN");
+        assertThat(channel.at("/publisher/alive").asBoolean()).isTrue();
+        // The tail is not a subscriber: the only subscriber section is the subscriber process's.
+        assertThat(channel.get("subscribers")).hasSize(1);
+        assertThat(Cli.in(dir, "list").out()).contains("prices", "long", "64 KiB / 64 B", publisher.pid() + " alive",
+            "OPEN");
+        String table = Cli.in(dir, "stat", "prices", "--interval", "100ms").out();
+        assertThat(table).contains("channel prices", "publisher " + publisher.pid() + " alive", "REQUESTED",
+            String.valueOf(subscriber.pid()));
+
+        assertThat(subscriber.awaitExit(WAIT)).as("subscriber %s", subscriber.lines()).isZero();
+        assertThat(subscriber.lines()).contains("received " + count + " ordered true", "complete");
+        Cli.Run run = tail.get(60, TimeUnit.SECONDS);
+        assertThat(run.exit()).as(run.err()).isZero();
+        List<JsonNode> events = run.jsonLines();
+        assertThat(events.get(0).get("fromSequence").asLong()).isZero();
+        List<Long> values = new ArrayList<>();
+        events.stream().filter(e -> e.get("event").asText().equals("message"))
+            .forEach(e -> values.add(e.get("value").asLong()));
+        List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < count; i++) {
+            expected.add(i);
+        }
+        assertThat(values).isEqualTo(expected);
+        assertThat(events).noneMatch(e -> e.get("event").asText().equals("missed"));
+        assertThat(events).anyMatch(e -> e.get("event").asText().equals("end")
+            && e.get("terminalState").asText().equals("COMPLETED"));
+        JsonNode summary = events.get(events.size() - 1);
+        assertThat(summary.get("messages").asLong()).isEqualTo(count);
+        assertThat(summary.get("missed").asLong()).isZero();
+    }
+
+    private JsonNode awaitSubscriberDelivered(long above) {
+        JsonNode[] last = {null};
+        String[] failed = {""};
+        Await.until(() -> {
+            Cli.Run run = Cli.in(dir, "stat", "prices", "--json", "--interval", "50ms");
+            if (run.exit() != 0) {
+                failed[0] = run.toString();
+                return false;
+            }
+            last[0] = run.json();
+            JsonNode subs = last[0].get("subscribers");
+            return subs.size() == 1 && subs.get(0).get("delivered").asLong() > above;
+        }, WAIT, () -> "stat: " + last[0] + "; last failure " + failed[0] + "; files " + TestDirectories.files(dir));
+        return last[0];
+    }
+
+    @Test
+    void aTailThatDoesNotReadNeverHoldsThePublisherUpAndSaysWhatItMissed() throws Exception {
+        int count = 20_000;
+        ChildJvm publisher = start("publish", dir, "fast", count, 4096, 60); // 64 slots: lapped hundreds of times
+        Path ring = dir.resolve("fast.ring");
+        Await.until(() -> Files.exists(ring), WAIT, () -> "ring of " + publisher.lines());
+        try (Tail tail = ChannelInspector.open(dir).tail("fast")) {
+            ChildJvm subscriber = start("receive", dir, "fast", 0);
+            // The tail reads nothing while the pipeline runs: the publisher never waits for it.
+            assertThat(subscriber.awaitExit(WAIT)).as("subscriber %s", subscriber.lines()).isZero();
+            assertThat(subscriber.lines()).contains("received " + count + " ordered true");
+            publisher.awaitLineStartingWith("published " + count, WAIT);
+
+            List<Tail.Event> events = new ArrayList<>();
+            Await.until(() -> {
+                tail.poll(events::add, 1000);
+                return tail.ended();
+            }, WAIT, () -> "tail events " + events);
+            assertThat(events.get(0)).isInstanceOf(Tail.Missed.class);
+            long missed = events.stream().filter(e -> e instanceof Tail.Missed).mapToLong(e -> ((Tail.Missed) e).messages())
+                .sum();
+            List<Tail.Message> messages = events.stream().filter(e -> e instanceof Tail.Message)
+                .map(e -> (Tail.Message) e).toList();
+            assertThat(missed).isPositive();
+            assertThat(missed + messages.size()).isEqualTo(count);
+            // Never a wrong value: every message shown is the value published at its position.
+            assertThat(messages).allSatisfy(m -> assertThat(m.value()).isEqualTo(m.number()));
+            assertThat(events.get(events.size() - 1)).isEqualTo(new Tail.End("COMPLETED", null));
+        }
+    }
+}
