@@ -142,7 +142,8 @@ final class TailCommand implements Callable<Integer> {
                 j.put("event", "message");
                 j.put("number", m.number());
                 j.put("sequence", m.sequence());
-                j.put("value", m.value() == null ? null : text(m.value()));
+                j.put("value", m.value() == null ? null : m.value() instanceof Number || m.value() instanceof Boolean
+                    ? m.value() : text(m.value()));
                 j.put("hex", m.value() == null ? hex(m.payload()) : null);
                 j.put("decodeProblem", m.decodeProblem());
                 out.println(Json.write(j));
