@@ -98,11 +98,13 @@ class ArchitectureTest {
     @Test
     void theInspectionStoresNothingIntoASection() {
         noClasses().that().resideInAPackage("io.aperture.inspect..")
-            .should().callMethodWhere(DescribedPredicate.describe("a store, CAS or add on a VarHandle or ShmSequence",
+            .should().callMethodWhere(DescribedPredicate.describe("a store, CAS or add on a VarHandle, ShmSequence or ByteBuffer",
                 call -> (call.getTargetOwner().isEquivalentTo(java.lang.invoke.VarHandle.class)
                     || call.getTargetOwner().getName().equals("io.aperture.internal.section.ShmSequence"))
                     && call.getName().matches("set.*|compareAndSet.*|compareAndExchange.*|getAndAdd.*|getAndSet.*"
-                        + "|weakCompareAndSet.*|incrementAndGet|addAndGet")))
+                        + "|weakCompareAndSet.*|incrementAndGet|addAndGet")
+                    || call.getTargetOwner().isAssignableTo(java.nio.ByteBuffer.class)
+                    && call.getName().startsWith("put")))
             .orShould().callMethodWhere(DescribedPredicate.describe("a writer of section files",
                 call -> call.getName().matches("lockExclusive|createTemporary|linkIntoPlace|ensureDirectory|initialise"
                     + "|setTerminalState")))

@@ -83,6 +83,14 @@ class LivePipelineTest {
         assertThat(table).contains("channel prices", "publisher " + publisher.pid() + " alive", "REQUESTED",
             String.valueOf(subscriber.pid()));
 
+        Cli.Run watch = Cli.in(dir, "stat", "prices", "--watch", "--count", "2", "--interval", "50ms");
+        assertThat(watch.exit()).isZero();
+        assertThat(watch.out().split("\033\\[H\033\\[2J", -1)).as("two frames, each redrawn in place").hasSize(3);
+        List<JsonNode> frames = Cli.in(dir, "stat", "prices", "--watch", "--count", "2", "--interval", "50ms", "--json")
+            .jsonLines();
+        assertThat(frames).hasSize(2);
+        assertThat(frames.get(1).get("published").asLong()).isGreaterThanOrEqualTo(frames.get(0).get("published").asLong());
+
         assertThat(subscriber.awaitExit(WAIT)).as("subscriber %s", subscriber.lines()).isZero();
         assertThat(subscriber.lines()).contains("received " + count + " ordered true", "complete");
         Cli.Run run = tail.get(60, TimeUnit.SECONDS);

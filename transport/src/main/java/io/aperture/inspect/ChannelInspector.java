@@ -318,9 +318,11 @@ public final class ChannelInspector {
             r.polls = (s.getInt(SubscriberDescriptor.FLAGS_OFFSET) & SubscriberDescriptor.FLAG_POLLS) != 0;
             r.currentSession = ring.header != null
                 && s.getLong(SubscriberDescriptor.RING_SESSION_ID_OFFSET) == ring.header.sessionId;
-            // Acquire on each counter: pairs with the subscriber's release stores (docs/layout.md §7.1).
+            // Acquire: pairs with the subscriber's release store of requested (docs/layout.md §7.1).
             r.requested = (long) ShmSequence.LONG.getAcquire(s, SubscriberDescriptor.REQUESTED_OFFSET);
+            // Acquire: pairs with the subscriber's release store of delivered (statistics).
             r.delivered = (long) ShmSequence.LONG.getAcquire(s, SubscriberDescriptor.DELIVERED_OFFSET);
+            // Acquire: pairs with the subscriber's once-per-batch release of consumed; read before the ring's end.
             r.consumed = (long) ShmSequence.LONG.getAcquire(s, SubscriberDescriptor.CONSUMED_OFFSET);
             // Acquire: the cancel flag, released after the subscriber's last counter stores.
             r.cancelled = (int) ShmSequence.INT.getAcquire(s, SubscriberDescriptor.CANCELLED_OFFSET) != 0;
@@ -455,6 +457,7 @@ public final class ChannelInspector {
                         + RingDescriptor.SLOTS_OFFSET + " (truncated)").getMessage();
                     return v;
                 }
+                // Acquire (in RingHeader.magic): 0 means the publisher has not released its header yet.
                 if (RingHeader.magic(s) == 0) {
                     v.problem = "ring " + name + " not ready (magic 0)";
                     return v;
@@ -499,6 +502,7 @@ public final class ChannelInspector {
             // Acquire: the heartbeat, a System.nanoTime value released by the publisher.
             heartbeat = (long) ShmSequence.LONG.getAcquire(s, RingDescriptor.HEARTBEAT_OFFSET);
             if (terminal == TerminalState.ERRORED) {
+                // Acquire (in RingHeader.terminalSequence): released after the terminal record, before the state.
                 long sequence = RingHeader.terminalSequence(name, s, cursor, header.capacity / header.slotLength);
                 if (sequence >= 0) {
                     error = readError(name, s, header, sequence);

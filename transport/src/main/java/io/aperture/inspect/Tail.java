@@ -161,6 +161,7 @@ public final class Tail implements AutoCloseable {
                 throw new CorruptSectionException(name, 0, "file length " + length + " < header length "
                     + RingDescriptor.SLOTS_OFFSET + " (truncated)");
             }
+            // Acquire (in RingHeader.magic): 0 means the publisher has not released its header yet.
             if (RingHeader.magic(mapped.buffer()) == 0) {
                 throw new ApertureException("ring " + name + " not ready (magic 0)");
             }
