@@ -191,10 +191,6 @@ public final class ChannelInspector {
      * @param files   the channel's section files
      */
     public record CleanDecision(String channel, boolean remove, boolean removed, String reason, List<Path> files) {
-        /** Copies the file list. */
-        public CleanDecision {
-            files = List.copyOf(files);
-        }
     }
 
     /** Channel name to the subscriber indexes of its {@code .sub-<i>} files; the ring may or may not exist. */
@@ -267,7 +263,7 @@ public final class ChannelInspector {
             ring.owner == null ? "unknown" : ring.liveness == null ? "alive" : ring.liveness,
             h == null ? "" : TerminalState.name(ring.terminal), ring.cursor, ring.published, ring.end,
             ring.publishedExact, ring.subscriberCount, ring.dropped, ring.parked,
-            h == null ? 0 : now - ring.heartbeat, subscribers, ring.error, now);
+            h == null ? 0 : now - ring.heartbeat, List.copyOf(subscribers), ring.error, now);
     }
 
     private static SubscriberRead readSubscriber(Path file, int index, RingView ring) {

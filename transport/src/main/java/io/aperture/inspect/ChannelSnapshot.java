@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One channel of a section directory as read at one instant: its ring header, the publisher's counters and
- * liveness, and its subscriber sections. Immutable.
+ * liveness, and its subscriber sections. Immutable: the inspector gives it an unmodifiable list.
  *
  * @param channel            the channel name
  * @param ring               the ring section file ({@code <channel>.ring}); it may be missing when only subscriber
@@ -43,24 +43,21 @@ public record ChannelSnapshot(String channel, Path ring, boolean ringPresent, St
                               long published, long end, long publishedExact, int subscriberCount,
                               long droppedSubscribers, boolean publisherParked, long heartbeatAgeNanos,
                               List<SubscriberSnapshot> subscribers, ChannelError error, long sampledAtNanos) {
-    /** Copies the subscriber list: the snapshot stays immutable. */
-    public ChannelSnapshot {
-        subscribers = List.copyOf(subscribers);
-    }
-
-    /** True when the ring validated ({@code problem} is null). */
+    /** @return true when the ring validated ({@code problem} is null) */
     public boolean readable() {
         return problem == null;
     }
 
-    /** Slots of the ring: capacity / slot length, or 0 when unreadable. */
+    /** @return the slots of the ring: capacity / slot length, or 0 when unreadable */
     public int slotCount() {
         return slotLength == 0 ? 0 : capacity / slotLength;
     }
 
     /**
-     * True when every owner of the channel's sections (the publisher, when its pid could be read, and every
-     * subscriber) is proved dead; false when one is alive or cannot be named.
+     * Whether the channel's sections may be removed.
+     *
+     * @return true when every owner of the channel's sections (the publisher, when its pid could be read, and every
+     *     subscriber) is proved dead; false when one is alive or cannot be named
      */
     public boolean allOwnersDead() {
         if (publisherPid != -1 && publisherAlive) {
