@@ -186,6 +186,11 @@ public final class Tail implements AutoCloseable {
                     count = walked[1];
                     return;
                 }
+                if (attempt >= 100) {
+                    next = lazy[0] + 1; // lapped on every attempt: start at the lazy position, which is a record's end
+                    count = lazy[1];
+                    return;
+                }
             } catch (CorruptSectionException e) {
                 // Acquire: as above; only a walk the writer did not lap proves corruption.
                 if (RingHeader.cursor(ring) - lazy[0] <= slotCount / 2 || attempt >= 100) {
