@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,5 +160,26 @@ class LivePipelineTest {
             assertThat(messages).allSatisfy(m -> assertThat(m.value()).isEqualTo(m.number()));
             assertThat(events.get(events.size() - 1)).isEqualTo(new Tail.End("COMPLETED", null));
         }
+    }
+
+    @Test
+    void tailShowsHexForACodecItDoesNotKnow() throws Exception {
+        ChildJvm publisher = start("publish-custom", dir, "points", 3);
+        Await.until(() -> Files.exists(dir.resolve("points.ring")), WAIT, () -> "ring of " + publisher.lines());
+        StringWriter tailOut = new StringWriter();
+        CompletableFuture<Cli.Run> tail = CompletableFuture.supplyAsync(() -> Cli.run(tailOut, "tail", "points",
+            "--dir", dir.toString(), "--timeout", "60s"));
+        Await.until(() -> tailOut.toString().contains(" from seq "), WAIT, () -> "tail start: " + tailOut);
+        ChildJvm subscriber = start("receive-custom", dir, "points");
+        assertThat(subscriber.awaitExit(WAIT)).as("subscriber %s", subscriber.lines()).isZero();
+        Cli.Run run = tail.get(60, TimeUnit.SECONDS);
+        assertThat(run.out()).contains("tail points (codec point-v1, not known here: hex) from seq 0",
+            "#0 [8 B] " + hex(0, 0), "#1 [8 B] " + hex(1, -1), "#2 [8 B] " + hex(2, -2),
+            "end COMPLETED", "tail saw 3 messages, missed 0");
+    }
+
+    /** The bytes of {@code ToolPeer.POINT}'s encoding of {x, y}: two ints in the ring's (native) order. */
+    private static String hex(int x, int y) {
+        return TailCommand.hex(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(x).putInt(y).array());
     }
 }

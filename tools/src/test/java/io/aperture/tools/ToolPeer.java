@@ -2,10 +2,12 @@ package io.aperture.tools;
 
 import io.aperture.Aperture;
 import io.aperture.ChannelOptions;
+import io.aperture.Codec;
 import io.aperture.Codecs;
 import io.aperture.Waiting;
 import reactor.core.publisher.Flux;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  *   publish-endless DIR CHANNEL LIVENESS_MS              publishes 0, 1, 2, ... until killed (liveness interval LIVENESS_MS)
  *   publish-fail   DIR CHANNEL COUNT MESSAGE             publishes 0..COUNT-1, then fails with IllegalStateException(MESSAGE);
  *                                                        keeps the ring and stays alive until killed
+ *   publish-custom DIR CHANNEL COUNT                     as publish (64 KiB ring, no linger), with a codec the tool does
+ *                                                        not know ("point-v1": two ints)
+ *   receive-custom DIR CHANNEL                           receives "point-v1" values until the end, prints "received N"
  *   receive        DIR CHANNEL PAUSE_US                  receives until the end, PAUSE_US of work per element; checks
  *                                                        each is the previous + 1; prints "received N ordered B" then
  *                                                        "complete" or "error E"
@@ -74,6 +79,18 @@ public final class ToolPeer {
                     idleUntilKilled();
                     break;
                 }
+                case "publish-custom": {
+                    long count = Long.parseLong(args[3]);
+                    Aperture.create(directory, options).publisher(channel, POINT, options)
+                        .publish(counting(count).map(i -> new int[] {i.intValue(), -i.intValue()}))
+                        .block(Duration.ofMinutes(2));
+                    System.out.println("published " + count);
+                    break;
+                }
+                case "receive-custom":
+                    System.out.println("received " + Aperture.create(directory, options).subscriber(channel, POINT,
+                        options).receive().count().block(Duration.ofMinutes(2)));
+                    break;
                 case "receive":
                     receive(Aperture.create(directory, options), channel, Long.parseLong(args[3]));
                     break;
@@ -88,6 +105,24 @@ public final class ToolPeer {
             System.exit(1);
         }
     }
+
+    /** A codec of the tests only, unknown to the tool: an {x, y} pair of ints. */
+    static final Codec<int[]> POINT = new Codec<>() {
+        @Override
+        public String name() {
+            return "point-v1";
+        }
+
+        @Override
+        public void encode(int[] value, ByteBuffer window) {
+            window.putInt(value[0]).putInt(value[1]);
+        }
+
+        @Override
+        public int[] decode(ByteBuffer window) {
+            return new int[] {window.getInt(), window.getInt()};
+        }
+    };
 
     /** 0, 1, ..., count - 1 then complete, generated on demand. */
     static Flux<Long> counting(long count) {
