@@ -93,6 +93,9 @@ class LauncherTest {
             assertThat(help.exit()).as(command).isZero();
             assertThat(help.output()).as(command).contains("Usage: aperture " + command, "--dir", "--json");
         }
+        Result extra = sh("APERTURE_CLASSPATH=" + MODULE.resolve("target/test-classes") + " tools/aperture --version");
+        assertThat(extra.exit()).as(extra.output()).isZero();
+        assertThat(extra.output()).startsWith("aperture 0.1.0-SNAPSHOT");
         Result unknown = sh("tools/aperture stat --dir " + dir + " nosuch || echo \"exit $?\"");
         assertThat(unknown.output()).contains("aperture stat: no channel 'nosuch'", "exit 1");
     }
