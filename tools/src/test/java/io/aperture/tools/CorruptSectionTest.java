@@ -65,6 +65,8 @@ class CorruptSectionTest {
         Files.write(dir.resolve("short.ring"), java.util.Arrays.copyOf(Files.readAllBytes(ring), 100));
         Files.write(dir.resolve("cut.ring"), java.util.Arrays.copyOf(Files.readAllBytes(ring), 4096 + 512));
         Files.write(dir.resolve("tiny.ring"), new byte[10]);
+        Files.createSymbolicLink(dir.resolve("link.ring"), ring.getFileName());  // a link, even to a good ring
+        mkfifo(dir.resolve("pipe.ring"));                                   // opening a FIFO would block a reader
         Files.copy(ring, dir.resolve("subcut.ring"));
         Files.write(dir.resolve("subcut.sub-0"), new byte[100]);
         Files.delete(ring);
@@ -75,6 +77,17 @@ class CorruptSectionTest {
                 throw new AssertionError(e);
             }
         });
+    }
+
+    private static void mkfifo(Path path) throws IOException {
+        try {
+            Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private Path copy(Path ring, String channel, long offset, int value) throws IOException {
@@ -102,11 +115,12 @@ class CorruptSectionTest {
         assertThat(list.exit()).isZero();
         assertThat(list.out()).contains("capacity 12345 is not a power of two", "not an Aperture ring",
             "record check", "file length 100 < header length 4096 (truncated)", "file length 4608 != header length",
-            "file length 10 < header length 4096", "subcut.sub-0: ", "file length 100 != expected 4096");
+            "file length 10 < header length 4096", "subcut.sub-0: ", "file length 100 != expected 4096",
+            "link.ring is not a regular file", "pipe.ring is not a regular file");
         assertNoStackTrace(list);
 
         JsonNode json = Cli.in(dir, "list", "--json").json();
-        for (String channel : List.of("capacity", "magic", "record", "short", "cut", "tiny")) {
+        for (String channel : List.of("capacity", "magic", "record", "short", "cut", "tiny", "link", "pipe")) {
             JsonNode c = Cli.channel(json, channel);
             assertThat(c.get("readable").asBoolean()).as(channel).isFalse();
             assertThat(c.get("problem").asText()).as(channel).isNotBlank();
@@ -126,15 +140,17 @@ class CorruptSectionTest {
         Cli.Run tailShort = Cli.in(dir, "tail", "short", "--timeout", "5s");
         assertThat(tailShort.err()).contains("truncated");
         assertNoStackTrace(tailShort);
+        Cli.Run tailPipe = Cli.in(dir, "tail", "pipe", "--timeout", "5s");
+        assertThat(tailPipe.err()).contains("pipe.ring is not a regular file");
         assertThat(Cli.in(dir, "errors").out()).contains("no channel");
 
         // Their publisher is dead: clean removes them, but not a ring too short to name its owner.
         Cli.Run dry = Cli.in(dir, "clean", "--dry-run");
         assertThat(dry.out()).contains("would remove capacity", "would remove record", "would remove short",
-            "would remove subcut", "kept tiny (the ring's owner cannot be read");
+            "would remove subcut", "kept tiny (the ring's owner cannot be read", "kept link", "kept pipe");
         assertNoStackTrace(dry);
         Cli.in(dir, "clean");
-        assertThat(TestDirectories.files(dir)).containsExactly("tiny.ring");
+        assertThat(TestDirectories.files(dir)).containsExactly("link.ring", "pipe.ring", "tiny.ring");
     }
 
     private static void assertNoStackTrace(Cli.Run run) {

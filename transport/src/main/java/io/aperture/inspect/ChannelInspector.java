@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -270,6 +271,11 @@ public final class ChannelInspector {
         SubscriberRead r = new SubscriberRead();
         r.index = index;
         r.file = file;
+        String irregular = irregular(file);
+        if (irregular != null) {
+            r.problem = irregular;
+            return r;
+        }
         MappedSection mapped;
         try {
             mapped = MappedSection.open(file, -1, false);
@@ -383,6 +389,18 @@ public final class ChannelInspector {
     }
 
     /**
+     * Null for a regular file (not followed through a link); else why it is not read. Opening a FIFO would block,
+     * and a device or a link may be anything: the transport creates only regular files.
+     */
+    static String irregular(Path file) {
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? file.getFileName() + " is not a regular file"
+            : file.getFileName() + " is missing";
+    }
+
+    /**
      * Null when the owner of {@code mapped} is alive by the transport's checks (its liveness lock on the file is
      * held, and a process with its pid and start time runs); else why it is dead.
      */
@@ -424,6 +442,12 @@ public final class ChannelInspector {
         static RingView read(Path path) {
             RingView v = new RingView(path);
             String name = path.getFileName().toString();
+            String irregular = irregular(path);
+            if (irregular != null) {
+                v.present = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+                v.problem = v.present ? irregular : "no ring section " + name;
+                return v;
+            }
             MappedSection mapped;
             try {
                 mapped = MappedSection.open(path, -1, false);

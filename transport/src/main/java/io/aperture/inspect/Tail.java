@@ -147,6 +147,10 @@ public final class Tail implements AutoCloseable {
     }
 
     static Tail open(Path ringPath) {
+        String irregular = ChannelInspector.irregular(ringPath);
+        if (irregular != null) {
+            throw new ApertureException("cannot tail: " + irregular);
+        }
         MappedSection mapped;
         try {
             mapped = MappedSection.open(ringPath, -1, false);
@@ -438,7 +442,7 @@ public final class Tail implements AutoCloseable {
             gates.clear();
             for (int i = 0; i < header.maxSubscribers; i++) {
                 Path file = ChannelFiles.subscriberPath(directory, channel, i);
-                if (!Files.exists(file)) {
+                if (ChannelInspector.irregular(file) != null) {
                     continue;
                 }
                 try {
