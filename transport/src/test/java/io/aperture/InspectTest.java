@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -90,5 +92,53 @@ class InspectTest {
         }
         assertThat(ChannelInspector.open(directory).clean(false))
             .singleElement().satisfies(d -> assertThat(d.remove()).isFalse());
+    }
+
+    @Test
+    void aRecordFarBehindTheLazyPositionIsVouchedForByASubscriberThatHasNotConsumedIt() throws Exception {
+        // 64 slots; the ring lingers after the end, for the snapshots below
+        ChannelOptions options = aperture.defaults().withRingCapacity(4096).withSlotLength(64)
+            .withLinger(Duration.ofSeconds(10));
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> publishing = aperture.publisher("held", Codecs.longs(), options)
+            .publish(Flux.range(0, 60).map(Long::valueOf)).toFuture();
+        Await.until(() -> Files.exists(directory.resolve("held.ring")), WAIT, () -> "no ring");
+        ChannelInspector inspector = ChannelInspector.open(directory);
+        List<Tail.Event> events = new ArrayList<>();
+        try (Tail tail = inspector.tail("held")) {
+            // The subscriber's first onNext blocks: it consumes nothing while the publisher fills the ring.
+            CompletableFuture<List<Long>> received = aperture.subscriber("held", Codecs.longs(), options).receive()
+                .doOnNext(v -> {
+                    try {
+                        assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })
+                .collectList().toFuture();
+            String[] seen = {""};
+            Await.until(() -> {
+                ChannelSnapshot now = inspector.snapshot("held");
+                seen[0] = now.toString();
+                return now.publishedExact() == 60;
+            }, WAIT, () -> seen[0]);
+            // The tail starts at seq 0, more than half a ring (32 slots) behind the lazy position.
+            assertThat(inspector.snapshot("held").cursor()).isGreaterThanOrEqualTo(32);
+            Await.until(() -> {
+                tail.poll(events::add, 100);
+                return events.stream().filter(e -> e instanceof Tail.Message).count() == 60;
+            }, WAIT, () -> "tail events " + events);
+            assertThat(events).noneMatch(e -> e instanceof Tail.Missed);
+            release.countDown();
+            assertThat(received.get(20, TimeUnit.SECONDS)).hasSize(60);
+            Await.until(() -> {
+                tail.poll(events::add, 100);
+                return tail.ended();
+            }, WAIT, () -> "tail events " + events);
+        }
+        assertThat(publishing).succeedsWithin(WAIT);
+        assertThat(events.stream().filter(e -> e instanceof Tail.Message).map(e -> ((Tail.Message) e).value()))
+            .isEqualTo(LongStream.range(0, 60).boxed().collect(Collectors.toList()));
+        assertThat(events.get(events.size() - 1)).isEqualTo(new Tail.End("COMPLETED", null));
     }
 }

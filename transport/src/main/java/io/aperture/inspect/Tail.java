@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -115,7 +114,7 @@ public final class Tail implements AutoCloseable {
     private int assembled;
 
     /** The subscriber sections last looked at for {@link #gated}, and when the directory was last listed. */
-    private final List<MappedSection> gates = new ArrayList<>();
+    private final List<Gate> gates = new ArrayList<>();
     private long gatesListedAt;
     private final Path directory;
     private final String channel;
@@ -438,32 +437,38 @@ public final class Tail implements AutoCloseable {
         long now = System.nanoTime();
         if (gates.isEmpty() || now - gatesListedAt > 100_000_000L) {
             gatesListedAt = now;
-            gates.forEach(MappedSection::close);
+            gates.forEach(g -> g.section.close());
             gates.clear();
             for (int i = 0; i < header.maxSubscribers; i++) {
                 Path file = ChannelFiles.subscriberPath(directory, channel, i);
                 if (ChannelInspector.irregular(file) != null) {
                     continue;
                 }
+                Object key = ChannelFiles.fileKey(file);
                 try {
                     MappedSection section = MappedSection.open(file, SubscriberDescriptor.LENGTH,
                         false);
                     section.openLockProbe();
-                    gates.add(section);
+                    gates.add(new Gate(section, file, key));
                 } catch (IOException | ApertureException e) {
                     // gone or unreadable: it cannot vouch for the record
                 }
             }
         }
-        for (MappedSection section : gates) {
-            if (holdsBefore(section, sequence)) {
+        for (Gate gate : gates) {
+            if (holdsBefore(gate, sequence)) {
                 return true;
             }
         }
         return false;
     }
 
-    private boolean holdsBefore(MappedSection section, long sequence) {
+    /** A subscriber section looked at by {@link #gated}, with the identity of its file when it was opened. */
+    private record Gate(MappedSection section, Path file, Object key) {
+    }
+
+    private boolean holdsBefore(Gate gate, long sequence) {
+        MappedSection section = gate.section;
         ByteBuffer s = section.buffer();
         // Acquire: pairs with the subscriber's release of its magic; its index, id and session below are complete.
         long magic = (long) ShmSequence.LONG.getAcquire(s, SubscriberDescriptor.MAGIC_VERSION_OFFSET);
@@ -483,8 +488,11 @@ public final class Tail implements AutoCloseable {
         boolean cancelled = (int) ShmSequence.INT.getAcquire(s, SubscriberDescriptor.CANCELLED_OFFSET) != 0;
         // Acquire: the entry's dropped word, released by the publisher before it stops gating on the subscriber.
         boolean dropped = (long) ShmSequence.LONG.getAcquire(ring, entry + RingDescriptor.ENTRY_DROPPED_OFFSET) != 0;
+        // Still linked under its name: the publisher unlinks the section of a subscriber it let go as dead or hung
+        // right after it stops gating on it, and a leaving subscriber unlinks its own before it sets its cancel flag.
         return admitted && !cancelled && !dropped && consumed != Long.MIN_VALUE && consumed < sequence
-            && Boolean.TRUE.equals(section.peerLockHeld());
+            && Boolean.TRUE.equals(section.peerLockHeld()) && gate.key != null
+            && gate.key.equals(ChannelFiles.fileKey(gate.file));
     }
 
     private boolean valid(long sequence) {
@@ -512,7 +520,7 @@ public final class Tail implements AutoCloseable {
 
     @Override
     public void close() {
-        gates.forEach(MappedSection::close);
+        gates.forEach(g -> g.section.close());
         gates.clear();
         mapped.close();
     }
