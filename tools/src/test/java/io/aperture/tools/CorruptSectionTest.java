@@ -58,6 +58,7 @@ class CorruptSectionTest {
         Path ring = dir.resolve("src.ring");
         copy(ring, "capacity", 16, 12345);                     // capacity not a power of two
         copy(ring, "magic", 4, 0x0BADF00D);                    // the magic's high half
+        copy(ring, "state", 512, 9);                           // a terminal state that is none of the states
         int slotCount = src.capacity() / src.slotLength();
         long index = (end + 1) & (slotCount - 1);
         Path record = copy(ring, "record", 0, 0);
@@ -116,11 +117,12 @@ class CorruptSectionTest {
         assertThat(list.out()).contains("capacity 12345 is not a power of two", "not an Aperture ring",
             "record check", "file length 100 < header length 4096 (truncated)", "file length 4608 != header length",
             "file length 10 < header length 4096", "subcut.sub-0: ", "file length 100 != expected 4096",
-            "link.ring is not a regular file", "pipe.ring is not a regular file");
+            "link.ring is not a regular file", "pipe.ring is not a regular file", "unknown terminal state 9");
         assertNoStackTrace(list);
 
         JsonNode json = Cli.in(dir, "list", "--json").json();
-        for (String channel : List.of("capacity", "magic", "record", "short", "cut", "tiny", "link", "pipe")) {
+        for (String channel : List.of("capacity", "magic", "state", "record", "short", "cut", "tiny", "link",
+            "pipe")) {
             JsonNode c = Cli.channel(json, channel);
             assertThat(c.get("readable").asBoolean()).as(channel).isFalse();
             assertThat(c.get("problem").asText()).as(channel).isNotBlank();
@@ -147,7 +149,7 @@ class CorruptSectionTest {
         // Their publisher is dead: clean removes them, but not a ring too short to name its owner.
         Cli.Run dry = Cli.in(dir, "clean", "--dry-run");
         assertThat(dry.out()).contains("would remove capacity", "would remove record", "would remove short",
-            "would remove subcut", "kept tiny (the ring's owner cannot be read", "kept link", "kept pipe");
+            "would remove subcut", "would remove state", "kept tiny (the ring's owner cannot be read", "kept link", "kept pipe");
         assertNoStackTrace(dry);
         Cli.in(dir, "clean");
         assertThat(TestDirectories.files(dir)).containsExactly("link.ring", "pipe.ring", "tiny.ring");

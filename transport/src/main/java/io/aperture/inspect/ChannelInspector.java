@@ -498,6 +498,11 @@ public final class ChannelInspector {
             ByteBuffer s = buffer;
             // Acquire: a terminal state seen here orders after the terminal record and the cursor stored before it.
             terminal = RingHeader.terminalState(s);
+            if (terminal < TerminalState.OPEN || terminal > TerminalState.CLOSED) {
+                // As the subscriber's drain loop does: a word that is none of the states is corruption.
+                throw new CorruptSectionException(name, RingDescriptor.TERMINAL_OFFSET, "unknown terminal state "
+                    + terminal);
+            }
             // Acquire (in RingHeader.cursor): pairs with the publisher's release of the lazy position.
             cursor = RingHeader.cursor(s);
             // Acquire (in RingHeader.published): released right after the cursor.
