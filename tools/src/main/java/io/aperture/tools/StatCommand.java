@@ -95,10 +95,14 @@ final class StatCommand implements Callable<Integer> {
         if (now.problem() != null) {
             out.println("problem: " + now.problem());
         }
-        out.println("publisher " + Describe.publisher(now) + "  published " + now.publishedExact() + " ("
-            + rate(publishRate) + "/s)  cursor " + now.cursor() + "  end " + now.end() + "  dropped "
-            + now.droppedSubscribers() + "  parked " + (now.publisherParked() ? "yes" : "no") + "  heartbeat "
-            + Describe.age(now.heartbeatAgeNanos()));
+        if (!now.readable()) {
+            out.println("publisher " + Describe.publisher(now) + "  (no counters: the ring did not validate)");
+        } else {
+            out.println("publisher " + Describe.publisher(now) + "  published " + now.publishedExact() + " ("
+                + rate(publishRate) + "/s)  cursor " + now.cursor() + "  end " + now.end() + "  dropped "
+                + now.droppedSubscribers() + "  parked " + (now.publisherParked() ? "yes" : "no") + "  heartbeat "
+                + Describe.age(now.heartbeatAgeNanos()));
+        }
         if (now.error() != null) {
             out.println("error: " + now.error());
         }

@@ -134,6 +134,10 @@ class CorruptSectionTest {
         Cli.Run stat = Cli.in(dir, "stat", "record", "--interval", "10ms");
         assertThat(stat.exit()).isEqualTo(1);
         assertThat(stat.out()).contains("problem: ", "record check");
+        Cli.Run statCapacity = Cli.in(dir, "stat", "capacity", "--interval", "10ms");
+        assertThat(statCapacity.exit()).isEqualTo(1);
+        assertThat(statCapacity.out()).contains("problem: corrupt section capacity.ring at offset 16: capacity 12345",
+            "(no counters: the ring did not validate)").doesNotContain("published 0");
         assertNoStackTrace(stat);
         Cli.Run tail = Cli.in(dir, "tail", "record", "--timeout", "5s");
         assertThat(tail.exit()).isEqualTo(1);
