@@ -23,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
     header = "Shows a channel's counters, rates, demand and lag.",
     description = "Shows a channel's published count and rate, cursor and end, drops, and per subscriber: index, pid "
         + "and liveness, requested, delivered (and rate), consumed, outstanding demand, lag in messages and "
-        + "bytes, parked or not, heartbeat age. Rates come from two samples --interval apart. With --watch the "
-        + "table is refreshed in place every --interval until interrupted (or --count refreshes).")
+        + "bytes, wait state (parked, polling or awake), heartbeat age. Rates come from two samples --interval "
+        + "apart. With --watch the table is refreshed in place every --interval until interrupted (or --count "
+        + "refreshes).")
 final class StatCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -111,16 +112,24 @@ final class StatCommand implements Callable<Integer> {
             return;
         }
         Table table = new Table("SUB", "PID", "ALIVE", "REQUESTED", "DELIVERED", "RATE/s", "CONSUMED", "OUTSTANDING",
-            "LAG", "LAG BYTES", "PARKED", "HEARTBEAT", "NOTE");
+            "LAG", "LAG BYTES", "WAIT", "HEARTBEAT", "NOTE");
         for (SubscriberSnapshot s : now.subscribers()) {
             Long d = deliveredBefore.get(s.index());
             table.row(s.index(), s.pid(), s.alive() ? "alive" : "dead", Describe.count(s.requested()), s.delivered(),
                 d == null ? "-" : rate((s.delivered() - d) / seconds),
                 s.consumed() == SubscriberSnapshot.NOT_STARTED ? "-" : s.consumed(), Describe.count(s.outstanding()),
-                s.lagMessages(), s.lagBytes(), s.parked() ? "yes" : "no", Describe.age(s.heartbeatAgeNanos()),
+                s.lagMessages(), s.lagBytes(), wait(s), Describe.age(s.heartbeatAgeNanos()),
                 note(s));
         }
         table.print(out);
+    }
+
+    /**
+     * Its wait state: parked (asleep on the ring's wake word), polling (a spinning, yielding or back-off strategy,
+     * awake), or awake (a blocking strategy, reading or about to sleep).
+     */
+    private static String wait(SubscriberSnapshot s) {
+        return s.parked() ? "parked" : s.polls() ? "polling" : "awake";
     }
 
     private static String note(SubscriberSnapshot s) {
