@@ -1,6 +1,7 @@
 /**
- * Aperture's transport: Reactive Streams across processes through shared memory. Only {@code io.aperture} is
- * exported; the internal packages ({@code io.aperture.internal.*}: section, waiting, ring, bridge, composite) are
+ * Aperture's transport: Reactive Streams across processes through shared memory. {@code io.aperture} is the API
+ * and {@code io.aperture.inspect} the read-only inspection of a section directory (for tools and monitors); the
+ * internal packages ({@code io.aperture.internal.*}: section, waiting, ring, bridge, composite) are
  * described in docs/architecture.md §1.1.
  */
 module io.aperture {
@@ -10,6 +11,7 @@ module io.aperture {
     requires com.sun.jna;
 
     exports io.aperture;
+    exports io.aperture.inspect;
 
     uses io.aperture.CodecProvider;
 }

@@ -50,11 +50,13 @@ class ArchitectureTest {
             .layer("Bridge").definedBy("io.aperture.internal.bridge..")
             .layer("Composite").definedBy("io.aperture.internal.composite..")
             .layer("Api").definedBy("io.aperture")
+            .layer("Inspect").definedBy("io.aperture.inspect..")
+            .whereLayer("Inspect").mayNotBeAccessedByAnyLayer()
             .whereLayer("Composite").mayOnlyBeAccessedByLayers("Api")
             .whereLayer("Bridge").mayOnlyBeAccessedByLayers("Composite", "Api")
-            .whereLayer("Ring").mayOnlyBeAccessedByLayers("Bridge", "Composite", "Api")
+            .whereLayer("Ring").mayOnlyBeAccessedByLayers("Bridge", "Composite", "Api", "Inspect")
             .whereLayer("Waiting").mayOnlyBeAccessedByLayers("Ring", "Bridge", "Composite", "Api")
-            .whereLayer("Section").mayOnlyBeAccessedByLayers("Waiting", "Ring", "Bridge", "Composite", "Api");
+            .whereLayer("Section").mayOnlyBeAccessedByLayers("Waiting", "Ring", "Bridge", "Composite", "Api", "Inspect");
         ladder.check(transport);
     }
 
@@ -79,6 +81,34 @@ class ArchitectureTest {
             .should().dependOnClassesThat(DescribedPredicate.describe("an entry point other than the channel API",
                 c -> ENTRY_POINT.test(c) && !Set.of("Aperture", "ChannelPublisher", "ChannelSubscriber")
                     .contains(c.getSimpleName().split("\\$")[0])))
+            .check(transport);
+    }
+
+    @Test
+    void theInspectionReadsSectionsAndRecordsOnlyAndUsesNoEntryPoint() {
+        noClasses().that().resideInAPackage("io.aperture.inspect..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.aperture.internal.waiting..",
+                "io.aperture.internal.bridge..", "io.aperture.internal.composite..")
+            .orShould().dependOnClassesThat(ENTRY_POINT)
+            .because("inspection maps sections read-only and takes no part in a channel: it needs the layout, the"
+                + " record checks and the codecs, never a session, a wait strategy or a channel")
+            .check(transport);
+    }
+
+    @Test
+    void theInspectionStoresNothingIntoASection() {
+        noClasses().that().resideInAPackage("io.aperture.inspect..")
+            .should().callMethodWhere(DescribedPredicate.describe("a store, CAS or add on a VarHandle, ShmSequence or ByteBuffer",
+                call -> (call.getTargetOwner().isEquivalentTo(java.lang.invoke.VarHandle.class)
+                    || call.getTargetOwner().getName().equals("io.aperture.internal.section.ShmSequence"))
+                    && call.getName().matches("set.*|compareAndSet.*|compareAndExchange.*|getAndAdd.*|getAndSet.*"
+                        + "|weakCompareAndSet.*|incrementAndGet|addAndGet")
+                    || call.getTargetOwner().isAssignableTo(java.nio.ByteBuffer.class)
+                    && call.getName().startsWith("put")))
+            .orShould().callMethodWhere(DescribedPredicate.describe("a writer of section files",
+                call -> call.getName().matches("lockExclusive|createTemporary|linkIntoPlace|ensureDirectory|initialise"
+                    + "|setTerminalState")))
+            .because("a tool that inspects a live channel writes nothing into it (clean removes only dead channels' files)")
             .check(transport);
     }
 

@@ -17,7 +17,10 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** JPMS users see only {@code io.aperture}: the module exports it alone, and it resolves with the jars it requires. */
+/**
+ * JPMS users see only {@code io.aperture} and the read-only inspection {@code io.aperture.inspect}: the module exports
+ * those alone, and it resolves with the jars it requires.
+ */
 class ModuleDescriptorTest {
     private static Path locationOf(Class<?> type) throws URISyntaxException {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -28,7 +31,8 @@ class ModuleDescriptorTest {
         ModuleDescriptor descriptor = ModuleFinder.of(locationOf(Aperture.class)).find("io.aperture").orElseThrow()
             .descriptor();
 
-        assertThat(descriptor.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("io.aperture");
+        assertThat(descriptor.exports()).extracting(ModuleDescriptor.Exports::source)
+            .containsExactlyInAnyOrder("io.aperture", "io.aperture.inspect");
         assertThat(descriptor.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         assertThat(descriptor.packages()).contains("io.aperture.internal.section", "io.aperture.internal.waiting",
             "io.aperture.internal.ring", "io.aperture.internal.bridge", "io.aperture.internal.composite");
@@ -49,6 +53,7 @@ class ModuleDescriptorTest {
             .collect(Collectors.toSet());
         assertThat(reads).contains("reactor.core", "org.reactivestreams", "com.lmax.disruptor", "com.sun.jna");
         assertThat(module.isExported("io.aperture")).isTrue();
+        assertThat(module.isExported("io.aperture.inspect")).isTrue();
         for (String internal : List.of("io.aperture.internal.section", "io.aperture.internal.ring",
             "io.aperture.internal.bridge")) {
             assertThat(module.isExported(internal)).as(internal).isFalse();

@@ -30,6 +30,16 @@ public final class ErrorRecord {
         this.message = message;
     }
 
+    /** Fully qualified class name of the remote exception, as the publisher wrote it (perhaps truncated). */
+    public String className() {
+        return className;
+    }
+
+    /** The remote exception's message, or null when it had none. */
+    public String message() {
+        return message;
+    }
+
     /** The payload naming {@code error}'s class and message, truncated on code point boundaries to {@code maxLength}. */
     public static byte[] encode(Throwable error, int maxLength) {
         byte[] className = truncate(error.getClass().getName().getBytes(StandardCharsets.UTF_8),
