@@ -106,6 +106,9 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private ByteBuffer ringSection;
     private RingHeader header;
     private OwnSubscriberSection own;
+    /** When the drain thread last beat the heartbeat, and the records it delivered since it last looked at the clock. */
+    private long lastBeatNs;
+    private int deliveredSinceClock;
     /** {@code own}'s buffer: the word this side's waker and parking spot use. */
     private ByteBuffer ownSection;
     private RingReader reader;
@@ -425,6 +428,8 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
 
     /** Claims subscriber section index 0..max-1 by linking a complete section into place; null when claimed. */
     private static final long MIN_REFUSAL_WAIT_NS = 100_000_000L;
+    /** A drain loop that reads on every poll looks at the clock once in this many + 1 polls, for its housekeeping. */
+    private static final int BUSY_CLOCK_MASK = 15;
 
     private String claimSection(RingHeader h, ByteBuffer ringBuffer) throws IOException {
         int live = 0;
@@ -627,6 +632,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         long nextHousekeeping = System.nanoTime() + intervalNs;
         String publisherDeath = null;
         long deliveredStored = 0;
+        int pollsSinceClock = 0;
         while (true) {
             if (cancelled || badRequested) {
                 return;
@@ -653,9 +659,11 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
                 if (reader.terminated()) {
                     return;
                 }
-                if (read) {
+                if (read && ((++pollsSinceClock & BUSY_CLOCK_MASK) != 0 || System.nanoTime() - nextHousekeeping < 0)) {
                     continue;
                 }
+                // Nothing read, or busy all along and the housekeeping is due all the same: a subscriber that is never
+                // idle still beats its heartbeat and checks its publisher and its own section.
             } else {
                 int next = reader.peekNextType();
                 if (next == RecordDescriptor.TYPE_COMPLETE || next == RecordDescriptor.TYPE_ERROR) {
@@ -669,6 +677,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             if (now - nextHousekeeping >= 0) {
                 nextHousekeeping = now + intervalNs;
                 checkLengths();
+                lastBeatNs = now;
                 own.heartbeat(now);
                 publisherDeath = liveness.check(now);
                 verifyOwnSection();
@@ -757,6 +766,15 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
     }
 
+    /** Beats the heartbeat if a liveness interval passed since the last beat; the drain thread only. */
+    private void beatIfDue() {
+        long now = System.nanoTime();
+        if (now - lastBeatNs >= intervalNs) {
+            lastBeatNs = now;
+            own.heartbeat(now);
+        }
+    }
+
     /** Neither file was truncated under its mapping ({@link SectionFaults#checkLength}): one system call each. */
     private void checkLengths() {
         SectionFaults.checkLength(own.mapped());
@@ -811,6 +829,9 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         }
         delivered++;
         actual.onNext(value);
+        if ((++deliveredSinceClock & BUSY_CLOCK_MASK) == 0) {
+            beatIfDue(); // one poll may deliver a whole window to a slow downstream: the heartbeat goes on meanwhile
+        }
         long demanded = requested;
         if (advertised - delivered <= window - replenish) {
             advertise(demanded); // top up within a long batch, so the publisher never waits for its end
