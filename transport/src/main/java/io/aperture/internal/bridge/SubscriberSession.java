@@ -268,7 +268,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private void signal(Throwable failure) {
         if (failure instanceof IncompatibleChannelException) {
             ChannelLog.log().warn("channel '{}': subscriber refused the channel: {}", channel, failure.getMessage());
-        } else if (failure != null) {
+        } else if (failure != null && !cancelled) {
             ChannelLog.log().warn("channel '{}': subscriber {} ended with {}", channel, index, failure.toString());
         } else if (terminalError != null && !cancelled) {
             ChannelLog.log().warn("channel '{}': subscriber {} ended with the publisher's error {}", channel, index,
@@ -276,7 +276,10 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         }
         if (cancelled) {
             if (failure != null) {
-                Operators.onErrorDropped(failure, actual.currentContext());
+                // The downstream cancelled and wants no signal; what the drain thread met while it detached (often the
+                // publisher's end, found after the cancel) is logged, not raised as a dropped error.
+                ChannelLog.log().debug("channel '{}': subscriber {} met {} after its downstream cancelled", channel, index,
+                    failure.toString());
             }
             return;
         }
