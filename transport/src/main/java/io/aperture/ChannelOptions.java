@@ -5,6 +5,7 @@ import io.aperture.internal.section.RingDescriptor;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -75,6 +76,7 @@ public final class ChannelOptions {
     private int maxFragmentedMessageLength;
     private boolean doubleMapping = true;
     private boolean payloadChecksums;
+    private List<String> contextKeys = List.of();
 
     private ChannelOptions() {
     }
@@ -99,6 +101,7 @@ public final class ChannelOptions {
         copy.maxFragmentedMessageLength = maxFragmentedMessageLength;
         copy.doubleMapping = doubleMapping;
         copy.payloadChecksums = payloadChecksums;
+        copy.contextKeys = contextKeys;
         change.accept(copy);
         return copy;
     }
@@ -326,6 +329,28 @@ public final class ChannelOptions {
         return payloadChecksums;
     }
 
+    /**
+     * Subscriber side: the Reactor {@code Context} entries, by key, that cross to the publisher's process, where the
+     * publisher's source sees them in its own context (for example a trace id, or what a tracing library propagates):
+     * one trace then spans both processes. Each present key's value crosses as its {@code toString()}; absent keys are
+     * left out. The entries of a channel's first subscriber are the ones its source sees, since the source is
+     * subscribed once. At most {@value io.aperture.internal.section.SubscriberDescriptor#CONTEXT_MAX_ENTRIES} keys, and
+     * at most {@value io.aperture.internal.section.SubscriberDescriptor#CONTEXT_MAX_LENGTH} bytes encoded (2 bytes of
+     * length before each UTF-8 key and value): more fails the subscription, naming the sizes. None by default.
+     */
+    public ChannelOptions withContextKeys(String... keys) {
+        List<String> copy = List.of(keys);
+        if (copy.size() > io.aperture.internal.section.SubscriberDescriptor.CONTEXT_MAX_ENTRIES) {
+            throw new IllegalArgumentException(copy.size() + " context keys > "
+                + io.aperture.internal.section.SubscriberDescriptor.CONTEXT_MAX_ENTRIES);
+        }
+        return with(o -> o.contextKeys = copy);
+    }
+
+    public List<String> contextKeys() {
+        return contextKeys;
+    }
+
     public Waiting waiting() {
         return waiting;
     }
@@ -429,6 +454,6 @@ public final class ChannelOptions {
             + (slowConsumerPolicy == SlowConsumerPolicy.DROP_SLOWEST ? ", dropLagBytes=" + dropLagBytes + ", dropTime="
             + dropTime : "") + ", joinAt=" + joinAt + ", linger=" + linger + ", maxFragmentedMessageLength="
             + maxFragmentedMessageLength + ", doubleMapping=" + doubleMapping + ", payloadChecksums=" + payloadChecksums
-            + '}';
+            + (contextKeys.isEmpty() ? "" : ", contextKeys=" + contextKeys) + '}';
     }
 }

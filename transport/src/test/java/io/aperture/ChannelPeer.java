@@ -32,6 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   receive-hold   DIR CHANNEL N               requests N, prints "held N" once it has them, then waits for the end and
  *                                              prints "error E" or "complete" (it never requests more)
  *   receive-all    DIR CHANNEL                 receives until the end, prints "complete received N" or "error E"
+ *   receive-context DIR CHANNEL KEY VALUE SEND
+ *                                              receives one utf8 value with KEY=VALUE in its Reactor context, sent to the
+ *                                              publisher when SEND is true (withContextKeys(KEY)); prints "got V"
  *   receive-utf8   DIR CHANNEL                 subscribes with the utf8 codec (a channel of longs refuses it); prints
  *                                              "error E" at the end
  *   receive-decode-fail DIR CHANNEL AT         receives longs with a codec named "long" whose decode throws on its AT-th record;
@@ -101,6 +104,17 @@ public final class ChannelPeer {
                 case "ring-drain":
                     ringDrain(aperture, channel, Waiting.valueOf(args[3]));
                     break;
+                case "receive-context": {
+                    String key = args[3];
+                    ChannelOptions options = Boolean.parseBoolean(args[5]) ? aperture.defaults().withContextKeys(key)
+                        : aperture.defaults();
+                    String got = aperture.subscriber(channel, Codecs.utf8(), options).receive()
+                        .next()
+                        .contextWrite(reactor.util.context.Context.of(key, args[4]))
+                        .block(Duration.ofMinutes(1));
+                    System.out.println("got " + got);
+                    break;
+                }
                 case "receive-utf8":
                     try {
                         aperture.subscriber(channel, Codecs.utf8()).receive().blockLast(Duration.ofMinutes(5));

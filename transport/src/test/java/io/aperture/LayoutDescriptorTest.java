@@ -197,6 +197,10 @@ class LayoutDescriptorTest {
         pinned.put("END_FAILED", 2);
         pinned.put("END_REFUSED", 3);
         pinned.put("END_READ_TO_END", 4);
+        pinned.put("CONTEXT_LENGTH_OFFSET", 2560);
+        pinned.put("CONTEXT_OFFSET", 2564);
+        pinned.put("CONTEXT_MAX_LENGTH", 1024);
+        pinned.put("CONTEXT_MAX_ENTRIES", 16);
         pinned.put("LENGTH", 4096);
 
         assertThat(numericConstants(SubscriberDescriptor.class)).isEqualTo(new TreeMap<>(pinned));

@@ -46,6 +46,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -145,6 +146,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     /** Set by the conductor once the stream ended and the ring stays for {@code linger}. */
     private volatile boolean lingering;
     private volatile boolean cancelFromConductor;
+    /** The Reactor context entries of the first admitted subscriber, for the upstream's context. */
+    private volatile Map<String, String> remoteContext = Map.of();
     /** How each subscriber's part ended, in order; guarded by this session's lock. */
     private final List<SubscriberEnd> ends = new ArrayList<>();
     private volatile int sinkState = RUNNING;
@@ -391,6 +394,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             return () -> { };
         }
         admit(first);
+        remoteContext = first.context; // volatile: before the source is subscribed, on this thread or on demand
         if (subscribeAtAdmission) {
             sourceSubscribed = true;
             source.subscribe(this);
@@ -950,7 +954,10 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     @Override
     public Context currentContext() {
-        return Context.of(done.contextView());
+        // The upstream's context: the publish Mono's, and the entries the channel's first subscriber sent.
+        Map<String, String> remote = remoteContext;
+        Context own = Context.of(done.contextView());
+        return remote.isEmpty() ? own : own.putAll(Context.of(remote).readOnly());
     }
 
     @Override

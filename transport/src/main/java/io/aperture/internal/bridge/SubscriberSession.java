@@ -12,6 +12,7 @@ import io.aperture.Waiting;
 import io.aperture.internal.ring.RingReader;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.ChannelLog;
+import io.aperture.internal.section.ContextEntries;
 import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.SectionFaults;
@@ -106,6 +107,8 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private ByteBuffer ringSection;
     private RingHeader header;
     private OwnSubscriberSection own;
+    /** The context entries this subscriber sends its publisher, encoded once, at the first claim. */
+    private byte[] contextForPublisher;
     /** When the drain thread last beat the heartbeat, and the records it delivered since it last looked at the clock. */
     private long lastBeatNs;
     private int deliveredSinceClock;
@@ -435,6 +438,9 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private static final int BUSY_CLOCK_MASK = 15;
 
     private String claimSection(RingHeader h, ByteBuffer ringBuffer) throws IOException {
+        if (contextForPublisher == null) {
+            contextForPublisher = ContextEntries.encode(channel, options.contextKeys(), actual.currentContext());
+        }
         int live = 0;
         String transientReason = null;
         for (int index = 0; index < h.maxSubscribers; index++) {
@@ -442,7 +448,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             for (int attempt = 0; attempt < 2; attempt++) {
                 OwnSubscriberSection claimed = OwnSubscriberSection.claim(directory, channel, index, h.sessionId,
                     (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
-                    | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS));
+                    | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS), contextForPublisher);
                 if (claimed != null) {
                     own = claimed;
                     ownSection = claimed.buffer();

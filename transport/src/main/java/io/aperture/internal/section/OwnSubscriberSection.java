@@ -65,6 +65,12 @@ public final class OwnSubscriberSection implements AutoCloseable {
      */
     public static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags)
         throws IOException {
+        return claim(directory, channel, index, ringSessionId, flags, new byte[0]);
+    }
+
+    /** As {@link #claim(Path, String, int, long, int)}, with the context entries for the publisher ({@link ContextEntries}). */
+    public static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags,
+                                             byte[] context) throws IOException {
         Path path = ChannelFiles.subscriberPath(directory, channel, index);
         Path temporary = ChannelFiles.createTemporary(directory, channel + ".sub-" + index, LENGTH);
         MappedSection mapped = null;
@@ -76,6 +82,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
             s.putLong(START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
             s.putInt(INDEX_OFFSET, index);
             s.putInt(FLAGS_OFFSET, flags);
+            ContextEntries.write(s, context); // plain: published with the magic's release below
             long id = ThreadLocalRandom.current().nextLong();
             s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
             s.putLong(REQUESTED_OFFSET, 0L);

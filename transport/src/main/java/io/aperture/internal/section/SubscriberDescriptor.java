@@ -92,6 +92,16 @@ public final class SubscriberDescriptor {
     /** It read the channel's terminal record. */
     public static final int END_READ_TO_END = 4;
 
+    /**
+     * The Reactor {@code Context} entries the subscriber sends its publisher ({@code ChannelOptions.withContextKeys}):
+     * the byte length of the entries that follow, in [0, {@link #CONTEXT_MAX_LENGTH}]; written before the magic.
+     */
+    public static final int CONTEXT_LENGTH_OFFSET = 2560;
+    /** The entries: for each, u16 key length, the key (UTF-8), u16 value length, the value (UTF-8). */
+    public static final int CONTEXT_OFFSET = CONTEXT_LENGTH_OFFSET + 4;
+    public static final int CONTEXT_MAX_LENGTH = 1024;
+    public static final int CONTEXT_MAX_ENTRIES = 16;
+
     public static final int LENGTH = 4096;
 
     private SubscriberDescriptor() {

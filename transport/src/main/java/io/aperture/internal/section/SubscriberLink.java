@@ -50,6 +50,8 @@ public final class SubscriberLink implements AutoCloseable {
     public PeerLiveness liveness;
     /** The consumed value at which the next record read uncommitted at the last check, or NOT_STARTED; conductor only. */
     public long suspectUncommitted = NOT_STARTED;
+    /** The Reactor context entries the subscriber sent (ChannelOptions.withContextKeys), validated; empty when none. */
+    public java.util.Map<String, String> context = java.util.Map.of();
     /** Set by whichever publisher thread ends this link (drop, cancel, death): the link is no longer served. */
     public volatile String endReason;
 
@@ -131,8 +133,15 @@ public final class SubscriberLink implements AutoCloseable {
             return null;
         }
         int flags = section.getInt(FLAGS_OFFSET);
-        return new SubscriberLink(index, path, fileKey, mapped, owner, id, (flags & FLAG_JOIN_OLDEST) != 0,
+        SubscriberLink link = new SubscriberLink(index, path, fileKey, mapped, owner, id, (flags & FLAG_JOIN_OLDEST) != 0,
             (flags & FLAG_POLLS) != 0);
+        try {
+            link.context = ContextEntries.read(path.getFileName().toString(), section); // after the magic's acquire
+        } catch (CorruptSectionException e) {
+            ChannelLog.log().warn("channel '{}': subscriber {} (pid {}): its context entries are left out: {}", channel,
+                index, owner.pid, e.getMessage());
+        }
+        return link;
     }
 
     /** Holds the ring at {@code position} until the subscriber starts; set before its gating is added. */
