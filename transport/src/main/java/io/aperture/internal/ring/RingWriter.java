@@ -519,16 +519,16 @@ public final class RingWriter {
         }
     }
 
-    /**
-     * The thread that writes in bursts it ends itself (the conductor, running a synchronous upstream inside its
-     * {@code request}): set before that thread starts. Its records take the wake check without a fence.
-     */
     /** Ends every DATA, FRAGMENT and ERROR record with a CRC32C of its payload (the ring header's checksum flag). */
     public void checksums(boolean on) {
         checksums = on;
         crcView = on ? window.duplicate().order(ByteOrder.nativeOrder()) : null;
     }
 
+    /**
+     * The thread that writes in bursts it ends itself (the conductor, running a synchronous upstream inside its
+     * {@code request}): set before that thread starts. Its records take the wake check without a fence.
+     */
     public void burstThread(Thread thread) {
         burstThread = thread;
     }
