@@ -43,7 +43,8 @@ class JcstressTest {
     private static final List<String> TESTS = Stream.of(ParkWakeSingleWaiterStress.class,
         ParkWakeCountedStress.class, ParkWakeSettledStress.class, ParkWakeCountedSettledStress.class,
         StoreBufferingControlStress.class, CursorPublishStress.class, RingRecordPublishStress.class, RingLapStress.class,
-        RingHeaderMagicStress.class, SubscriberMagicStress.class, OwnWordTurnsStress.class).map(Class::getName).collect(Collectors.toList());
+        RingHeaderMagicStress.class, SubscriberMagicStress.class, OwnWordTurnsStress.class,
+        SubscriberEndStress.class).map(Class::getName).collect(Collectors.toList());
     private static final String CONTROL = StoreBufferingControlStress.class.getName();
 
     private static final String MODE = System.getProperty("aperture.jcstress.mode", "quick");

@@ -158,11 +158,22 @@ public final class OwnSubscriberSection implements AutoCloseable {
      * stores: published by the release store of the cancelled flag that follows ({@link #detach}, {@link #refuse}).
      */
     public void sayEnd(int kind, String message) {
+        storeEnd(section, kind, message);
+    }
+
+    /** {@link #sayEnd} on {@code section}: plain stores, published by the cancelled flag's release that follows. */
+    public static void storeEnd(ByteBuffer section, int kind, String message) {
         byte[] bytes = message == null ? new byte[0] : message.getBytes(StandardCharsets.UTF_8);
         int length = Math.min(bytes.length, SubscriberDescriptor.END_MESSAGE_MAX);
         section.put(SubscriberDescriptor.END_MESSAGE_OFFSET, bytes, 0, length);
         section.putInt(SubscriberDescriptor.END_LENGTH_OFFSET, length);
         section.putInt(SubscriberDescriptor.END_KIND_OFFSET, kind);
+    }
+
+    /** Stores the cancelled flag of {@code section}. */
+    public static void storeCancelled(ByteBuffer section) {
+        // Release: the publisher that sees the flag (acquire) also sees the end said and the last consumed value.
+        ShmSequence.INT.setRelease(section, CANCELLED_OFFSET, 1);
     }
 
     /**
@@ -171,8 +182,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
      */
     public void refuse(String reason) {
         sayEnd(SubscriberDescriptor.END_REFUSED, reason);
-        // Release: the publisher that sees the flag (acquire) reads the end said above.
-        ShmSequence.INT.setRelease(section, CANCELLED_OFFSET, 1);
+        storeCancelled(section);
     }
 
     /** Whether the section's name still refers to this section (the publisher removes a refusal it has read). */
@@ -188,8 +198,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
     /** Leaves the channel: the name goes first, so a publisher that sees the flag finds the directory clean. */
     public void detach() {
         ChannelFiles.deleteIfSame(path, fileKey);
-        // Release: the publisher that sees the flag also sees the last consumed value.
-        ShmSequence.INT.setRelease(section, CANCELLED_OFFSET, 1);
+        storeCancelled(section);
     }
 
     /**

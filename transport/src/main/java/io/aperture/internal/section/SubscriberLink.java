@@ -213,7 +213,12 @@ public final class SubscriberLink implements AutoCloseable {
     }
 
     public boolean cancelled() {
-        // Acquire: a cancel seen here orders after the subscriber's last consumed/requested stores.
+        return cancelledIn(section);
+    }
+
+    /** Whether the subscriber of {@code section} has left. */
+    public static boolean cancelledIn(ByteBuffer section) {
+        // Acquire: a cancel seen here orders after the subscriber's last consumed/requested stores and its said end.
         return (int) ShmSequence.INT.getAcquire(section, CANCELLED_OFFSET) != 0;
     }
 
