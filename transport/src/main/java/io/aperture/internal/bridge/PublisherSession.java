@@ -433,6 +433,8 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 if (links.length == 0) {
                     // No live subscriber remains: cancel upstream and end the ring.
                     cancelUpstream();
+                    // Its subscribers may have left because another process truncated the ring: then that is the end.
+                    SectionFaults.checkLength(ring.mapped());
                     endRing(TerminalState.CANCELLED);
                     return done::success;
                 }
