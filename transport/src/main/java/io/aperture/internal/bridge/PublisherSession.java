@@ -691,6 +691,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             case SubscriberDescriptor.END_READ_TO_END -> retire(link,
                 said.message().isEmpty() ? SubscriberEnd.Kind.COMPLETED : SubscriberEnd.Kind.ERRORED, said.message());
             case SubscriberDescriptor.END_CANCELLED -> retire(link, SubscriberEnd.Kind.CANCELLED, said.message());
+            case SubscriberDescriptor.END_REFUSED -> retire(link, SubscriberEnd.Kind.REFUSED, said.message());
             default -> retire(link, SubscriberEnd.Kind.CANCELLED, "it left without saying why");
         }
     }

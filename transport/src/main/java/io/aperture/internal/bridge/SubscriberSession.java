@@ -410,13 +410,12 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private void refuse(RingHeader h, String reason) throws IOException {
         OwnSubscriberSection refusal = null;
         for (int index = 0; index < h.maxSubscribers && refusal == null; index++) {
-            refusal = OwnSubscriberSection.claim(directory, channel, index, h.sessionId, 0);
+            refusal = OwnSubscriberSection.claimRefusal(directory, channel, index, h.sessionId, reason);
         }
         if (refusal == null) {
             return;
         }
         try {
-            refusal.refuse(reason);
             long deadline = System.nanoTime() + Math.max(4 * intervalNs, MIN_REFUSAL_WAIT_NS);
             Backoff backoff = new Backoff(FIRST_PARK_NS, intervalNs);
             while (refusal.linked() && !cancelled && h.publisher.isAlive()) {

@@ -71,6 +71,17 @@ public final class OwnSubscriberSection implements AutoCloseable {
     /** As {@link #claim(Path, String, int, long, int)}, with the context entries for the publisher ({@link ContextEntries}). */
     public static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags,
                                              byte[] context) throws IOException {
+        return claim(directory, channel, index, ringSessionId, flags, context, null);
+    }
+
+    /** Claims a section that says from the start that its subscriber refuses the channel, and why. */
+    public static OwnSubscriberSection claimRefusal(Path directory, String channel, int index, long ringSessionId,
+                                                    String reason) throws IOException {
+        return claim(directory, channel, index, ringSessionId, 0, new byte[0], reason);
+    }
+
+    private static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags,
+                                              byte[] context, String refusal) throws IOException {
         Path path = ChannelFiles.subscriberPath(directory, channel, index);
         Path temporary = ChannelFiles.createTemporary(directory, channel + ".sub-" + index, LENGTH);
         MappedSection mapped = null;
@@ -83,6 +94,11 @@ public final class OwnSubscriberSection implements AutoCloseable {
             s.putInt(INDEX_OFFSET, index);
             s.putInt(FLAGS_OFFSET, flags);
             ContextEntries.write(s, context); // plain: published with the magic's release below
+            if (refusal != null) {
+                // Refused from the start: no publisher ever sees this section as a subscriber to admit.
+                storeEnd(s, SubscriberDescriptor.END_REFUSED, refusal);
+                s.putInt(CANCELLED_OFFSET, 1); // plain: published with the magic's release below
+            }
             long id = ThreadLocalRandom.current().nextLong();
             s.putLong(SUBSCRIBER_ID_OFFSET, id == 0 ? 1 : id);
             s.putLong(REQUESTED_OFFSET, 0L);
@@ -174,15 +190,6 @@ public final class OwnSubscriberSection implements AutoCloseable {
     public static void storeCancelled(ByteBuffer section) {
         // Release: the publisher that sees the flag (acquire) also sees the end said and the last consumed value.
         ShmSequence.INT.setRelease(section, CANCELLED_OFFSET, 1);
-    }
-
-    /**
-     * Refuses the channel with {@code reason}, for the publisher to see: the end said, then the cancelled flag, with
-     * the section left in place for the publisher's next scan to read (and remove). Before any admission.
-     */
-    public void refuse(String reason) {
-        sayEnd(SubscriberDescriptor.END_REFUSED, reason);
-        storeCancelled(section);
     }
 
     /** Whether the section's name still refers to this section (the publisher removes a refusal it has read). */
