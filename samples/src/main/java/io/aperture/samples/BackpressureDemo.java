@@ -67,19 +67,6 @@ public final class BackpressureDemo implements Callable<Integer> {
         }
     }
 
-    /** Once a second, on its own daemon thread: what {@code line} says now. */
-    private static Thread everySecond(String name, Runnable line) {
-        Thread thread = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-                line.run();
-            }
-        }, name);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
-    }
-
     @Command(name = "producer", description = "Publishes System.nanoTime() stamps as fast as it is asked to.")
     static final class Producer implements Callable<Integer> {
         @CommandLine.Parameters(index = "0") Path dir;
@@ -91,7 +78,7 @@ public final class BackpressureDemo implements Callable<Integer> {
             AtomicLong requested = new AtomicLong();
             AtomicLong produced = new AtomicLong();
             long[] last = {0, System.nanoTime()};
-            Thread live = everySecond("producer-rates", () -> {
+            Thread live = SampleChildren.everySecond("producer-rates", () -> {
                 long now = System.nanoTime();
                 long count = produced.get();
                 System.out.printf(Locale.ROOT, "produced %,d (%,.0f msg/s over the last second), requested upstream %,d%n",
@@ -124,15 +111,7 @@ public final class BackpressureDemo implements Callable<Integer> {
                 .withAttachTimeout(Duration.ofSeconds(30)));
             Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
             AtomicLong received = new AtomicLong();
-            long[] last = {0, System.nanoTime()};
-            Thread live = everySecond("consumer-rates", () -> {
-                long now = System.nanoTime();
-                long count = received.get();
-                System.out.printf(Locale.ROOT, "received %,d (%,.0f msg/s over the last second)%n", count,
-                    (count - last[0]) * 1e9 / (now - last[1]));
-                last[0] = count;
-                last[1] = now;
-            });
+            Thread live = SampleChildren.rates("received", received);
             long start = System.nanoTime();
             aperture.subscriber(CHANNEL, Codecs.longs()).receive()
                 .take(messages)

@@ -62,6 +62,32 @@ final class SampleChildren implements AutoCloseable {
         return exits;
     }
 
+    /** Runs {@code line} once a second on a daemon thread named {@code name}, until that thread is interrupted. */
+    static Thread everySecond(String name, Runnable line) {
+        Thread thread = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+                line.run();
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Prints {@code what}, the count and its rate over the last second, once a second ({@link #everySecond}). */
+    static Thread rates(String what, java.util.concurrent.atomic.AtomicLong count) {
+        long[] last = {0, System.nanoTime()};
+        return everySecond("rates", () -> {
+            long now = System.nanoTime();
+            long n = count.get();
+            System.out.printf(java.util.Locale.ROOT, "%s %,d (%,.0f msg/s over the last second)%n", what, n,
+                (n - last[0]) * 1e9 / (now - last[1]));
+            last[0] = n;
+            last[1] = now;
+        });
+    }
+
     /** /dev/shm when usable (Aperture's default place on Linux), else the JDK temp directory. */
     static Path sharedMemoryOrTemp() {
         Path shm = Path.of("/dev/shm");

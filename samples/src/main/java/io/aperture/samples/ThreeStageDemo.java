@@ -90,26 +90,6 @@ public final class ThreeStageDemo implements Callable<Integer> {
         }
     };
 
-    /** Prints {@code what} with the count's rate over the last second, once a second, on a daemon thread. */
-    static Thread rates(String what, AtomicLong count) {
-        Thread thread = new Thread(() -> {
-            long last = 0;
-            long lastAt = System.nanoTime();
-            while (!Thread.currentThread().isInterrupted()) {
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-                long now = System.nanoTime();
-                long n = count.get();
-                System.out.printf(Locale.ROOT, "%s %,d (%,.0f msg/s over the last second)%n", what, n,
-                    (n - last) * 1e9 / (now - lastAt));
-                last = n;
-                lastAt = now;
-            }
-        }, "rates");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
-    }
-
     @Command(name = "source", description = "Publishes MESSAGES stamped sequence numbers on 'raw'.")
     static final class Source implements Callable<Integer> {
         @CommandLine.Parameters(index = "0") Path dir;
@@ -118,7 +98,7 @@ public final class ThreeStageDemo implements Callable<Integer> {
         @Override
         public Integer call() {
             AtomicLong produced = new AtomicLong();
-            Thread live = rates("source: produced", produced);
+            Thread live = SampleChildren.rates("source: produced", produced);
             Flux<Stamped> source = Flux.<Stamped, Long>generate(() -> 0L, (i, sink) -> {
                 if (i < messages) {
                     sink.next(new Stamped(i, System.nanoTime()));
@@ -143,7 +123,7 @@ public final class ThreeStageDemo implements Callable<Integer> {
         public Integer call() {
             Aperture aperture = Aperture.create(dir, options());
             AtomicLong passed = new AtomicLong();
-            Thread live = rates("transform: passed on", passed);
+            Thread live = SampleChildren.rates("transform: passed on", passed);
             Flux<Stamped> doubled = aperture.subscriber("raw", STAMPED).receive()
                 .map(s -> new Stamped(2 * s.value(), s.stampNanos()))
                 .doOnNext(s -> passed.incrementAndGet());
@@ -164,7 +144,7 @@ public final class ThreeStageDemo implements Callable<Integer> {
             Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
             AtomicLong received = new AtomicLong();
             long[] next = {0};
-            Thread live = rates("sink: received", received);
+            Thread live = SampleChildren.rates("sink: received", received);
             long start = System.nanoTime();
             Aperture.create(dir, options()).subscriber("doubled", STAMPED).receive()
                 .doOnNext(s -> {
