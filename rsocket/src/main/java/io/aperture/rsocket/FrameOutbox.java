@@ -1,49 +1,196 @@
 package io.aperture.rsocket;
 
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Sinks;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The records one end of a connection sends, in order, as the source of its ring channel: any thread sends (sends
- * are serialised here); records wait until the channel has demand and are written on a
- * {@link Schedulers#boundedElastic()} worker, so {@code sendFrame} never waits for ring space. Each frame is
- * released once its record is written, or when it is discarded (the connection ended first).
+ * The records one end of a connection sends, in order, as the source of its ring channel. Any thread sends
+ * (sends are serialised here); records wait in this outbox's queue until the channel has demand and are handed to
+ * the channel on a {@link Schedulers#boundedElastic()} worker, so {@code sendFrame} never waits for ring space.
+ *
+ * <p>Every record is released exactly once: by the drain after the channel's {@code onNext} returned (the record
+ * is in the ring), or by the drain once the outbox is {@linkplain #close() closed} or the channel cancelled. The
+ * outbox owns its one queue, rather than a sink and {@code publishOn}, whose queues hold records it could not
+ * reach again once the channel stopped reading: whatever the channel did, {@link #close()} leaves no record
+ * unreleased, and a send after it is refused (the caller still owns its frame).
  */
 final class FrameOutbox {
-    private final Sinks.Many<RingFrame> sink = Sinks.many().unicast().onBackpressureBuffer();
-    /** The channel subscribed its source: from then on the records are released as written or discarded. */
-    private final AtomicBoolean read = new AtomicBoolean();
+    private static final Logger LOG = Loggers.getLogger(FrameOutbox.class);
 
-    /** Queues {@code frame}; false when the outbox is closed (the caller still owns the frame). */
-    synchronized boolean send(RingFrame frame) {
-        return sink.tryEmitNext(frame).isSuccess();
+    /** Consumed only by the drain, which {@link #wip} serialises. */
+    private final Queue<RingFrame> queue = new ConcurrentLinkedQueue<>();
+    /** Drain requests; the thread that raises it from 0 runs (or schedules) the drain, others leave it theirs. */
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicLong requested = new AtomicLong();
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    /** No record after the ones queued; set under this outbox's lock, so no send queues one after it. */
+    private volatile boolean completed;
+    /** The channel stopped reading (closed, cancelled, or failed): the drain releases what is queued. */
+    private volatile boolean closed;
+    /** A request of zero or less (§3.9), delivered by the drain. */
+    private volatile IllegalArgumentException badRequest;
+    /** Set once the channel's onSubscribe returned: no signal reaches it before. */
+    private volatile Subscriber<? super RingFrame> actual;
+    private volatile Scheduler.Worker worker;
+    /** Drain only: onComplete or onError was delivered. */
+    private boolean terminated;
+
+    /** Queues {@code frame}; false when the outbox is completed or closed (the caller still owns the frame). */
+    boolean send(RingFrame frame) {
+        synchronized (this) {
+            if (completed || closed) {
+                return false;
+            }
+            queue.offer(frame);
+        }
+        signal();
+        return true;
     }
 
-    /** The channel completes after the records queued. */
-    synchronized void complete() {
-        sink.tryEmitComplete();
+    /** The channel completes after the records queued; later sends are refused. */
+    void complete() {
+        synchronized (this) {
+            completed = true;
+        }
+        signal();
     }
 
     /**
-     * Releases the queued records if the channel never read them: a channel subscribes its source only once a
-     * subscriber's demand crossed, so a connection that ended before that would leave them queued for ever.
-     * Call once the channel has ended.
+     * The channel ended (or will never read): the records still queued are released, later sends are refused.
+     * Safe whether or not the channel ever subscribed, and more than once.
      */
-    void releaseUnread() {
-        complete();
-        if (read.compareAndSet(false, true)) {
-            sink.asFlux().subscribe(RingFrame::release);
+    void close() {
+        synchronized (this) {
+            completed = true;
+            closed = true;
+        }
+        signal();
+    }
+
+    /** True while a record waits in the queue (for tests). */
+    boolean hasQueued() {
+        return !queue.isEmpty();
+    }
+
+    /** The channel's source: one subscriber; each record is released once the subscriber's onNext returned. */
+    Publisher<RingFrame> records() {
+        return subscriber -> {
+            if (!subscribed.compareAndSet(false, true)) {
+                Operators.error(subscriber, new IllegalStateException("an RSocket outbox has one subscriber, its channel"));
+                return;
+            }
+            worker = Schedulers.boundedElastic().createWorker();
+            subscriber.onSubscribe(new Subscription() {
+                @Override
+                public void request(long n) {
+                    if (n <= 0) {
+                        badRequest = new IllegalArgumentException("§3.9: request of " + n + " records, must be positive");
+                        cancel();
+                        return;
+                    }
+                    requested.getAndUpdate(r -> Operators.addCap(r, n));
+                    signal();
+                }
+
+                @Override
+                public void cancel() {
+                    close();
+                }
+            });
+            actual = subscriber; // only now may the drain signal it (§1.3: onSubscribe first)
+            signal();
+        };
+    }
+
+    private void signal() {
+        if (wip.getAndIncrement() != 0) {
+            return; // the running drain sees this request before it stops
+        }
+        Scheduler.Worker w = worker;
+        if (w != null) {
+            try {
+                w.schedule(this::drain);
+                return;
+            } catch (RejectedExecutionException gone) {
+                // the worker was disposed (the channel terminated): what remains is only to release, done here
+            }
+        }
+        drain(); // not subscribed yet: nothing to deliver, only a close's releases
+    }
+
+    private void drain() {
+        int missed = 1;
+        do {
+            Subscriber<? super RingFrame> a = actual;
+            if (closed) {
+                releaseQueued();
+                IllegalArgumentException bad = badRequest;
+                if (bad != null && a != null && !terminated) {
+                    terminated = true;
+                    a.onError(bad);
+                }
+                disposeWorker();
+            } else if (a != null && !terminated) {
+                deliver(a);
+            }
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void deliver(Subscriber<? super RingFrame> a) {
+        long r = requested.get();
+        long e = 0;
+        while (e != r && !closed) {
+            RingFrame record = queue.poll();
+            if (record == null) {
+                break;
+            }
+            try {
+                a.onNext(record); // the channel writes the record in place before it returns
+            } catch (Throwable t) {
+                // §2.13: a subscriber that throws from onNext is treated as cancelled
+                LOG.warn("RSocket outbox: the channel's onNext failed, outbox closed: {}", t.toString());
+                close();
+                return;
+            } finally {
+                record.release();
+            }
+            e++;
+        }
+        if (e != 0 && r != Long.MAX_VALUE) {
+            requested.addAndGet(-e);
+        }
+        // completed is set under the lock that sends queue under: once it reads true, no record is on its way
+        if (completed && !closed && queue.isEmpty()) {
+            terminated = true;
+            a.onComplete();
+            disposeWorker();
         }
     }
 
-    Publisher<RingFrame> records() {
-        return actual -> sink.asFlux()
-            .doOnSubscribe(s -> read.set(true))
-            .publishOn(Schedulers.boundedElastic())
-            .doOnDiscard(RingFrame.class, RingFrame::release)
-            .subscribe(new ReleaseAfterNext<>(actual, RingFrame::release)); // released once its record is written
+    private void releaseQueued() {
+        for (RingFrame record; (record = queue.poll()) != null; ) {
+            record.release();
+        }
+    }
+
+    private void disposeWorker() {
+        Scheduler.Worker w = worker;
+        if (w != null) {
+            w.dispose();
+        }
     }
 }

@@ -76,7 +76,7 @@ final class RingDuplexConnection implements DuplexConnection {
     private void outboundEnded() {
         dispose();
         outboundChannel.dispose();
-        outbox.releaseUnread(); // the channel ended: frames it never read are released here
+        outbox.close(); // the channel ended: the frames it did not write are released here
         closed.tryEmitEmpty();
     }
 

@@ -1,0 +1,205 @@
+package io.aperture.rsocket;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The outbox of an RSocket connection end: records in send order, only on demand, each released exactly once,
+ * whether written, queued when the channel stopped reading, or sent while it closed.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+final class FrameOutboxTest {
+
+    @Test
+    void deliversInSendOrderOnDemandAndReleasesEachAfterItsOnNext() throws InterruptedException {
+        FrameOutbox outbox = new FrameOutbox();
+        List<ByteBuf> sent = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ByteBuf frame = frame(i);
+            sent.add(frame);
+            assertThat(outbox.send(RingFrame.frame(frame))).isTrue();
+        }
+        Recorder recorder = new Recorder();
+        outbox.records().subscribe(recorder);
+        recorder.subscription.request(3);
+        recorder.awaitValues(3);
+        assertThat(recorder.values).containsExactly(0, 1, 2);
+        assertThat(sent.get(3).refCnt()).as("not asked for: still queued").isEqualTo(1);
+
+        outbox.complete();
+        assertThat(outbox.send(RingFrame.frame(frame(9)))).as("a send after complete is refused").isFalse();
+        recorder.subscription.request(10);
+        assertThat(recorder.done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(recorder.values).containsExactly(0, 1, 2, 3, 4);
+        assertThat(recorder.liveInOnNext).as("each frame was live while the channel wrote it").isEqualTo(5);
+        assertThat(recorder.error.get()).isNull();
+        sent.forEach(f -> assertThat(f.refCnt()).isZero());
+    }
+
+    @Test
+    void closeReleasesWhatTheChannelNeverReadAndRefusesLaterSends() {
+        FrameOutbox outbox = new FrameOutbox();
+        ByteBuf queued = frame(1);
+        outbox.send(RingFrame.frame(queued));
+        outbox.close();
+        assertThat(queued.refCnt()).isZero();
+        ByteBuf late = frame(2);
+        assertThat(outbox.send(RingFrame.frame(late))).isFalse();
+        assertThat(late.refCnt()).as("a refused frame stays the caller's").isEqualTo(1);
+        late.release();
+        outbox.close(); // twice is harmless
+    }
+
+    @Test
+    void aNonPositiveRequestFailsTheChannelAndReleasesTheQueue() throws InterruptedException {
+        FrameOutbox outbox = new FrameOutbox();
+        ByteBuf queued = frame(1);
+        outbox.send(RingFrame.frame(queued));
+        Recorder recorder = new Recorder();
+        outbox.records().subscribe(recorder);
+        recorder.subscription.request(0);
+        assertThat(recorder.done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(recorder.error.get()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("§3.9");
+        awaitReleased(List.of(queued));
+    }
+
+    @Test
+    void aSecondSubscriberIsRefused() throws InterruptedException {
+        FrameOutbox outbox = new FrameOutbox();
+        outbox.records().subscribe(new Recorder());
+        Recorder second = new Recorder();
+        outbox.records().subscribe(second);
+        assertThat(second.done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.error.get()).isInstanceOf(IllegalStateException.class);
+        outbox.close();
+    }
+
+    /**
+     * Senders race a channel that reads in small requests and then stops (cancel, or the connection's close): every
+     * frame accepted is released exactly once, every frame refused is left to its sender, none is lost between.
+     */
+    @Test
+    void noFrameIsLeftUnreleasedWhenTheChannelStopsWhileOthersSend() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            FrameOutbox outbox = new FrameOutbox();
+            Recorder recorder = new Recorder();
+            boolean subscribe = round % 4 != 0;
+            if (subscribe) {
+                outbox.records().subscribe(recorder);
+            }
+            Queue<ByteBuf> accepted = new ConcurrentLinkedQueue<>();
+            Queue<ByteBuf> refused = new ConcurrentLinkedQueue<>();
+            CountDownLatch start = new CountDownLatch(1);
+            Thread[] senders = new Thread[2];
+            for (int s = 0; s < senders.length; s++) {
+                senders[s] = new Thread(() -> {
+                    awaitQuietly(start);
+                    for (int i = 0; i < 300; i++) {
+                        ByteBuf frame = frame(i);
+                        (outbox.send(RingFrame.frame(frame)) ? accepted : refused).add(frame);
+                    }
+                });
+                senders[s].start();
+            }
+            start.countDown();
+            int stopAfter = ThreadLocalRandom.current().nextInt(0, 200);
+            if (subscribe) {
+                for (int asked = 0; asked < stopAfter; asked += 8) {
+                    recorder.subscription.request(8);
+                }
+            }
+            if (subscribe && round % 2 == 0) {
+                recorder.subscription.cancel(); // the channel stops reading
+            }
+            outbox.close(); // the connection's end, whatever the channel did
+            for (Thread sender : senders) {
+                sender.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            awaitReleased(accepted);
+            for (ByteBuf frame : refused) {
+                assertThat(frame.refCnt()).as("round %d: a refused frame stays its sender's", round).isEqualTo(1);
+                frame.release();
+            }
+            assertThat(outbox.hasQueued()).isFalse();
+            assertThat(recorder.liveInOnNext).as("round %d: frames were live while written", round)
+                .isEqualTo(recorder.values.size());
+        }
+    }
+
+    private static void awaitReleased(Iterable<ByteBuf> frames) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (ByteBuf frame : frames) {
+            while (frame.refCnt() != 0) { // released by the drain on its worker, or by close on this thread
+                assertThat(System.nanoTime()).as("a frame still unreleased after 30 s: " + frame).isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ByteBuf frame(int value) {
+        return Unpooled.buffer(4).writeInt(value);
+    }
+
+    private static final class Recorder implements Subscriber<RingFrame> {
+        final List<Integer> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        volatile Subscription subscription;
+        volatile int liveInOnNext;
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+        }
+
+        @Override
+        public void onNext(RingFrame record) {
+            if (record.frame.refCnt() == 1) {
+                liveInOnNext++; // one drain thread at a time
+            }
+            values.add(record.frame.getInt(0));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error.set(t);
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
+
+        void awaitValues(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (values.size() < count) {
+                assertThat(System.nanoTime()).as("values " + values).isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+        }
+    }
+}
