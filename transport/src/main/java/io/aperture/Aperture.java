@@ -153,7 +153,7 @@ public final class Aperture {
      * @param <T>     the type of the values received
      * @param channel the channel's name, as its publisher gave it
      * @param codec   decodes the values; its name must be the publisher's codec's name
-     * @return the subscriber; no file is opened until its {@code receive} is subscribed
+     * @return the subscriber; no file is opened until its {@code receive} Flux is subscribed or it drains
      * @throws IllegalArgumentException when {@code channel} is not a valid channel name
      */
     public <T> ChannelSubscriber<T> subscriber(String channel, Codec<T> codec) {
@@ -167,7 +167,7 @@ public final class Aperture {
      * @param channel the channel's name, as its publisher gave it
      * @param codec   decodes the values; its name must be the publisher's codec's name
      * @param options the subscriber's options (attach timeout, waiting, demand window)
-     * @return the subscriber; no file is opened until its {@code receive} is subscribed
+     * @return the subscriber; no file is opened until its {@code receive} Flux is subscribed or it drains
      * @throws IllegalArgumentException when {@code channel} is not a valid channel name
      */
     public <T> ChannelSubscriber<T> subscriber(String channel, Codec<T> codec, ChannelOptions options) {

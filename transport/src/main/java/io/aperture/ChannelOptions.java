@@ -578,7 +578,8 @@ public final class ChannelOptions {
     }
 
     /**
-     * With {@link SlowConsumerPolicy#DROP_SLOWEST}: the lag in bytes past which a subscriber holding a full ring is dropped.
+     * With {@link SlowConsumerPolicy#DROP_SLOWEST}: the lag in bytes past which a subscriber holding a full ring is
+     * dropped.
      *
      * @return the drop lag in bytes
      */

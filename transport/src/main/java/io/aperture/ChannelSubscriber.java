@@ -19,8 +19,9 @@ public final class ChannelSubscriber<T> {
     private final ChannelOptions options;
 
     /**
-     * The subscribing end of {@code channel} in {@code directory}; {@link Aperture#subscriber(String, Codec, ChannelOptions)}
-     * checks the channel's name and makes one. Opens nothing until {@link #receive()} or {@link #drain} is subscribed.
+     * The subscribing end of {@code channel} in {@code directory};
+     * {@link Aperture#subscriber(String, Codec, ChannelOptions)} checks the channel's name and makes one. Opens
+     * nothing until {@link #receive()} is subscribed or {@link #drain} is called.
      *
      * @param directory the section directory
      * @param channel   the channel's name

@@ -68,7 +68,8 @@ public final class ProtobufCodec<T extends MessageLite> implements Codec<T> {
      * @param <T>  the message type
      * @param type the generated message class
      * @return a codec named {@code "protobuf:" +} the class name
-     * @throws IllegalArgumentException when {@code type} has no public static {@code getDefaultInstance()} returning one of its messages
+     * @throws IllegalArgumentException when {@code type} has no public static {@code getDefaultInstance()} that
+     *                                  returns one of its messages
      */
     public static <T extends MessageLite> ProtobufCodec<T> of(Class<T> type) {
         Objects.requireNonNull(type, "type");

@@ -57,7 +57,8 @@ public final class ApertureMetrics implements MeterBinder {
     /**
      * Meters for the channels of {@code directory} (for example {@code aperture.directory()}).
      *
-     * @param directory the section directory whose channels are measured; it is read only when the meters are bound or refreshed
+     * @param directory the section directory whose channels are measured; it is read only when the meters are bound
+     *                  or refreshed
      */
     public ApertureMetrics(Path directory) {
         this.inspector = ChannelInspector.open(Objects.requireNonNull(directory, "directory"));
