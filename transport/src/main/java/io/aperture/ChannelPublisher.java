@@ -40,6 +40,9 @@ public final class ChannelPublisher<T> {
      * the source and closes the channel: the subscriber then fails. The cancel returns once the ring file is
      * gone (it waits at most four liveness intervals, at least a second); a JVM that shuts down (SIGTERM,
      * {@code System.exit}) closes its channels the same way.
+     *
+     * @param source the values to publish; subscribed once, when the first subscriber's demand has crossed
+     * @return a Mono that opens the channel when subscribed and ends with the stream, as described above
      */
     public Mono<Void> publish(Publisher<? extends T> source) {
         return publish(source, false);
@@ -60,6 +63,9 @@ public final class ChannelPublisher<T> {
      *     System.out.println("subscriber " + end.index() + " (pid " + end.pid() + "): " + end.kind() + " " + end.detail());
      * }
      * }</pre>
+     *
+     * @param source the values to publish, as for {@link #publish}
+     * @return a Mono of the report, emitted when the stream ended
      */
     public Mono<PublishReport> publishReport(Publisher<? extends T> source) {
         Objects.requireNonNull(source, "source");
@@ -90,11 +96,18 @@ public final class ChannelPublisher<T> {
      * The raw ring API's publisher: creates the ring now (failing at once as {@link #publish} would) and
      * returns a {@link RingPublisher} through which the calling thread writes messages in place, with no
      * Reactor in the data path. Writes wait for a first subscriber; close it to end the channel.
+     *
+     * @return the raw publisher, owning the ring until it is closed
      */
     public RingPublisher<T> open() {
         return new RingPublisher<>(this);
     }
 
+    /**
+     * The name of the channel this end publishes on.
+     *
+     * @return the channel's name
+     */
     public String channel() {
         return channel;
     }

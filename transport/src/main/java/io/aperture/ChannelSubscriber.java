@@ -18,6 +18,16 @@ public final class ChannelSubscriber<T> {
     private final Codec<T> codec;
     private final ChannelOptions options;
 
+    /**
+     * The subscribing end of {@code channel} in {@code directory};
+     * {@link Aperture#subscriber(String, Codec, ChannelOptions)} checks the channel's name and makes one. Opens
+     * nothing until {@link #receive()} is subscribed or {@link #drain} is called.
+     *
+     * @param directory the section directory
+     * @param channel   the channel's name
+     * @param codec     decodes the values; its name must be the publisher's codec's name
+     * @param options   the subscriber's options
+     */
     public ChannelSubscriber(Path directory, String channel, Codec<T> codec, ChannelOptions options) {
         this.directory = directory;
         this.channel = channel;
@@ -35,6 +45,8 @@ public final class ChannelSubscriber<T> {
      * when the publisher died or closed the channel without completing, or the channel did not appear in
      * time, {@link IncompatibleChannelException} for another codec or layout, and
      * {@link CorruptSectionException} when the ring holds invalid data.
+     *
+     * @return a cold Flux of the channel's values: each subscription is a new subscriber of the channel
      */
     public Flux<T> receive() {
         return new ReceiveFlux();
@@ -50,6 +62,9 @@ public final class ChannelSubscriber<T> {
      * ({@code aperture-sub-<channel>}), with no Reactor operator in the path. Its demand is unbounded;
      * otherwise it attaches, is admitted and fails exactly as {@link #receive()} does. {@link RingDrain#close()}
      * cancels it.
+     *
+     * @param handler receives each value, then the completion or the error, on the drain thread
+     * @return the running drain, to await or close
      */
     public RingDrain drain(MessageHandler<? super T> handler) {
         java.util.Objects.requireNonNull(handler, "handler");
@@ -75,18 +90,30 @@ public final class ChannelSubscriber<T> {
      *
      * @param minProducers how many producers must join before this Flux may complete, at least 1
      *                     ({@code Integer.MAX_VALUE}: never complete)
+     *
+     * @return the merged values of the producers
      */
     public Flux<T> receiveFromProducers(int minProducers) {
         return new ProducerMerge<T, T>(directory, channel, this::receiveProducer, options, minProducers,
             (producer, value) -> value).flux();
     }
 
-    /** As {@link #receiveFromProducers(int)}, each value with the name of the producer that published it. */
+    /**
+     * As {@link #receiveFromProducers(int)}, each value with the name of the producer that published it.
+     *
+     * @param minProducers how many producers must join before this Flux may complete, at least 1
+     * @return the merged values, each with its producer's name
+     */
     public Flux<Produced<T>> receiveFromProducersTagged(int minProducers) {
         return new ProducerMerge<T, Produced<T>>(directory, channel, this::receiveProducer, options, minProducers,
             Produced::new).flux();
     }
 
+    /**
+     * The name of the channel this end subscribes to.
+     *
+     * @return the channel's name
+     */
     public String channel() {
         return channel;
     }

@@ -22,17 +22,35 @@ import java.nio.ByteBuffer;
  * @param <T> the type of values
  */
 public interface Codec<T> {
-    /** Stable name, at most 64 bytes of UTF-8, written in the ring header. */
+    /**
+     * Stable name, at most 64 bytes of UTF-8, written in the ring header.
+     *
+     * @return the codec's name; a subscriber attaches only to a ring written with a codec of the same name
+     */
     String name();
 
-    /** Schema id or version of the encoded form, written in the ring header. */
+    /**
+     * Schema id or version of the encoded form, written in the ring header.
+     *
+     * @return the schema id, 0 by default
+     */
     default int schemaId() {
         return 0;
     }
 
-    /** Encodes {@code value} at the window's position, advancing it past the last byte written. */
+    /**
+     * Encodes {@code value} at the window's position, advancing it past the last byte written.
+     *
+     * @param value  the value to encode
+     * @param window the free bytes of the ring from its position to its limit, in native byte order
+     */
     void encode(T value, ByteBuffer window);
 
-    /** Decodes one value from the window's remaining bytes. */
+    /**
+     * Decodes one value from the window's remaining bytes.
+     *
+     * @param window a read-only window holding exactly one encoded value, valid only during the call
+     * @return the decoded value, holding no reference to the window
+     */
     T decode(ByteBuffer window);
 }

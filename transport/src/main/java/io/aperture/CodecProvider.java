@@ -17,6 +17,9 @@ public interface CodecProvider {
      *
      * @throws IllegalArgumentException when the provider recognises the name but cannot build the codec
      *     (an unknown class, a missing optional library); the message says why
+     *
+     * @param name the codec name asked for, as a ring header carries it
+     * @return the codec of exactly that name, or empty
      */
     Optional<Codec<?>> codec(String name);
 }

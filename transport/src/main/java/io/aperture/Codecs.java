@@ -28,6 +28,9 @@ public final class Codecs {
      * @throws IllegalArgumentException when no codec has that name, or a provider knows the name but cannot
      *     build the codec; the message names the codec and the providers asked
      * @throws IllegalStateException when a provider answers with a codec of another name
+     *
+     * @param name the codec's name, as a ring header carries it
+     * @return the codec of that name
      */
     public static Codec<?> byName(String name) {
         java.util.Objects.requireNonNull(name, "name");
@@ -55,32 +58,56 @@ public final class Codecs {
             + " and unknown to the codec providers on the class path " + asked);
     }
 
-    /** {@code byte[]} as is. Decoding copies the bytes out of the ring. */
+    /**
+     * {@code byte[]} as is. Decoding copies the bytes out of the ring.
+     *
+     * @return the codec named {@code "bytes"}
+     */
     public static Codec<byte[]> bytes() {
         return BytesCodec.INSTANCE;
     }
 
-    /** A {@link ByteBuffer}'s remaining bytes. Decoding returns a new heap buffer holding a copy. */
+    /**
+     * A {@link ByteBuffer}'s remaining bytes. Decoding returns a new heap buffer holding a copy.
+     *
+     * @return the codec named {@code "bytebuffer"}
+     */
     public static Codec<ByteBuffer> byteBuffer() {
         return ByteBufferCodec.INSTANCE;
     }
 
-    /** Strings as UTF-8, encoded straight into the ring with no intermediate array. */
+    /**
+     * Strings as UTF-8, encoded straight into the ring with no intermediate array.
+     *
+     * @return the codec named {@code "utf8"}
+     */
     public static Codec<String> utf8() {
         return Utf8Codec.INSTANCE;
     }
 
-    /** {@code Long} as 8 bytes. */
+    /**
+     * {@code Long} as 8 bytes.
+     *
+     * @return the codec named {@code "long"}
+     */
     public static Codec<Long> longs() {
         return LongCodec.INSTANCE;
     }
 
-    /** {@code Integer} as 4 bytes. */
+    /**
+     * {@code Integer} as 4 bytes.
+     *
+     * @return the codec named {@code "int"}
+     */
     public static Codec<Integer> ints() {
         return IntCodec.INSTANCE;
     }
 
-    /** {@code Double} as 8 bytes (IEEE 754 bits). */
+    /**
+     * {@code Double} as 8 bytes (IEEE 754 bits).
+     *
+     * @return the codec named {@code "double"}
+     */
     public static Codec<Double> doubles() {
         return DoubleCodec.INSTANCE;
     }

@@ -8,21 +8,42 @@ package io.aperture;
 public final class CorruptSectionException extends ApertureException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The section (file name) holding the bad value.
+     */
     private final String section;
+    /**
+     * Byte offset of the bad value in the section.
+     */
     private final long offset;
 
+    /**
+     * A bad value at {@code offset} of {@code section}.
+     *
+     * @param section the section's file name
+     * @param offset  the byte offset of the bad value, or of the record holding it
+     * @param detail  what is wrong with the value, and the limit it broke
+     */
     public CorruptSectionException(String section, long offset, String detail) {
         super("corrupt section " + section + " at offset " + offset + ": " + detail);
         this.section = section;
         this.offset = offset;
     }
 
-    /** The section (file name) holding the bad value. */
+    /**
+     * The section (file name) holding the bad value.
+     *
+     * @return the section's file name
+     */
     public String section() {
         return section;
     }
 
-    /** Byte offset of the bad value in the section, or of the record holding it. */
+    /**
+     * Byte offset of the bad value in the section, or of the record holding it.
+     *
+     * @return the byte offset in the section
+     */
     public long offset() {
         return offset;
     }

@@ -4,6 +4,11 @@ package io.aperture;
 public final class IncompatibleChannelException extends ApertureException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A disagreement between the two ends of a channel.
+     *
+     * @param message what disagrees, naming both ends' values
+     */
     public IncompatibleChannelException(String message) {
         super(message);
     }

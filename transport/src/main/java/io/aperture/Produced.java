@@ -11,7 +11,12 @@ import java.util.Objects;
  * @param <T>      the type of values
  */
 public record Produced<T>(String producer, T value) {
-    /** Both are required. */
+    /**
+     * Both are required.
+     *
+     * @param producer the producer's name, not null
+     * @param value    the value it published, not null
+     */
     public Produced {
         Objects.requireNonNull(producer, "producer");
         Objects.requireNonNull(value, "value");

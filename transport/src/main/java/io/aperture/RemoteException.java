@@ -8,9 +8,22 @@ package io.aperture;
 public final class RemoteException extends ApertureException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Fully qualified class name of the remote exception.
+     */
     private final String remoteClassName;
+    /**
+     * The remote exception's message, or null.
+     */
     private final String remoteMessage;
 
+    /**
+     * The source of {@code channel}'s publisher failed with an exception of class {@code remoteClassName}.
+     *
+     * @param channel         the channel's name
+     * @param remoteClassName the fully qualified class name of the exception raised in the publisher process
+     * @param remoteMessage   its message, or null
+     */
     public RemoteException(String channel, String remoteClassName, String remoteMessage) {
         super("channel '" + channel + "': publisher failed with " + remoteClassName
             + (remoteMessage == null ? "" : ": " + remoteMessage));
@@ -24,13 +37,30 @@ public final class RemoteException extends ApertureException {
         this.remoteMessage = remoteMessage;
     }
 
-    /** The handler of a service's responder failed one interaction ({@code interaction}: its model and correlation id). */
+    /**
+     * The handler of a service's responder failed one interaction ({@code interaction}: its model and correlation id).
+     *
+     * @param service         the service's name
+     * @param interaction     the interaction's model and correlation id
+     * @param remoteClassName the fully qualified class name of the handler's exception
+     * @param remoteMessage   its message, or null
+     * @return the exception a requester's interaction fails with
+     */
     public static RemoteException fromResponder(String service, String interaction, String remoteClassName, String remoteMessage) {
         return new RemoteException("service '" + service + "': " + interaction + " failed in the responder with "
             + remoteClassName + (remoteMessage == null ? "" : ": " + remoteMessage), remoteClassName, remoteMessage, true);
     }
 
-    /** The requester's publisher of a request-channel failed ({@code interaction}: its model and correlation id). */
+    /**
+     * The requester's publisher of a request-channel failed ({@code interaction}: its model and correlation id).
+     *
+     * @param service         the service's name
+     * @param requester       the requester's name
+     * @param interaction     the interaction's model and correlation id
+     * @param remoteClassName the fully qualified class name of the requester publisher's exception
+     * @param remoteMessage   its message, or null
+     * @return the exception the responder's handler sees in its requests
+     */
     public static RemoteException fromRequester(String service, String requester, String interaction, String remoteClassName,
                                          String remoteMessage) {
         return new RemoteException("service '" + service + "': the requests of " + interaction + " from requester '"
@@ -38,12 +68,20 @@ public final class RemoteException extends ApertureException {
             remoteClassName, remoteMessage, true);
     }
 
-    /** Fully qualified class name of the exception raised in the publisher process. */
+    /**
+     * Fully qualified class name of the exception raised in the publisher process.
+     *
+     * @return the remote exception's class name
+     */
     public String remoteClassName() {
         return remoteClassName;
     }
 
-    /** Its message, or {@code null} when it had none. */
+    /**
+     * Its message, or {@code null} when it had none.
+     *
+     * @return the remote exception's message, or null
+     */
     public String remoteMessage() {
         return remoteMessage;
     }

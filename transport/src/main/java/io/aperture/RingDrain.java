@@ -29,17 +29,31 @@ public final class RingDrain implements AutoCloseable {
         new SubscriberSession<>(directory, channel, codec, options, new Adapter<>(handler), true).start();
     }
 
-    /** Waits until the drain has ended (completed, failed or closed); false if {@code timeout} passed first. */
+    /**
+     * Waits until the drain has ended (completed, failed or closed); false if {@code timeout} passed first.
+     *
+     * @param timeout how long to wait at most
+     * @return true when the drain ended, false when {@code timeout} passed first
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
     public boolean await(Duration timeout) throws InterruptedException {
         return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** True once the publisher's completion was handed to the handler. */
+    /**
+     * True once the publisher's completion was handed to the handler.
+     *
+     * @return whether the drain ended with the publisher's completion
+     */
     public boolean isCompleted() {
         return completed;
     }
 
-    /** What ended the drain, once it ended with an error (also handed to the handler); else null. */
+    /**
+     * What ended the drain, once it ended with an error (also handed to the handler); else null.
+     *
+     * @return the error that ended the drain, or null while it runs or when it completed or was closed
+     */
     public Throwable failure() {
         return failure;
     }

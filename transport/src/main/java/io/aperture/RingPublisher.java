@@ -68,6 +68,10 @@ public final class RingPublisher<T> implements AutoCloseable {
      * for this by themselves. Returns false if {@code timeout} passed first.
      *
      * @throws ApertureException when the channel ended before any subscriber came
+     *
+     * @param timeout how long to wait at most
+     * @return true once a subscriber is admitted and the ring is ready, false when {@code timeout} passed first
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean awaitSubscriber(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -94,6 +98,9 @@ public final class RingPublisher<T> implements AutoCloseable {
      * @throws MessageTooLargeException when the value does not fit (the channel fails with it)
      * @throws ApertureException        when the channel failed (a codec error, corrupt memory), on this call and
      *                                  every later one
+     *
+     * @param value the message to encode in place in the ring
+     * @return true when the message was published, false when the channel has ended
      */
     public boolean publish(T value) {
         return offer(value, false);
@@ -105,6 +112,9 @@ public final class RingPublisher<T> implements AutoCloseable {
      *
      * @throws MessageTooLargeException when the value does not fit (the channel fails with it)
      * @throws ApertureException        when the channel failed
+     *
+     * @param value the message to encode in place in the ring
+     * @return true when the message was written, false when the channel has ended
      */
     public boolean write(T value) {
         return offer(value, true);
@@ -143,6 +153,8 @@ public final class RingPublisher<T> implements AutoCloseable {
     /**
      * How many more messages the subscribers requested than were written: the slowest admitted
      * subscriber's demand (saturating at {@code Long.MAX_VALUE}). Zero before the first subscriber.
+     *
+     * @return the outstanding demand of the slowest admitted subscriber, in messages
      */
     public long demand() {
         long requested = source.requested;
@@ -157,7 +169,11 @@ public final class RingPublisher<T> implements AutoCloseable {
         }
     }
 
-    /** Publishes any batch, then fails the channel: subscribers receive a {@link RemoteException} naming {@code error}. */
+    /**
+     * Publishes any batch, then fails the channel: subscribers receive a {@link RemoteException} naming {@code error}.
+     *
+     * @param error the failure; subscribers see its class name and message, not the exception itself
+     */
     public void error(Throwable error) {
         Objects.requireNonNull(error, "error");
         PublisherSession<T> session = closed ? null : connected();
@@ -169,6 +185,10 @@ public final class RingPublisher<T> implements AutoCloseable {
     /**
      * Waits until the channel has ended: completed (and the completion written), failed, or every
      * subscriber gone. Returns false if {@code timeout} passed first.
+     *
+     * @param timeout how long to wait at most
+     * @return true when the channel ended, false when {@code timeout} passed first
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -56,18 +56,28 @@ public final class ServiceRequester<Q, R> {
      * emits the connection once the responder accepted it, or fails with an {@link ApertureException} naming the
      * service, the requester and the cause (no responder within the timeout; a live requester of the same name).
      * Each subscription is a new connection; cancelling the Mono before it emits abandons that connection.
+     *
+     * @return a Mono of a new connection for each subscription
      */
     public Mono<ServiceConnection<Q, R>> connect() {
         return Mono.create(sink -> new RequesterSession<>(aperture, service, requester, requestCodec, responseCodec,
             options, sink).start());
     }
 
-    /** The service's name. */
+    /**
+     * The service's name.
+     *
+     * @return the name of the service this requester connects to
+     */
     public String service() {
         return service;
     }
 
-    /** This requester's name. */
+    /**
+     * This requester's name.
+     *
+     * @return the requester's name, as the responder sees it
+     */
     public String requester() {
         return requester;
     }

@@ -43,6 +43,9 @@ public final class ServiceResponder<Q, R> {
      * <p>A requester whose process dies, or that closes its connection, has its interactions cancelled here
      * within the liveness bound of its response channel; an error of {@code handler} in one interaction reaches
      * that interaction's requester as a {@link RemoteException} and affects no other.
+     *
+     * @param handler answers each interaction of every requester
+     * @return a Mono that serves while subscribed and never completes by itself
      */
     public Mono<Void> serve(ServiceHandler<Q, R> handler) {
         Objects.requireNonNull(handler, "handler");
@@ -54,7 +57,11 @@ public final class ServiceResponder<Q, R> {
         });
     }
 
-    /** The service's name. */
+    /**
+     * The service's name.
+     *
+     * @return the name of the service served
+     */
     public String service() {
         return service;
     }

@@ -52,6 +52,8 @@ public abstract class FlyweightCodec<T> implements Codec<T> {
     private final ThreadLocal<T> decoded = new ThreadLocal<>();
 
     /**
+     * A codec of records {@code length} bytes long, under {@code name} and {@code schemaId}.
+     *
      * @param name     the codec name, 1 to 64 bytes of UTF-8, written in the ring header
      * @param schemaId the layout's version: change it whenever the layout changes
      * @param length   bytes of one record, at least 0
@@ -65,13 +67,21 @@ public abstract class FlyweightCodec<T> implements Codec<T> {
         this.length = length;
     }
 
-    /** A new mutable record; {@link #decode} makes one per thread and reuses it. */
+    /**
+     * A new mutable record; {@link #decode} makes one per thread and reuses it.
+     *
+     * @return a new record, whose fields {@link #read} then fills
+     */
     protected abstract T newRecord();
 
     /**
      * Writes {@code value}'s fields into {@code buffer} at {@code offset} plus each field's offset (absolute
      * puts). At least {@link #length()} bytes from {@code offset} are writable. Throwing here fails the
      * element: the publisher's upstream is cancelled and the subscriber sees the error.
+     *
+     * @param value  the value whose fields are copied
+     * @param buffer the ring window, in native byte order
+     * @param offset where the record starts in {@code buffer}
      */
     protected abstract void write(T value, ByteBuffer buffer, int offset);
 
@@ -79,10 +89,18 @@ public abstract class FlyweightCodec<T> implements Codec<T> {
      * Reads the fields at {@code offset} plus each field's offset (absolute gets) into {@code into}; throws
      * {@link IllegalArgumentException} when a field holds an invalid value. Exactly {@link #length()} bytes
      * from {@code offset} are readable.
+     *
+     * @param buffer the read-only ring window, in native byte order
+     * @param offset where the record starts in {@code buffer}
+     * @param into   the thread's reused record, whose fields are overwritten
      */
     protected abstract void read(ByteBuffer buffer, int offset, T into);
 
-    /** Bytes of one record. */
+    /**
+     * Bytes of one record.
+     *
+     * @return the fixed length of one record in bytes
+     */
     public final int length() {
         return length;
     }

@@ -50,24 +50,51 @@ public final class JsonCodec<T> implements Codec<T> {
         this.schemaId = schemaId;
     }
 
-    /** A codec for {@code type} with a default {@link ObjectMapper}. */
+    /**
+     * A codec for {@code type} with a default {@link ObjectMapper}.
+     *
+     * @param <T>  the type of values
+     * @param type the class of the values
+     * @return a codec named {@code "json:" + type}'s canonical name
+     */
     public static <T> JsonCodec<T> of(Class<T> type) {
         return of(DefaultMapper.INSTANCE, type);
     }
 
-    /** A codec for {@code type} with {@code mapper}'s configuration. */
+    /**
+     * A codec for {@code type} with {@code mapper}'s configuration.
+     *
+     * @param <T>    the type of values
+     * @param mapper the mapper whose configuration (modules, features) is taken now
+     * @param type   the class of the values
+     * @return a codec named {@code "json:" + type}'s canonical name
+     */
     public static <T> JsonCodec<T> of(ObjectMapper mapper, Class<T> type) {
         Objects.requireNonNull(type, "type");
         return of(mapper, mapper.constructType(type));
     }
 
-    /** A codec for a generic type, e.g. {@code new TypeReference<List<Quote>>() {}}, with {@code mapper}. */
+    /**
+     * A codec for a generic type, e.g. {@code new TypeReference<List<Quote>>() {}}, with {@code mapper}.
+     *
+     * @param <T>    the type of values
+     * @param mapper the mapper whose configuration (modules, features) is taken now
+     * @param type   the generic type of the values
+     * @return a codec named {@code "json:" + type}'s canonical name
+     */
     public static <T> JsonCodec<T> of(ObjectMapper mapper, TypeReference<T> type) {
         Objects.requireNonNull(type, "type");
         return of(mapper, mapper.constructType(type));
     }
 
-    /** A codec for {@code type}, which must describe {@code T}, with {@code mapper}. */
+    /**
+     * A codec for {@code type}, which must describe {@code T}, with {@code mapper}.
+     *
+     * @param <T>    the type of values
+     * @param mapper the mapper whose configuration (modules, features) is taken now
+     * @param type   the Jackson type of the values
+     * @return a codec named {@code "json:" + type}'s canonical name
+     */
     public static <T> JsonCodec<T> of(ObjectMapper mapper, JavaType type) {
         Objects.requireNonNull(mapper, "mapper");
         Objects.requireNonNull(type, "type");
@@ -76,17 +103,32 @@ public final class JsonCodec<T> implements Codec<T> {
             CodecNames.forType(PREFIX, type.toCanonical()), 0);
     }
 
-    /** The same codec with schema id {@code schemaId}: change it when the JSON form changes incompatibly. */
+    /**
+     * The same codec with schema id {@code schemaId}: change it when the JSON form changes incompatibly.
+     *
+     * @param schemaId the schema id written in the ring header
+     * @return a codec that differs from this one only in its schema id
+     */
     public JsonCodec<T> withSchemaId(int schemaId) {
         return new JsonCodec<>(type, writer, reader, name, schemaId);
     }
 
-    /** The same codec under another name, 1 to 64 bytes of UTF-8. */
+    /**
+     * The same codec under another name, 1 to 64 bytes of UTF-8.
+     *
+     * @param name the codec's name in the ring header
+     * @return a codec that differs from this one only in its name
+     * @throws IllegalArgumentException when {@code name} is empty or longer than 64 bytes of UTF-8
+     */
     public JsonCodec<T> withName(String name) {
         return new JsonCodec<>(type, writer, reader, CodecNames.check(Objects.requireNonNull(name, "name")), schemaId);
     }
 
-    /** The Jackson type this codec reads and writes. */
+    /**
+     * The Jackson type this codec reads and writes.
+     *
+     * @return the type of the values
+     */
     public JavaType type() {
         return type;
     }

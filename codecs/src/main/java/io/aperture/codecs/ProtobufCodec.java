@@ -47,7 +47,13 @@ public final class ProtobufCodec<T extends MessageLite> implements Codec<T> {
         this.schemaId = schemaId;
     }
 
-    /** A codec for the messages of {@code defaultInstance}'s class, e.g. {@code Timestamp.getDefaultInstance()}. */
+    /**
+     * A codec for the messages of {@code defaultInstance}'s class, e.g. {@code Timestamp.getDefaultInstance()}.
+     *
+     * @param <T>             the message type
+     * @param defaultInstance any message of the class; its parser decodes
+     * @return a codec named {@code "protobuf:" +} the message's class name
+     */
     public static <T extends MessageLite> ProtobufCodec<T> of(T defaultInstance) {
         Objects.requireNonNull(defaultInstance, "defaultInstance");
         @SuppressWarnings("unchecked") // a generated message's parser parses messages of its own class
@@ -56,7 +62,15 @@ public final class ProtobufCodec<T extends MessageLite> implements Codec<T> {
         return new ProtobufCodec<>(type, parser, CodecNames.forType(PREFIX, type.getName()), 0);
     }
 
-    /** A codec for the generated message class {@code type}, found through its {@code getDefaultInstance()}. */
+    /**
+     * A codec for the generated message class {@code type}, found through its {@code getDefaultInstance()}.
+     *
+     * @param <T>  the message type
+     * @param type the generated message class
+     * @return a codec named {@code "protobuf:" +} the class name
+     * @throws IllegalArgumentException when {@code type} has no public static {@code getDefaultInstance()} that
+     *                                  returns one of its messages
+     */
     public static <T extends MessageLite> ProtobufCodec<T> of(Class<T> type) {
         Objects.requireNonNull(type, "type");
         Object instance;
@@ -73,12 +87,23 @@ public final class ProtobufCodec<T extends MessageLite> implements Codec<T> {
         return of(type.cast(instance));
     }
 
-    /** The same codec with schema id {@code schemaId}: change it when the message changes incompatibly. */
+    /**
+     * The same codec with schema id {@code schemaId}: change it when the message changes incompatibly.
+     *
+     * @param schemaId the schema id written in the ring header
+     * @return a codec that differs from this one only in its schema id
+     */
     public ProtobufCodec<T> withSchemaId(int schemaId) {
         return new ProtobufCodec<>(type, parser, name, schemaId);
     }
 
-    /** The same codec under another name, 1 to 64 bytes of UTF-8, e.g. the message's full name in the .proto. */
+    /**
+     * The same codec under another name, 1 to 64 bytes of UTF-8, e.g. the message's full name in the .proto.
+     *
+     * @param name the codec's name in the ring header
+     * @return a codec that differs from this one only in its name
+     * @throws IllegalArgumentException when {@code name} is empty or longer than 64 bytes of UTF-8
+     */
     public ProtobufCodec<T> withName(String name) {
         return new ProtobufCodec<>(type, parser, CodecNames.check(Objects.requireNonNull(name, "name")), schemaId);
     }

@@ -54,7 +54,12 @@ public final class ApertureMetrics implements MeterBinder {
     private record Row<S>(MultiGauge gauge, ToDoubleFunction<S> value) {
     }
 
-    /** Meters for the channels of {@code directory} (for example {@code aperture.directory()}). */
+    /**
+     * Meters for the channels of {@code directory} (for example {@code aperture.directory()}).
+     *
+     * @param directory the section directory whose channels are measured; it is read only when the meters are bound
+     *                  or refreshed
+     */
     public ApertureMetrics(Path directory) {
         this.inspector = ChannelInspector.open(Objects.requireNonNull(directory, "directory"));
     }

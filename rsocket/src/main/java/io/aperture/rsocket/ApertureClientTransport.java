@@ -36,12 +36,23 @@ public final class ApertureClientTransport implements ClientTransport {
         this.allocator = endpoint.allocator();
     }
 
-    /** A client of {@code server} in {@code aperture}'s directory, with its default options. */
+    /**
+     * A client of {@code server} in {@code aperture}'s directory, with its default options.
+     *
+     * @param aperture the section directory and channel options the connections use
+     * @param server   the server's name, as given to {@link ApertureServerTransport#create}
+     * @return the client transport; nothing is opened until {@link #connect()} is subscribed
+     */
     public static ApertureClientTransport create(Aperture aperture, String server) {
         return new ApertureClientTransport(RingEndpoint.of(aperture, server));
     }
 
-    /** The same transport, allocating received frames from {@code allocator}. */
+    /**
+     * The same transport, allocating received frames from {@code allocator}.
+     *
+     * @param allocator where the buffers of received frames come from
+     * @return a transport that differs from this one only in its allocator
+     */
     public ApertureClientTransport withAllocator(ByteBufAllocator allocator) {
         return new ApertureClientTransport(endpoint.withAllocator(allocator));
     }

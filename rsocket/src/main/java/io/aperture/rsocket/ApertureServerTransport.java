@@ -46,12 +46,23 @@ public final class ApertureServerTransport implements ServerTransport<Closeable>
         this.allocator = endpoint.allocator();
     }
 
-    /** A server named {@code server} in {@code aperture}'s directory, with its default options. */
+    /**
+     * A server named {@code server} in {@code aperture}'s directory, with its default options.
+     *
+     * @param aperture the section directory and channel options the connections use
+     * @param server   the server's name, which its clients give
+     * @return the server transport; nothing is opened until it is started
+     */
     public static ApertureServerTransport create(Aperture aperture, String server) {
         return new ApertureServerTransport(RingEndpoint.of(aperture, server));
     }
 
-    /** The same transport, allocating received frames from {@code allocator}. */
+    /**
+     * The same transport, allocating received frames from {@code allocator}.
+     *
+     * @param allocator where the buffers of received frames come from
+     * @return a transport that differs from this one only in its allocator
+     */
     public ApertureServerTransport withAllocator(ByteBufAllocator allocator) {
         return new ApertureServerTransport(endpoint.withAllocator(allocator));
     }

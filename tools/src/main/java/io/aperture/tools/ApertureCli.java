@@ -18,6 +18,10 @@ public final class ApertureCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The root command, which prints its usage when run without a subcommand; {@link #commandLine()} wraps one. */
+    public ApertureCli() {
+    }
+
     /**
      * Runs the tool and exits with its code.
      *
@@ -27,7 +31,11 @@ public final class ApertureCli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** @return the command line, ready to execute (tests set its output streams) */
+    /**
+     * The {@code aperture} command line with its subcommands, enum options case-insensitive.
+     *
+     * @return the command line, ready to execute (tests set its output streams)
+     */
     public static CommandLine commandLine() {
         return new CommandLine(new ApertureCli()).setCaseInsensitiveEnumValuesAllowed(true);
     }

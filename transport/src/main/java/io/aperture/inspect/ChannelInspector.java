@@ -76,7 +76,11 @@ public final class ChannelInspector {
         return ChannelFiles.defaultDirectory();
     }
 
-    /** @return the directory this inspector reads */
+    /**
+     * The section directory this inspector lists.
+     *
+     * @return the directory this inspector reads
+     */
     public Path directory() {
         return directory;
     }

@@ -43,12 +43,20 @@ public record ChannelSnapshot(String channel, Path ring, boolean ringPresent, St
                               long published, long end, long publishedExact, int subscriberCount,
                               long droppedSubscribers, boolean publisherParked, long heartbeatAgeNanos,
                               List<SubscriberSnapshot> subscribers, ChannelError error, long sampledAtNanos) {
-    /** @return true when the ring validated ({@code problem} is null) */
+    /**
+     * Whether the ring header could be read and validated.
+     *
+     * @return true when the ring validated ({@code problem} is null)
+     */
     public boolean readable() {
         return problem == null;
     }
 
-    /** @return the slots of the ring: capacity / slot length, or 0 when unreadable */
+    /**
+     * How many slots the ring has.
+     *
+     * @return the slots of the ring: capacity / slot length, or 0 when unreadable
+     */
     public int slotCount() {
         return slotLength == 0 ? 0 : capacity / slotLength;
     }

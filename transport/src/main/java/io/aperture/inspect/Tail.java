@@ -218,22 +218,38 @@ public final class Tail implements AutoCloseable {
         }
     }
 
-    /** @return the codec name in the ring header */
+    /**
+     * The name of the codec the channel's publisher wrote with.
+     *
+     * @return the codec name in the ring header
+     */
     public String codecName() {
         return header.codecName;
     }
 
-    /** @return true when the channel's codec is known here and messages are decoded */
+    /**
+     * Whether messages are decoded, or shown as bytes only.
+     *
+     * @return true when the channel's codec is known here and messages are decoded
+     */
     public boolean decodes() {
         return codec != null;
     }
 
-    /** @return true once an {@link End} or {@link Corrupt} event was delivered */
+    /**
+     * Whether the tail has ended.
+     *
+     * @return true once an {@link End} or {@link Corrupt} event was delivered
+     */
     public boolean ended() {
         return ended;
     }
 
-    /** @return the slot sequence of the next record to read */
+    /**
+     * Where the tail reads next.
+     *
+     * @return the slot sequence of the next record to read
+     */
     public long nextSequence() {
         return next;
     }
