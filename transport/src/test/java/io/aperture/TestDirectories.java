@@ -55,10 +55,20 @@ public final class TestDirectories {
         if (directory == null || !Files.exists(directory)) {
             return;
         }
-        try (Stream<Path> s = Files.walk(directory)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> s = Files.walk(directory)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                return;
+            } catch (UncheckedIOException e) {
+                // A section its owner unlinked during the walk (an end still under way): walk again, a few times.
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    throw e;
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                return; // the directory itself went
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 }
