@@ -17,6 +17,7 @@ import io.aperture.internal.section.RingHeader;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.waiting.ParkingSpot;
+import io.aperture.internal.waiting.PeerSet;
 import io.aperture.internal.waiting.WaitStrategies;
 import io.aperture.internal.waiting.Waker;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -340,16 +341,17 @@ public class RingBenchmark {
             subscriberView = MappedSection.open(subscriberPath, SubscriberDescriptor.LENGTH, false);
             ByteBuffer subscriberReadOnly = subscriberView.buffer();
             ShmSequence gating = new ShmSequence(subscriberReadOnly, SubscriberDescriptor.CONSUMED_OFFSET);
-            ParkingSpot writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET,
-                SubscriberDescriptor.WAKE_OFFSET, false);
-            sequencer = new RingSequencer(capacity / options.slotLength(), WaitStrategies.of(options.waiting(), writerSpot), () -> false);
-            Waker publisherWaker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
+            // As PublisherSession: one set of subscribers for the sequencer, the waker and the writer's spot.
+            PeerSet<Void> subscribers = PeerSet.ofSections(SubscriberDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
+            ParkingSpot writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, false, subscribers,
+                PeerSet.Peer::gating);
+            sequencer = new RingSequencer(capacity / options.slotLength(), WaitStrategies.of(options.waiting(), writerSpot),
+                () -> false, subscribers);
+            Waker publisherWaker = new Waker(section, RingDescriptor.WAKE_OFFSET, subscribers);
             writer = new RingWriter(CHANNEL, section, ringDoubleMapping == null ? null : ringDoubleMapping.buffer(),
                 sequencer, capacity, options.slotLength(), options.maxMessageLength(),
                 options.maxFragmentedMessageLength(), publisherWaker);
-            sequencer.addGatingSequences(gating);
-            publisherWaker.addPeer(subscriberReadOnly);
-            writerSpot.addPeer(subscriberReadOnly, gating);
+            subscribers.add(null, subscriberReadOnly, true, gating, null);
 
             // The subscriber: as SubscriberSession.tryAttach and newReader.
             ringView = MappedSection.open(ringPath, -1, false);

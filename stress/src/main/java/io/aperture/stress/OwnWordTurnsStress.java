@@ -6,6 +6,7 @@ import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.TerminalState;
 import io.aperture.internal.waiting.ParkingSpot;
+import io.aperture.internal.waiting.PeerSet;
 import io.aperture.internal.waiting.Waker;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -38,9 +39,11 @@ public class OwnWordTurnsStress {
     final ByteBuffer ring = StressSections.ringHeaderWords();
     final Waker writerWaker = new Waker(ring, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
     final Waker sessionWaker = new Waker(ring, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
-    final ParkingSpot writerSpot = new ParkingSpot(ring, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
-    final ParkingSpot conductorSpot = new ParkingSpot(ring, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET,
-        false);
+    final PeerSet<Void> subscribers = PeerSet.ofSections(SubscriberDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
+    final ParkingSpot writerSpot = new ParkingSpot(ring, RingDescriptor.PARKED_OFFSET, false, subscribers,
+        PeerSet.Peer::gating);
+    final ParkingSpot conductorSpot = new ParkingSpot(ring, RingDescriptor.PARKED_OFFSET, false, subscribers,
+        PeerSet.Peer::demand);
     boolean writerWon;
     boolean conductorWon;
 

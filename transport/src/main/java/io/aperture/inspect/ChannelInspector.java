@@ -12,6 +12,7 @@ import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.SubscriberTable;
 import io.aperture.internal.section.TerminalState;
 
 import java.io.IOException;
@@ -345,13 +346,11 @@ public final class ChannelInspector {
             if (ring.header != null && r.currentSession && index < ring.header.maxSubscribers) {
                 ByteBuffer rs = ring.buffer;
                 int entry = RingDescriptor.entryOffset(index);
-                // Acquire: pairs with the publisher's release of the entry's id, stored after start and base.
-                long admittedId = (long) ShmSequence.LONG.getAcquire(rs, entry + RingDescriptor.ENTRY_ID_OFFSET);
+                long admittedId = SubscriberTable.admittedId(rs, index); // acquire: base below is complete
                 r.admitted = admittedId == id && id != 0;
                 if (r.admitted) {
-                    r.base = rs.getLong(entry + RingDescriptor.ENTRY_BASE_OFFSET);
-                    // Acquire: the dropped word, released by the publisher before it overwrites unread slots.
-                    r.droppedLagBytes = (long) ShmSequence.LONG.getAcquire(rs, entry + RingDescriptor.ENTRY_DROPPED_OFFSET);
+                    r.base = SubscriberTable.base(rs, index);
+                    r.droppedLagBytes = SubscriberTable.dropped(rs, index); // acquire
                     if (r.base < 0 || r.droppedLagBytes < 0 || r.droppedLagBytes > ring.header.capacity) {
                         r.problem = new CorruptSectionException(ring.path.getFileName().toString(), entry,
                             "table entry " + index + " base " + r.base + " or dropped " + r.droppedLagBytes

@@ -13,6 +13,7 @@ import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.SubscriberTable;
 import io.aperture.internal.section.TerminalState;
 
 import java.io.IOException;
@@ -495,15 +496,12 @@ public final class Tail implements AutoCloseable {
             return false;
         }
         long id = s.getLong(SubscriberDescriptor.SUBSCRIBER_ID_OFFSET);
-        int entry = RingDescriptor.entryOffset(index);
-        // Acquire: the table entry's id, released by the publisher when it admitted the subscriber.
-        boolean admitted = id != 0 && (long) ShmSequence.LONG.getAcquire(ring, entry + RingDescriptor.ENTRY_ID_OFFSET) == id;
+        boolean admitted = id != 0 && SubscriberTable.admittedId(ring, index) == id; // acquire
         // Acquire: the consumed word, released by the subscriber once per batch; read before the flags below.
         long consumed = (long) ShmSequence.LONG.getAcquire(s, SubscriberDescriptor.CONSUMED_OFFSET);
         // Acquire: the cancel flag, released when the subscriber leaves.
         boolean cancelled = (int) ShmSequence.INT.getAcquire(s, SubscriberDescriptor.CANCELLED_OFFSET) != 0;
-        // Acquire: the entry's dropped word, released by the publisher before it stops gating on the subscriber.
-        boolean dropped = (long) ShmSequence.LONG.getAcquire(ring, entry + RingDescriptor.ENTRY_DROPPED_OFFSET) != 0;
+        boolean dropped = SubscriberTable.dropped(ring, index) != 0; // acquire: released before it stops gating
         // Still linked under its name: the publisher unlinks the section of a subscriber it let go as dead or hung
         // right after it stops gating on it, and a leaving subscriber unlinks its own before it sets its cancel flag.
         return admitted && !cancelled && !dropped && consumed != Long.MIN_VALUE && consumed < sequence

@@ -10,14 +10,13 @@ import io.aperture.PublishReport;
 import io.aperture.SubscriberEnd;
 import io.aperture.MessageTooLargeException;
 import io.aperture.internal.ring.ErrorRecord;
+import io.aperture.internal.ring.OwnRingAudit;
 import io.aperture.internal.ring.RingSequencer;
 import io.aperture.internal.ring.RingWriter;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.ChannelLog;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.OwnRingSection;
-import io.aperture.internal.section.ProcessIdentity;
-import io.aperture.internal.section.PeerLiveness;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
@@ -25,9 +24,11 @@ import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberLink;
+import io.aperture.internal.section.SubscriberTable;
 import io.aperture.internal.section.TerminalState;
 import io.aperture.internal.waiting.Backoff;
 import io.aperture.internal.waiting.ParkingSpot;
+import io.aperture.internal.waiting.PeerSet;
 import io.aperture.internal.waiting.ShmBarrier;
 import io.aperture.internal.waiting.WaitStrategies;
 import io.aperture.internal.waiting.Waker;
@@ -38,18 +39,12 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
@@ -114,6 +109,10 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private ByteBuffer section;
     private RingSequencer sequencer;
     private RingWriter writer;
+    /** Finds, admits and retires the subscribers, and keeps how each one's part ended. */
+    private SubscriberRoster roster;
+    /** Checks, once a liveness interval, that nobody else wrote into this publisher's ring. */
+    private OwnRingAudit audit;
     private Waker waker;
     private volatile Thread conductor;
     /** This end for the shutdown hook. */
@@ -136,10 +135,12 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private ParkingSpot conductorSpot;
 
     private volatile Subscription upstream;
-    /** The admitted subscribers; copy on write under {@code this}; read by both threads. */
-    private volatile SubscriberLink[] links = new SubscriberLink[0];
-    /** Links removed by the writer (dropped), closed by the conductor. */
-    private final Queue<SubscriberLink> retired = new ConcurrentLinkedQueue<>();
+    /**
+     * The admitted subscribers, the one set the writer gates on, the waker wakes, both spots sleep on and the
+     * conductor serves: changed by the conductor (admission, retirement) and the writer (a drop).
+     */
+    private final PeerSet<SubscriberLink> subscribers =
+        new PeerSet<>(SubscriberDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET, SubscriberLink[]::new);
     private volatile boolean closing;
     /** This publisher is setting its ring's terminal state (any thread): stored before the state itself. */
     private volatile boolean endingRing;
@@ -148,12 +149,9 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private volatile boolean cancelFromConductor;
     /** The Reactor context entries of the first admitted subscriber, for the upstream's context. */
     private volatile Map<String, String> remoteContext = Map.of();
-    /** How each subscriber's part ended, in order; guarded by this session's lock. */
-    private final List<SubscriberEnd> ends = new ArrayList<>();
     private volatile int sinkState = RUNNING;
     private volatile Throwable sinkFailure;
     private long upstreamRequested;
-    private long suspectCursor = Long.MIN_VALUE;
     private long nextHousekeeping;
     private int writesSinceClock;
     /** Writer thread: the element {@link #dataWrite} writes (one reusable write, no lambda per element). */
@@ -168,7 +166,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         @Override
         public long get() {
             long min = Long.MAX_VALUE;
-            for (SubscriberLink link : links) {
+            for (SubscriberLink link : links()) {
                 min = Math.min(min, link.allowed.get());
             }
             return min;
@@ -209,15 +207,18 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         ring = OwnRingSection.create(directory, channel, options, codec);
         section = ring.buffer();
         sessionId = ring.sessionId();
-        writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
-        conductorSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, SubscriberDescriptor.WAKE_OFFSET, false);
+        writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, false, subscribers, PeerSet.Peer::gating);
+        conductorSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, false, subscribers, PeerSet.Peer::demand);
         sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(),
-            WaitStrategies.of(options.waiting(), writerSpot), this::writerShouldStop);
-        waker = new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
+            WaitStrategies.of(options.waiting(), writerSpot), this::writerShouldStop, subscribers);
+        waker = new Waker(section, RingDescriptor.WAKE_OFFSET, subscribers);
         writer = new RingWriter(channel, section, ring.doubledSlots(), sequencer,
             options.ringCapacity(), options.slotLength(), options.maxMessageLength(),
             options.maxFragmentedMessageLength(), waker);
         writer.checksums(options.payloadChecksums());
+        roster = new SubscriberRoster(directory, channel, options, section, sessionId, writer, waker, subscribers);
+        audit = new OwnRingAudit(ring, writer, options.ringCapacity() / options.slotLength(), options.slotLength(),
+            this::endingOrEnded);
         Thread thread = new Thread(this, "aperture-pub-" + channel);
         thread.setDaemon(true);
         writer.burstThread(thread); // published to the conductor by its start
@@ -337,7 +338,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
 
     /** The ring or subscriber section whose file another process truncated, or null. */
     private MappedSection truncatedSection() {
-        SubscriberLink[] current = links;
+        SubscriberLink[] current = links();
         MappedSection[] sections = new MappedSection[current.length + 1];
         sections[0] = ring.mapped();
         for (int i = 0; i < current.length; i++) {
@@ -356,7 +357,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
      * truncated by another process ({@link SectionFaults}).
      */
     private CorruptSectionException fault(InternalError fault) {
-        SubscriberLink[] current = links;
+        SubscriberLink[] current = links();
         MappedSection[] sections = new MappedSection[current.length + 1];
         sections[0] = ring.mapped();
         for (int i = 0; i < current.length; i++) {
@@ -376,7 +377,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             throw fault(fault);
         }
         boolean retiredOne = false;
-        for (SubscriberLink link : links) {
+        for (SubscriberLink link : links()) {
             if (link.mapped().lengthIfTruncated() >= 0) {
                 retire(link, SubscriberEnd.Kind.FAILED, "its section " + link.name() + " was truncated by another process");
                 retiredOne = true;
@@ -393,7 +394,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
             endRing(TerminalState.CLOSED);
             return () -> { };
         }
-        admit(first);
+        roster.admit(first);
         remoteContext = first.context; // volatile: before the source is subscribed, on this thread or on demand
         if (subscribeAtAdmission) {
             sourceSubscribed = true;
@@ -424,13 +425,13 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                     endRing(TerminalState.CLOSED);
                     return () -> { };
                 }
-                for (SubscriberLink link : links) {
+                for (SubscriberLink link : links()) {
                     if (link.cancelled()) {
                         retireCancelled(link);
                     }
                 }
-                closeRetired();
-                if (links.length == 0) {
+                roster.closeRetired();
+                if (links().length == 0) {
                     // No live subscriber remains: cancel upstream and end the ring.
                     cancelUpstream();
                     // Its subscribers may have left because another process truncated the ring: then that is the end.
@@ -494,7 +495,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     /** Min over the admitted subscribers of {@code base + requested}, each validated (it may only grow). */
     private long allowedNow() {
         long min = Long.MAX_VALUE;
-        for (SubscriberLink link : links) {
+        for (SubscriberLink link : links()) {
             min = Math.min(min, link.allowedValidated());
         }
         return min;
@@ -508,46 +509,22 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         nextHousekeeping = now + intervalNs;
         SectionFaults.checkLength(ring.mapped()); // truncated: named now, even where no access faults
         beat();
-        verifyOwnRing();
-        for (SubscriberLink link : links) {
+        audit.verifyRing(links());
+        for (SubscriberLink link : links()) {
             if (link.mapped().lengthIfTruncated() >= 0) {
                 retire(link, SubscriberEnd.Kind.FAILED, "its section " + link.name() + " was truncated by another process");
                 continue;
             }
             link.validateConsumed(writer::committed);
-            verifyNextCommitted(link);
+            audit.verifyNextCommitted(link);
             String death = link.liveness.check(now);
             if (death != null) {
                 retire(link, SubscriberEnd.Kind.DIED, death);
                 ChannelFiles.deleteIfSame(link.path, link.fileKey);
             }
         }
-        closeRetired();
-        scanForSubscribers(); // housekeeping runs only once the first subscriber is admitted
-    }
-
-    /**
-     * Looks for subscribers waiting to be admitted. A subscriber claims the lowest free index, so only the
-     * free indices up to one past the highest admitted one are looked at: one file lookup per interval for
-     * a channel with one subscriber, never a scan of the directory.
-     */
-    private void scanForSubscribers() {
-        SubscriberLink[] current = links;
-        int highest = -1;
-        boolean[] taken = new boolean[options.maxSubscribers()];
-        for (SubscriberLink link : current) {
-            taken[link.index] = true;
-            highest = Math.max(highest, link.index);
-        }
-        int limit = Math.min(options.maxSubscribers(), highest + 2);
-        for (int index = 0; index < limit; index++) {
-            if (!taken[index]) {
-                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId, this::refused);
-                if (found != null) {
-                    admit(found);
-                }
-            }
-        }
+        roster.closeRetired();
+        roster.scan(); // housekeeping runs only once the first subscriber is admitted
     }
 
     /**
@@ -561,19 +538,14 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         long timeoutNs = options.firstSubscriberTimeoutNanos();
         long deadline = nextBeat + timeoutNs;
         while (!closing) {
-            for (int index = 0; index < options.maxSubscribers(); index++) {
-                SubscriberLink found = SubscriberLink.tryOpen(directory, channel, index, sessionId, this::refused);
-                if (found != null) {
-                    return found;
-                }
-                if (!Files.exists(ChannelFiles.subscriberPath(directory, channel, index))) {
-                    break; // subscribers claim the lowest free index: none beyond a free one
-                }
+            SubscriberLink found = roster.findFirst();
+            if (found != null) {
+                return found;
             }
             if (System.nanoTime() - nextBeat >= 0) {
                 beat();
                 // A subscriber that read an overwritten header would attach to a session nobody serves.
-                verifyOwnHeader();
+                ring.verifyHeader();
                 nextBeat = System.nanoTime() + intervalNs;
             }
             long remaining = deadline - System.nanoTime();
@@ -586,94 +558,15 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         return null;
     }
 
-    /** Admits {@code link} (see the class comment); conductor thread only. */
-    private void admit(SubscriberLink link) {
-        SubscriberLink[] current = links;
-        long floor = writer.snapshot()[0];
-        for (SubscriberLink other : current) {
-            floor = Math.min(floor, other.gating.get());
-        }
-        // Until its start is chosen the newcomer holds the ring no later than anyone already does, and no later
-        // than the lazy position the walk below starts from.
-        link.holdAt(floor);
-        sequencer.addGatingSequences(link.gating);
-        long[] latest = writer.latest();
-        long start = latest[0];
-        long base = latest[1];
-        if (link.joinOldest && current.length > 0) {
-            long oldest = start;
-            for (SubscriberLink other : current) {
-                oldest = Math.min(oldest, other.gating.get());
-            }
-            oldest = Math.max(oldest, floor);
-            base -= writer.countStarts(oldest, start);
-            start = oldest;
-        }
-        link.admit(start, base);
-        link.liveness = new PeerLiveness(link.name(), link.mapped(), link.identity, link.section(),
-            SubscriberDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
-        int entry = RingDescriptor.entryOffset(link.index);
-        section.putLong(entry + RingDescriptor.ENTRY_START_OFFSET, start);
-        section.putLong(entry + RingDescriptor.ENTRY_BASE_OFFSET, base);
-        section.putLong(entry + RingDescriptor.ENTRY_DROPPED_OFFSET, 0L);
-        // Release: start and base are complete for the subscriber that acquires its id here.
-        ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_ID_OFFSET, link.subscriberId);
-        ChannelLog.log().info("channel '{}': subscriber {} (pid {}) admitted at seq {}", channel, link.index,
-            link.identity.pid, start);
-        if (!link.polls) {
-            // A polling subscriber needs no wake check (and no fence) after each record.
-            waker.addPeer(link.section());
-        }
-        writerSpot.addPeer(link.section(), link.gating);
-        conductorSpot.addPeer(link.section(), link.allowed);
-        synchronized (this) {
-            SubscriberLink[] updated = Arrays.copyOf(links, links.length + 1);
-            updated[updated.length - 1] = link;
-            links = updated;
-            countSubscribers(updated.length);
-        }
-        waker.wakeAll(); // the subscriber may sleep on the ring's wake word while it waits to be admitted
+    /** The admitted subscribers now: one snapshot of the set. */
+    private SubscriberLink[] links() {
+        SubscriberRoster r = roster; // set before the conductor starts; null only if the ring could not be created
+        return r == null ? new SubscriberLink[0] : r.links();
     }
 
-    private void countSubscribers(int count) {
-        // Release: statistics for tools; no decision depends on it.
-        ShmSequence.INT.setRelease(section, RingDescriptor.SUBSCRIBERS_OFFSET, count);
-    }
-
-    /**
-     * Stops serving {@code link}: no longer gating, demand or wake-up; its mapping is closed by the
-     * conductor. Any thread.
-     */
+    /** Stops serving {@code link} ({@link SubscriberRoster#retire}); wakes the conductor to close it. Any thread. */
     private void retire(SubscriberLink link, SubscriberEnd.Kind kind, String detail) {
-        long delivered;
-        try {
-            delivered = link.delivered();
-        } catch (InternalError e) {
-            delivered = -1; // its section is truncated: the count is gone
-        }
-        synchronized (this) {
-            SubscriberLink[] current = links;
-            SubscriberLink[] updated = Arrays.stream(current).filter(l -> l != link).toArray(SubscriberLink[]::new);
-            if (updated.length == current.length) {
-                return;
-            }
-            link.endReason = detail.isEmpty() ? kind.name().toLowerCase(java.util.Locale.ROOT) : detail;
-            links = updated;
-            countSubscribers(updated.length);
-            ends.add(new SubscriberEnd(link.index, link.identity.pid, kind, detail, delivered));
-        }
-        switch (kind) {
-            case DIED, FAILED, DROPPED -> ChannelLog.log().warn("channel '{}': subscriber {} (pid {}) {}: {}", channel,
-                link.index, link.identity.pid, kind.name().toLowerCase(java.util.Locale.ROOT), detail);
-            default -> ChannelLog.log().info("channel '{}': subscriber {} (pid {}) {}{}", channel, link.index,
-                link.identity.pid, kind.name().toLowerCase(java.util.Locale.ROOT), detail.isEmpty() ? "" : ": " + detail);
-        }
-        sequencer.removeGatingSequence(link.gating);
-        writerSpot.removePeer(link.section());
-        conductorSpot.removePeer(link.section());
-        waker.removePeer(link.section());
-        retired.add(link);
-        if (Thread.currentThread() != conductor) {
+        if (roster.retire(link, kind, detail) && Thread.currentThread() != conductor) {
             wakeConductor();
         }
     }
@@ -708,25 +601,9 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         return failure == null ? "" : failure.toString();
     }
 
-    /** A subscriber refused the channel (its section said so at a scan): reported, never admitted. */
-    private void refused(int index, ProcessIdentity owner, String reason) {
-        synchronized (this) {
-            ends.add(new SubscriberEnd(index, owner.pid, SubscriberEnd.Kind.REFUSED, reason, 0));
-        }
-        ChannelLog.log().warn("channel '{}': subscriber {} (pid {}) refused the channel: {}", channel, index, owner.pid,
-            reason);
-    }
-
     /** What the stream came to so far, subscriber by subscriber. */
-    public synchronized PublishReport report() {
-        return new PublishReport(channel, writer.publishedCount(), ends);
-    }
-
-    private void closeRetired() {
-        SubscriberLink link;
-        while ((link = retired.poll()) != null) {
-            link.close();
-        }
+    public PublishReport report() {
+        return roster.report();
     }
 
     /**
@@ -737,7 +614,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     private boolean dropSlowest(long fullForNs) {
         SubscriberLink slowest = null;
         long position = Long.MAX_VALUE;
-        for (SubscriberLink link : links) {
+        for (SubscriberLink link : links()) {
             long gating = link.gating.get();
             if (gating < position) {
                 position = gating;
@@ -753,11 +630,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         }
         String reason = "dropped as too slow (lagged by " + lagBytes + " bytes)";
         slowest.endReason = reason; // volatile, before the dropped word: the conductor's entry check reads it after
-        int entry = RingDescriptor.entryOffset(slowest.index);
-        // Release, then StoreStore: the subscriber sees the drop before this thread overwrites a slot it did
-        // not read; it checks the word after reading each record (LoadLoad), so it never delivers a torn one.
-        ShmSequence.LONG.setRelease(section, entry + RingDescriptor.ENTRY_DROPPED_OFFSET, lagBytes);
-        VarHandle.storeStoreFence();
+        SubscriberTable.markDropped(section, slowest.index, lagBytes); // released and fenced before any overwrite
         synchronized (SectionFaults.lockOf(section)) { // both publisher threads may count; no RMW on mapped memory
             // Acquire, then release: a monitoring count, in turn under the lock with the other publisher thread.
             long dropped = (long) ShmSequence.LONG.getAcquire(section, RingDescriptor.DROPPED_OFFSET);
@@ -789,7 +662,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
         if (sinkState != RUNNING || closing) {
             return true;
         }
-        for (SubscriberLink link : links) {
+        for (SubscriberLink link : links()) {
             if (link.cancelled()) {
                 return true;
             }
@@ -798,77 +671,14 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     }
 
     private boolean writerShouldStop() {
-        return closing || links.length == 0;
+        return closing || links().length == 0;
     }
 
-    /**
-     * This publisher is the only writer of its ring: a cursor other than its lazy position, behind it or seen
-     * twice ahead of it (the writer stores the cursor just before the pair read here), or a terminal state set
-     * while it runs, was written by another process.
-     */
-    private void verifyOwnRing() {
-        verifyOwnHeader();
-        long position = writer.snapshot()[0];
-        // Acquire, after the pair: the cursor the writer stored with this pair or a later one.
-        long cursorNow = RingHeader.cursor(section);
-        if (cursorNow != position) {
-            if (cursorNow < position || cursorNow == suspectCursor) {
-                throw new CorruptSectionException(ring.name(), RingDescriptor.CURSOR_OFFSET,
-                    "cursor " + cursorNow + " != " + position + " stored by this publisher: overwritten by another process");
-            }
-            suspectCursor = cursorNow;
-        } else {
-            suspectCursor = Long.MIN_VALUE;
-        }
-        for (SubscriberLink link : links) {
-            verifyEntry(link);
-        }
-        int terminal = RingHeader.terminalState(section);
-        // endingRing after the state: the upstream's thread may set the state (onComplete) while this check runs; its
-        // flag is stored before, and sinkState only after, so reading sinkState alone took our own end for corruption.
-        if (terminal != TerminalState.OPEN && !endingRing && sinkState == RUNNING && !closing) {
-            throw new CorruptSectionException(ring.name(), RingDescriptor.TERMINAL_OFFSET,
-                "terminal state " + terminal + " set while this publisher runs: written by another process");
-        }
-    }
-
-    /**
-     * The record a subscriber reads next, when this publisher committed it, must read committed: a header that
-     * another process zeroed would leave the subscriber waiting for it while this publisher waits for that
-     * subscriber. Seen twice at the same consumed value (the commit may be a few instructions away after the
-     * committed position is stored), it is corruption.
-     */
-    private void verifyNextCommitted(SubscriberLink link) {
-        long consumed = link.consumed.get();
-        if (consumed == SubscriberLink.NOT_STARTED || consumed >= writer.committed() || writer.committedAt(consumed + 1)) {
-            link.suspectUncommitted = SubscriberLink.NOT_STARTED;
-            return;
-        }
-        if (link.suspectUncommitted == consumed) {
-            throw new CorruptSectionException(ring.name(), RingDescriptor.SLOTS_OFFSET
-                + ((consumed + 1) & (options.ringCapacity() / options.slotLength() - 1)) * options.slotLength(),
-                "record at seq " + (consumed + 1) + " that this publisher committed (up to seq " + writer.committed()
-                + ") reads uncommitted: its header was zeroed by another process");
-        }
-        link.suspectUncommitted = consumed;
-    }
-
-    /** An admitted subscriber's table entry holds what this publisher wrote there (it is dropped only when retired). */
-    private void verifyEntry(SubscriberLink link) {
-        int entry = RingDescriptor.entryOffset(link.index);
-        long[] expected = {link.subscriberId, link.start(), link.base(), 0L};
-        for (int word = 0; word < expected.length; word++) {
-            // Acquire: a dropped word seen here orders after the writer's endReason store (it stores that first).
-            long value = (long) ShmSequence.LONG.getAcquire(section, entry + 8 * word);
-            if (value != expected[word] && link.endReason == null) {
-                throw new CorruptSectionException(ring.name(), entry + 8 * word, "subscriber table word "
-                    + value + " != " + expected[word] + " written by this publisher: overwritten by another process");
-            }
-        }
-    }
-
-    private void verifyOwnHeader() {
-        ring.verifyHeader();
+    /** Whether a terminal state in the ring may be this publisher's own: it is ending it, or the stream or session ended. */
+    private boolean endingOrEnded() {
+        // endingRing first: the upstream's thread may set the state (onComplete) while the audit runs; its flag is
+        // stored before the state, and sinkState only after, so reading sinkState alone took our own end for corruption.
+        return endingRing || sinkState != RUNNING || closing;
     }
 
     /** Sets the ring's terminal state (first one wins) and wakes subscribers sleeping on the ring. */
@@ -929,10 +739,10 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
     }
 
     private void cleanup() {
-        for (SubscriberLink link : links) {
+        for (SubscriberLink link : links()) {
             retire(link, endOfChannel(), endOfChannelDetail());
         }
-        closeRetired();
+        roster.closeRetired();
         ring.remove();
         ring.close();
     }
@@ -1136,7 +946,7 @@ public final class PublisherSession<T> implements CoreSubscriber<T>, Runnable {
                 waited = true;
                 long now = System.nanoTime();
                 if (onConductor) {
-                    for (SubscriberLink link : links) {
+                    for (SubscriberLink link : links()) {
                         if (link.cancelled()) {
                             retireCancelled(link);
                         }

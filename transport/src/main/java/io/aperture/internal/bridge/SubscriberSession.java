@@ -8,9 +8,7 @@ import io.aperture.CorruptSectionException;
 import io.aperture.IncompatibleChannelException;
 import io.aperture.RemoteException;
 import io.aperture.SlowSubscriberException;
-import io.aperture.Waiting;
 import io.aperture.internal.ring.RingReader;
-import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.ChannelLog;
 import io.aperture.internal.section.ContextEntries;
 import io.aperture.internal.section.DoubleMapping;
@@ -18,12 +16,11 @@ import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.OwnSubscriberSection;
 import io.aperture.internal.section.PeerLiveness;
-import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
-import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
+import io.aperture.internal.section.SubscriberTable;
 import io.aperture.internal.section.SubscriberLink;
 import io.aperture.internal.section.TerminalState;
 import io.aperture.internal.waiting.Backoff;
@@ -37,8 +34,6 @@ import reactor.core.publisher.Operators;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
@@ -107,8 +102,6 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private ByteBuffer ringSection;
     private RingHeader header;
     private OwnSubscriberSection own;
-    /** The context entries this subscriber sends its publisher, encoded once, at the first claim. */
-    private byte[] contextForPublisher;
     /** When the drain thread last beat the heartbeat, and the records it delivered since it last looked at the clock. */
     private long lastBeatNs;
     private int deliveredSinceClock;
@@ -123,8 +116,6 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     private long consumedWritten;
     private int index;
     private long subscriberId;
-    /** Offset of this subscriber's entry in the ring's subscriber table. */
-    private int entryOffset;
     private int slotCount;
     /** The ring's publisher drops slow subscribers: each record is checked against the dropped word. */
     private boolean dropsSlowest;
@@ -300,203 +291,35 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
 
     // ---------------------------------------------------------------- attach and detach
 
+    /** Attaches ({@link RingAttachment}) and sets this side's waker, spot and liveness up; false when cancelled first. */
     private boolean attach() throws IOException {
-        long deadline = System.nanoTime() + options.attachTimeoutNanos();
-        Path ringPath = ChannelFiles.ringPath(directory, channel);
-        String reason = "no ring file " + ringPath;
-        Backoff backoff = new Backoff(FIRST_PARK_NS, MAX_ATTACH_PARK_NS);
-        while (true) {
-            if (cancelled || badRequested) {
-                return false;
-            }
-            if (Files.exists(ringPath)) {
-                String notReady = tryAttach(ringPath);
-                if (notReady == null) {
-                    return true;
-                }
-                reason = notReady;
-            }
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                throw new ApertureException("channel '" + channel + "' not available in " + directory + " after "
-                    + ChannelOptions.describe(options.attachTimeoutNanos()) + ": " + reason);
-            }
-            backoff.park(this, remaining);
+        RingAttachment.Attached a = new RingAttachment(directory, channel, codec, options,
+            () -> cancelled || badRequested,
+            () -> ContextEntries.encode(channel, options.contextKeys(), actual.currentContext())).attach();
+        if (a == null) {
+            return false;
         }
+        own = a.own();
+        ownSection = own.buffer();
+        index = a.index();
+        subscriberId = own.subscriberId();
+        ring = a.ring();
+        ringSection = ring.buffer();
+        header = a.header();
+        ringDoubleMapping = a.doubleMapping();
+        slotCount = header.capacity / header.slotLength;
+        dropsSlowest = (header.flags & RingDescriptor.FLAG_DROP_SLOWEST) != 0;
+        consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
+        waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
+        waker.addPeer(ringSection);
+        liveness = new PeerLiveness(a.ringName(), ring, header.publisher, ringSection,
+            RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
+        spot = new ParkingSpot(ownSection, PARKED_OFFSET, ringSection, RingDescriptor.WAKE_OFFSET, true);
+        return true;
     }
 
-    /** Attaches to the ring at {@code ringPath}; returns null when attached, else why not (yet). */
-    private String tryAttach(Path ringPath) throws IOException {
-        MappedSection mapped;
-        Object ringKey = ChannelFiles.fileKey(ringPath);
-        try {
-            mapped = MappedSection.open(ringPath, -1, false);
-            mapped.openLockProbe(); // at once, on the file just mapped: this side probes the publisher's lock
-        } catch (NoSuchFileException e) {
-            return "no ring file " + ringPath;
-        }
-        boolean keep = false;
-        try {
-            ByteBuffer b = mapped.buffer();
-            if (b.capacity() < RingDescriptor.SLOTS_OFFSET) {
-                throw new CorruptSectionException(ringPath.getFileName().toString(), 0, "file length " + b.capacity()
-                    + " < header length " + RingDescriptor.SLOTS_OFFSET);
-            }
-            if (RingHeader.magic(b) == 0) {
-                return "ring " + ringPath + " not initialised";
-            }
-            RingHeader h = RingHeader.read(ringPath.getFileName().toString(), b, b.capacity());
-            try {
-                h.checkCodec(channel, codec);
-            } catch (IncompatibleChannelException e) {
-                if (h.publisher.isAlive() && RingHeader.terminalState(b) == TerminalState.OPEN) {
-                    refuse(h, e.getMessage());
-                }
-                throw e;
-            }
-            int state = RingHeader.terminalState(b);
-            boolean ended = state == TerminalState.COMPLETED || state == TerminalState.ERRORED;
-            if (state != TerminalState.OPEN && !ended) {
-                return "the ring of publisher " + h.publisher + " is " + TerminalState.name(state);
-            }
-            if (!h.publisher.isAlive()) {
-                if (ringKey == null || !ringKey.equals(ChannelFiles.fileKey(ringPath))) {
-                    return "the ring of publisher " + h.publisher + " was replaced"; // a new publisher: try it
-                }
-                // Left by a dead process: said at once, whatever its state, never read as an (empty) stream.
-                throw new ApertureException("channel '" + channel + "' in " + directory + ": its ring was left by "
-                    + "publisher " + h.publisher + ", which is no longer running (state " + TerminalState.name(state)
-                    + ", at least " + RingHeader.published(b) + " message(s) published); the channel's next publisher removes it");
-            }
-            // A ring that completed or failed is still joined while its publisher lingers: its terminal record is
-            // read (§1.4).
-            String claimed = claimSection(h, b);
-            if (claimed != null) {
-                return claimed;
-            }
-            ring = mapped;
-            ringSection = b;
-            header = h;
-            keep = true;
-            if ((h.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0 && options.doubleMapping()) {
-                DoubleMapping doubled = DoubleMapping.map(ringPath, RingDescriptor.SLOTS_OFFSET, h.capacity, false);
-                if (doubled != null && doubled.buffer().getLong(RingDescriptor.SESSION_ID_OFFSET) != h.sessionId) {
-                    doubled.close(); // the name now belongs to another ring: read this one through the copy path
-                    doubled = null;
-                }
-                ringDoubleMapping = doubled;
-            }
-            slotCount = h.capacity / h.slotLength;
-            dropsSlowest = (h.flags & RingDescriptor.FLAG_DROP_SLOWEST) != 0;
-            consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
-            waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
-            waker.addPeer(b);
-            liveness = new PeerLiveness(ringPath.getFileName().toString(), mapped, h.publisher, b,
-                RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
-            spot = new ParkingSpot(ownSection, PARKED_OFFSET, b, RingDescriptor.WAKE_OFFSET, true);
-            return null;
-        } finally {
-            if (!keep) {
-                mapped.close();
-            }
-        }
-    }
-
-    /**
-     * Tells the publisher that this subscriber refuses its channel, and why: claims a section that says so, waits
-     * (at most four liveness intervals, at least 100 ms) for the publisher to read it (it removes the section then),
-     * and removes it if the publisher did not. Best effort: a section that cannot be claimed is not told.
-     */
-    private void refuse(RingHeader h, String reason) throws IOException {
-        OwnSubscriberSection refusal = null;
-        for (int index = 0; index < h.maxSubscribers && refusal == null; index++) {
-            refusal = OwnSubscriberSection.claimRefusal(directory, channel, index, h.sessionId, reason);
-        }
-        if (refusal == null) {
-            return;
-        }
-        try {
-            long deadline = System.nanoTime() + Math.max(4 * intervalNs, MIN_REFUSAL_WAIT_NS);
-            Backoff backoff = new Backoff(FIRST_PARK_NS, intervalNs);
-            while (refusal.linked() && !cancelled && h.publisher.isAlive()) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    break;
-                }
-                backoff.park(this, remaining);
-            }
-            refusal.detach(); // removes it if the publisher did not
-        } finally {
-            refusal.close();
-        }
-    }
-
-    /** Claims subscriber section index 0..max-1 by linking a complete section into place; null when claimed. */
-    private static final long MIN_REFUSAL_WAIT_NS = 100_000_000L;
     /** A drain loop that reads on every poll looks at the clock once in this many + 1 polls, for its housekeeping. */
     private static final int BUSY_CLOCK_MASK = 15;
-
-    private String claimSection(RingHeader h, ByteBuffer ringBuffer) throws IOException {
-        if (contextForPublisher == null) {
-            contextForPublisher = ContextEntries.encode(channel, options.contextKeys(), actual.currentContext());
-        }
-        int live = 0;
-        String transientReason = null;
-        for (int index = 0; index < h.maxSubscribers; index++) {
-            Path path = ChannelFiles.subscriberPath(directory, channel, index);
-            for (int attempt = 0; attempt < 2; attempt++) {
-                OwnSubscriberSection claimed = OwnSubscriberSection.claim(directory, channel, index, h.sessionId,
-                    (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
-                    | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS), contextForPublisher);
-                if (claimed != null) {
-                    own = claimed;
-                    ownSection = claimed.buffer();
-                    this.index = index;
-                    this.subscriberId = claimed.subscriberId();
-                    this.entryOffset = RingDescriptor.entryOffset(index);
-                    return null;
-                }
-                String occupant = occupant(path, h.sessionId);
-                if (occupant == null) {
-                    continue; // stale section removed: try the same index again
-                }
-                if (occupant.isEmpty()) {
-                    live++;
-                } else {
-                    transientReason = occupant;
-                }
-                break;
-            }
-        }
-        if (transientReason != null) {
-            return transientReason;
-        }
-        throw new ApertureException("channel '" + channel + "' already has " + live + " subscriber(s), the maximum its "
-            + "publisher " + h.publisher + " accepts");
-    }
-
-    /**
-     * Looks at the section occupying {@code path}: "" when it is a live subscriber of this session, a reason
-     * when it is a live subscriber of an earlier session (it will leave), null when it was stale and removed.
-     */
-    private static String occupant(Path path, long sessionId) {
-        Object key = ChannelFiles.fileKey(path);
-        try (MappedSection existing = MappedSection.open(path, LENGTH, false)) {
-            ByteBuffer b = existing.buffer();
-            ProcessIdentity owner = new ProcessIdentity(b.getLong(PID_OFFSET), b.getLong(START_OFFSET));
-            boolean cancelledFlag = (int) ShmSequence.INT.getAcquire(b, CANCELLED_OFFSET) != 0;
-            if (owner.isAlive() && !cancelledFlag) {
-                return b.getLong(RING_SESSION_ID_OFFSET) == sessionId ? ""
-                    : "subscriber section " + path.getFileName() + " is held by " + owner + " of an earlier publisher";
-            }
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException | RuntimeException e) {
-            // unreadable: garbage left behind
-        }
-        ChannelFiles.deleteIfSame(path, key);
-        return null;
-    }
 
     /**
      * Waits until the publisher admits this subscriber (its id in the ring's table), then starts reading
@@ -512,14 +335,13 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             if (cancelled || badRequested) {
                 return false;
             }
-            // Acquire: pairs with the publisher's release of the id; start and base below are complete.
-            long admitted = (long) ShmSequence.LONG.getAcquire(ringSection, entryOffset + RingDescriptor.ENTRY_ID_OFFSET);
+            long admitted = SubscriberTable.admittedId(ringSection, index); // acquire: start below is complete
             if (admitted == subscriberId) {
-                long start = ringSection.getLong(entryOffset + RingDescriptor.ENTRY_START_OFFSET);
+                long start = SubscriberTable.start(ringSection, index);
                 // The cursor is the publisher's lazy position: the start it chose is within one ring of it.
                 long cursor = RingHeader.cursor(ringSection);
                 if (start < -1 || start - cursor > slotCount || cursor - start > slotCount) {
-                    throw new CorruptSectionException(ringName, entryOffset + RingDescriptor.ENTRY_START_OFFSET,
+                    throw new CorruptSectionException(ringName, SubscriberTable.startOffset(index),
                         "start " + start + " of subscriber " + index + " outside [cursor " + cursor + " - " + slotCount
                         + ", cursor + " + slotCount + "]");
                 }
@@ -578,13 +400,11 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
 
     /** Throws {@link SlowSubscriberException} if the publisher dropped this subscriber. */
     private void checkDropped() {
-        // LoadLoad: the record just read (plain loads) is read before the word that says whether it was intact.
-        java.lang.invoke.VarHandle.loadLoadFence();
-        // Opaque after the fence: ordered after the record's loads; pairs with the writer's release + StoreStore.
-        long lag = (long) ShmSequence.LONG.getOpaque(ringSection, entryOffset + RingDescriptor.ENTRY_DROPPED_OFFSET);
+        long lag = SubscriberTable.droppedAfterRecord(ringSection, index); // LoadLoad, then opaque: after the record
+
         if (lag != 0) {
             if ((header.flags & RingDescriptor.FLAG_DROP_SLOWEST) == 0 || lag < 0 || lag > header.capacity) {
-                throw new CorruptSectionException(channel + ".ring", entryOffset + RingDescriptor.ENTRY_DROPPED_OFFSET,
+                throw new CorruptSectionException(channel + ".ring", SubscriberTable.droppedOffset(index),
                     "dropped word " + lag + " of subscriber " + index + " is not a lag in [1, " + header.capacity
                     + "] of a channel that drops slow subscribers (flags " + header.flags + ")");
             }

@@ -5,9 +5,8 @@ import com.lmax.disruptor.FixedSequenceGroup;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.WaitStrategy;
 import io.aperture.internal.section.RecordDescriptor;
+import io.aperture.internal.waiting.PeerSet;
 import io.aperture.internal.waiting.ShmBarrier;
-
-import java.util.Arrays;
 
 /**
  * The single producer's claim over a ring section, after the Disruptor's {@code SingleProducerSequencer}: the
@@ -19,21 +18,29 @@ import java.util.Arrays;
  * after each record before it commits the record ({@link RecordDescriptor}), and that slot must not be one
  * a subscriber has still to read. So at most {@code slotCount - 1} slots hold unread records.
  *
- * <p>The claim state ({@code nextValue}, {@code cachedGating}) belongs to the single producer thread.
- * Gating sequences may be added and removed from another thread (copy on write, volatile array).
+ * <p>The claim state ({@code nextValue}, {@code cachedGating}) belongs to the single producer thread. The gating
+ * sequences are those of the channel's {@link PeerSet}, the one set of admitted subscribers, which the conductor
+ * (and the writer, for a drop) changes by replacing its snapshot.
  */
 public final class RingSequencer {
     private final int slotCount;
     /** Slots that may hold unread records: one fewer than the ring has (the headroom above). */
     private final int usable;
     private volatile WaitStrategy waitStrategy;
-    private volatile Sequence[] gatingSequences = new Sequence[0];
+    private final PeerSet<?> peers;
     private final ShmBarrier.StopCondition stopCondition;
 
     private long nextValue = -1;
     private long cachedGating = -1;
 
+    /** A sequencer with a set of gating sequences of its own, empty: {@link #addGatingSequences} adds to it. */
     public RingSequencer(int slotCount, WaitStrategy waitStrategy, ShmBarrier.StopCondition stopCondition) {
+        this(slotCount, waitStrategy, stopCondition, PeerSet.ofSections(-1, -1));
+    }
+
+    /** A sequencer gated by the peers of {@code peers}. */
+    public RingSequencer(int slotCount, WaitStrategy waitStrategy, ShmBarrier.StopCondition stopCondition,
+                         PeerSet<?> peers) {
         if (slotCount < 2 || Integer.bitCount(slotCount) != 1) {
             throw new IllegalArgumentException("slot count " + slotCount + " is not a power of two of at least 2");
         }
@@ -41,6 +48,7 @@ public final class RingSequencer {
         this.usable = slotCount - 1;
         this.waitStrategy = waitStrategy;
         this.stopCondition = stopCondition;
+        this.peers = peers;
     }
 
     /** Sets how the producer waits for space; chosen when the first subscriber (whose section it sleeps on) attaches. */
@@ -54,7 +62,7 @@ public final class RingSequencer {
 
     /** The gating sequences now in force (the array is replaced, never changed, when one is added or removed). */
     public Sequence[] gatingSequences() {
-        return gatingSequences;
+        return peers.current().gating();
     }
 
     /** Last slot sequence claimed by the producer (committed or about to be). */
@@ -66,7 +74,7 @@ public final class RingSequencer {
     public long freeSlots() {
         long free = usable - (nextValue - cachedGating);
         if (free <= 0) {
-            if (gatingSequences.length == 0 && stopCondition.shouldStop()) {
+            if (peers.current().gating().length == 0 && stopCondition.shouldStop()) {
                 return 0; // nobody reads and the producer should stop: awaitFree says so, once a ring
             }
             cachedGating = minimumGating();
@@ -81,7 +89,7 @@ public final class RingSequencer {
      * @throws AlertException when the wait was ended by the stop condition or the deadline
      */
     public void awaitFree(int slots, long deadlineNs) throws AlertException {
-        if (gatingSequences.length == 0 && stopCondition.shouldStop()) {
+        if (peers.current().gating().length == 0 && stopCondition.shouldStop()) {
             // With no gating sequence the ring never fills: without this a producer that should stop (closed,
             // every subscriber gone) would write on for ever, e.g. a synchronous source inside request().
             throw AlertException.INSTANCE;
@@ -97,15 +105,16 @@ public final class RingSequencer {
         if (wrapPoint <= cachedGating) {
             return;
         }
-        Sequence[] gating = gatingSequences;
+        PeerSet.Snapshot<?> snapshot = peers.current();
+        Sequence[] gating = snapshot.gating();
         if (gating.length == 0) {
             return; // nobody gates: the producer may overwrite freely
         }
         Sequence group = gating.length == 1 ? gating[0] : new FixedSequenceGroup(gating);
-        // A subscriber dropped, gone or admitted changes the array: the wait ends and is taken up again
+        // A subscriber dropped, gone or admitted replaces the snapshot: the wait ends and is taken up again
         // over the new set, rather than waiting on a subscriber that no longer gates the ring.
         ShmBarrier barrier = new ShmBarrier(waitStrategy, group,
-            () -> gatingSequences != gating || stopCondition.shouldStop());
+            () -> peers.current() != snapshot || stopCondition.shouldStop());
         cachedGating = Math.min(barrier.waitFor(wrapPoint, deadlineNs), nextValue);
     }
 
@@ -115,7 +124,7 @@ public final class RingSequencer {
      */
     private long minimumGating() {
         long minimum = nextValue;
-        for (Sequence sequence : gatingSequences) {
+        for (Sequence sequence : peers.current().gating()) {
             minimum = Math.min(minimum, sequence.get());
         }
         return minimum;
@@ -132,21 +141,17 @@ public final class RingSequencer {
         cachedGating = Math.min(cachedGating, sequence);
     }
 
+    /** Adds gating sequences of readers with no section (tests, benchmarks) to this sequencer's set of peers. */
     public void addGatingSequences(Sequence... added) {
-        synchronized (this) {
-            Sequence[] current = this.gatingSequences;
-            Sequence[] updated = Arrays.copyOf(current, current.length + added.length);
-            System.arraycopy(added, 0, updated, current.length, added.length);
-            this.gatingSequences = updated;
+        @SuppressWarnings("unchecked")
+        PeerSet<Object> set = (PeerSet<Object>) peers;
+        for (Sequence sequence : added) {
+            set.add(null, null, false, sequence, null);
         }
     }
 
+    /** Removes a gating sequence (by identity) from this sequencer's set of peers; returns whether it was there. */
     public boolean removeGatingSequence(Sequence sequence) {
-        synchronized (this) {
-            Sequence[] current = this.gatingSequences;
-            Sequence[] updated = Arrays.stream(current).filter(s -> s != sequence).toArray(Sequence[]::new);
-            this.gatingSequences = updated;
-            return updated.length != current.length;
-        }
+        return peers.removeGating(sequence);
     }
 }

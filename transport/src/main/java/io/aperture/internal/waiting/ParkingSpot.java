@@ -35,17 +35,11 @@ import java.util.concurrent.locks.LockSupport;
  * noticed even if a wake goes astray.
  */
 public final class ParkingSpot {
-    /** A peer this spot may sleep on: its section's wake word, and the progress that ends a wait (or null). */
-    private static final class Peer {
-        final ByteBuffer section;
-        final long wakeAddress;
-        final Sequence progress;
-
-        Peer(ByteBuffer section, int wakeOffset, Sequence progress) {
-            this.section = section;
-            this.wakeAddress = Futex.AVAILABLE ? Futex.address(section, wakeOffset) : 0;
-            this.progress = progress;
-        }
+    /** Which progress of a peer ends a wait on this spot. */
+    @FunctionalInterface
+    public interface Progress {
+        /** The peer's progress that must reach a waited-for sequence, or null when it has none. */
+        Sequence of(PeerSet.Peer<?> peer);
     }
 
     private final ByteBuffer ownSection;
@@ -54,9 +48,10 @@ public final class ParkingSpot {
     private final ByteBuffer timespec;
     private final long timespecAddress;
     private final boolean singleWaiter;
-    private volatile Peer[] peers = new Peer[0];
+    private final PeerSet<?> peers;
+    private final Progress progress;
     /** The peer chosen by the last {@link #wakeValue(long)}; the waiting thread's own. */
-    private Peer target;
+    private PeerSet.Peer<?> target;
     /** No peer's progress blocked the last wait: it waits for a stop condition only, asleep on the first peer. */
     private boolean targetIsFallback;
 
@@ -69,16 +64,21 @@ public final class ParkingSpot {
      */
     public ParkingSpot(ByteBuffer ownSection, int parkedOffset, ByteBuffer peerSection, int peerWakeOffset,
                 boolean singleWaiter) {
-        this(ownSection, parkedOffset, peerWakeOffset, singleWaiter);
-        addPeer(peerSection, null);
+        this(ownSection, parkedOffset, singleWaiter, single(peerSection, peerWakeOffset), peer -> null);
     }
 
-    /** A spot with no peer yet; {@link #addPeer} adds them (their wake words at {@code peerWakeOffset}). */
-    public ParkingSpot(ByteBuffer ownSection, int parkedOffset, int peerWakeOffset, boolean singleWaiter) {
+    /**
+     * A spot that sleeps on the peers of {@code peers} (their wake words at the set's wake offset), choosing one whose
+     * {@code progress} still blocks the wait.
+     */
+    public ParkingSpot(ByteBuffer ownSection, int parkedOffset, boolean singleWaiter, PeerSet<?> peers,
+                       Progress progress) {
         this.singleWaiter = singleWaiter;
         this.ownSection = ownSection;
         this.parkedOffset = parkedOffset;
-        this.peerWakeOffset = peerWakeOffset;
+        this.peerWakeOffset = peers.peerWakeOffset();
+        this.peers = peers;
+        this.progress = progress;
         if (Futex.AVAILABLE) {
             this.timespec = Futex.newTimespec();
             this.timespecAddress = Futex.address(timespec, 0);
@@ -88,16 +88,10 @@ public final class ParkingSpot {
         }
     }
 
-    /** Adds a peer; {@code progress} (may be null) is what must reach a waited-for sequence to end a wait. */
-    public synchronized void addPeer(ByteBuffer peerSection, Sequence progress) {
-        Peer[] current = peers;
-        Peer[] updated = java.util.Arrays.copyOf(current, current.length + 1);
-        updated[current.length] = new Peer(peerSection, peerWakeOffset, progress);
-        peers = updated;
-    }
-
-    public synchronized void removePeer(ByteBuffer peerSection) {
-        peers = java.util.Arrays.stream(peers).filter(p -> p.section != peerSection).toArray(Peer[]::new);
+    private static PeerSet<Void> single(ByteBuffer peerSection, int peerWakeOffset) {
+        PeerSet<Void> set = PeerSet.ofSections(peerWakeOffset, -1);
+        set.add(null, peerSection, true, null, null);
+        return set;
     }
 
     /** One thread only waits here (a subscriber's drain thread). */
@@ -115,23 +109,31 @@ public final class ParkingSpot {
      * (the first peer when none has a progress), and returns its wake word, to pass to {@link #sleep}.
      */
     public int wakeValue(long sequence) {
-        Peer chosen = null;
-        Peer[] current = peers;
-        for (Peer peer : current) {
-            if (peer.progress == null || peer.progress.get() < sequence) {
+        PeerSet.Peer<?> chosen = null;
+        PeerSet.Peer<?>[] current = peers.current().peers();
+        PeerSet.Peer<?> first = null;
+        for (PeerSet.Peer<?> peer : current) {
+            if (peer.section() == null) {
+                continue; // a peer that only gates has no wake word to sleep on
+            }
+            if (first == null) {
+                first = peer;
+            }
+            Sequence blocking = progress.of(peer);
+            if (blocking == null || blocking.get() < sequence) {
                 chosen = peer;
                 break;
             }
         }
         // None blocks: a wait for a stop condition or a deadline only (the conductor with all demand requested).
         // It sleeps on the first peer, whose cancel or detach (wakeAll) then ends the sleep at once.
-        targetIsFallback = chosen == null && current.length > 0;
+        targetIsFallback = chosen == null && first != null;
         if (targetIsFallback) {
-            chosen = current[0];
+            chosen = first;
         }
         target = chosen;
         // Acquire: a value read here and still current at futex_wait time means no wake happened since.
-        return chosen == null ? 0 : (int) ShmSequence.INT.getAcquire(chosen.section, peerWakeOffset);
+        return chosen == null ? 0 : (int) ShmSequence.INT.getAcquire(chosen.section(), peerWakeOffset);
     }
 
     /**
@@ -139,8 +141,12 @@ public final class ParkingSpot {
      * next store wakes this thread; false when it moved, and the waiter should choose again.
      */
     public boolean targetBlocks(long sequence) {
-        Peer chosen = target;
-        return chosen == null || targetIsFallback || chosen.progress == null || chosen.progress.get() < sequence;
+        PeerSet.Peer<?> chosen = target;
+        if (chosen == null || targetIsFallback) {
+            return true;
+        }
+        Sequence blocking = progress.of(chosen);
+        return blocking == null || blocking.get() < sequence;
     }
 
     /** Announces that this thread is about to sleep on wake value {@code wake}. */
@@ -180,9 +186,9 @@ public final class ParkingSpot {
         if (timeoutNs <= 0) {
             return;
         }
-        Peer chosen = target;
+        PeerSet.Peer<?> chosen = target;
         if (Futex.AVAILABLE && chosen != null) {
-            Futex.await(chosen.wakeAddress, expected, timeoutNs, timespec, timespecAddress);
+            Futex.await(chosen.wakeAddress(), expected, timeoutNs, timespec, timespecAddress);
         } else {
             LockSupport.parkNanos(this, Math.min(timeoutNs, BackoffWaitStrategy.DEFAULT_MAX_PARK_NS));
         }
@@ -191,8 +197,10 @@ public final class ParkingSpot {
     /** Wakes every thread of any process sleeping on a peer's word (used for local close and cancel). */
     public void wakeSleepers() {
         if (Futex.AVAILABLE) {
-            for (Peer peer : peers) {
-                Futex.wakeAll(peer.wakeAddress);
+            for (PeerSet.Peer<?> peer : peers.current().peers()) {
+                if (peer.section() != null) {
+                    Futex.wakeAll(peer.wakeAddress());
+                }
             }
         }
     }

@@ -20,7 +20,7 @@ public final class Waker {
     private final ByteBuffer ownSection;
     private final int wakeOffset;
     private final long wakeAddress;
-    private volatile ByteBuffer[] peers = new ByteBuffer[0];
+    private final PeerSet<?> peers;
     private final int peerParkedOffset;
     /** A {@link #wakeIfSeenParked()} since the last full check; only the thread that makes those checks reads it. */
     private boolean owed;
@@ -31,28 +31,30 @@ public final class Waker {
         return wake | PARKED_BIT;
     }
 
-    public Waker(ByteBuffer ownSection, int wakeOffset, int peerParkedOffset) {
+    /** A waker of the sleeping peers of {@code peers}, whose parked words it reads; its own wake word at {@code wakeOffset}. */
+    public Waker(ByteBuffer ownSection, int wakeOffset, PeerSet<?> peers) {
         this.ownSection = ownSection;
         this.wakeOffset = wakeOffset;
-        this.peerParkedOffset = peerParkedOffset;
+        this.peers = peers;
+        this.peerParkedOffset = peers.peerParkedOffset();
         this.wakeAddress = Futex.AVAILABLE ? Futex.address(ownSection, wakeOffset) : 0;
     }
 
-    /** Adds a peer that may sleep on this side's wake word. */
-    public synchronized void addPeer(ByteBuffer peerSection) {
-        ByteBuffer[] current = peers;
-        ByteBuffer[] updated = java.util.Arrays.copyOf(current, current.length + 1);
-        updated[current.length] = peerSection;
-        peers = updated;
+    /** A waker with a set of its own, empty; {@link #addPeer} adds to it (peers' parked words at {@code peerParkedOffset}). */
+    public Waker(ByteBuffer ownSection, int wakeOffset, int peerParkedOffset) {
+        this(ownSection, wakeOffset, PeerSet.ofSections(-1, peerParkedOffset));
     }
 
-    public synchronized void removePeer(ByteBuffer peerSection) {
-        peers = java.util.Arrays.stream(peers).filter(p -> p != peerSection).toArray(ByteBuffer[]::new);
+    /** Adds a peer section that may sleep on this side's wake word to this waker's set. */
+    public void addPeer(ByteBuffer peerSection) {
+        @SuppressWarnings("unchecked")
+        PeerSet<Object> set = (PeerSet<Object>) peers;
+        set.add(null, peerSection, true, null, null);
     }
 
     /** Wakes the peers if any announced itself parked. Call after the store the peer waits for. */
     public void wakeIfParked() {
-        ByteBuffer[] sections = peers;
+        ByteBuffer[] sections = peers.current().sleepers();
         if (sections.length == 0) {
             return; // no peer sleeps on this side's wake word (none, or all poll): no fence to pay
         }
@@ -80,7 +82,7 @@ public final class Waker {
      * waits at most for the next check (the next store of the burst) or for the sleeper's timeout.
      */
     public void wakeIfSeenParked() {
-        ByteBuffer[] sections = peers;
+        ByteBuffer[] sections = peers.current().sleepers();
         if (sections.length == 0) {
             return;
         }
