@@ -105,6 +105,8 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
     /** When the drain thread last beat the heartbeat, and the records it delivered since it last looked at the clock. */
     private long lastBeatNs;
     private int deliveredSinceClock;
+    /** When {@link #clockCheck} last ended a batch (or the drain began). */
+    private long batchClockNs;
     /** {@code own}'s buffer: the word this side's waker and parking spot use. */
     private ByteBuffer ownSection;
     private RingReader reader;
@@ -320,6 +322,13 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
 
     /** A drain loop that reads on every poll looks at the clock once in this many + 1 polls, for its housekeeping. */
     private static final int BUSY_CLOCK_MASK = 15;
+    /**
+     * The longest a batch runs (looked at every {@code BUSY_CLOCK_MASK + 1} deliveries) before it ends and stores
+     * {@code consumed}: behind a slow downstream the writer regains space every millisecond (or 16 messages), not
+     * once per quarter ring; a fast reader, whose quarter-ring batches take less, pays one extra store a millisecond.
+     * Not on a channel that drops slow subscribers (see {@link #onData}).
+     */
+    private static final long MAX_BATCH_NS = 1_000_000L;
 
     /**
      * Waits until the publisher admits this subscriber (its id in the ring's table), then starts reading
@@ -458,6 +467,7 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         };
         ShmBarrier dataBarrier = new ShmBarrier(WaitStrategies.of(options.waiting(), spot), nextCommitted, this::shouldWake);
         long nextHousekeeping = System.nanoTime() + intervalNs;
+        batchClockNs = nextHousekeeping - intervalNs;
         String publisherDeath = null;
         long deliveredStored = 0;
         int pollsSinceClock = 0;
@@ -594,13 +604,21 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
             + TerminalState.name(terminal) + ") without completing, after " + delivered + " message(s)");
     }
 
-    /** Beats the heartbeat if a liveness interval passed since the last beat; the drain thread only. */
-    private void beatIfDue() {
+    /**
+     * Beats the heartbeat if a liveness interval passed since the last beat; returns whether the batch under way
+     * should end, because {@link #MAX_BATCH_NS} passed since the last batch this check ended. The drain thread only.
+     */
+    private boolean clockCheck() {
         long now = System.nanoTime();
         if (now - lastBeatNs >= intervalNs) {
             lastBeatNs = now;
             own.heartbeat(now);
         }
+        if (now - batchClockNs >= MAX_BATCH_NS) {
+            batchClockNs = now;
+            return true;
+        }
+        return false;
     }
 
     /** Neither file was truncated under its mapping ({@link SectionFaults#checkLength}): one system call each. */
@@ -657,14 +675,19 @@ public final class SubscriberSession<T> implements Subscription, Runnable, RingR
         }
         delivered++;
         actual.onNext(value);
+        boolean batchDue = false;
         if ((++deliveredSinceClock & BUSY_CLOCK_MASK) == 0) {
-            beatIfDue(); // one poll may deliver a whole window to a slow downstream: the heartbeat goes on meanwhile
+            // One poll may deliver a quarter ring to a slow downstream: the heartbeat goes on meanwhile, and the batch
+            // ends once it has run for MAX_BATCH_NS, so consumed (stored at its end) returns space to the writer.
+            // Not on a channel that drops slow subscribers: its writer judges the holder of a full ring by whether every
+            // write waits for space, which a holder that returned space in small steps would hide (docs/multicast.md).
+            batchDue = clockCheck() && !dropsSlowest;
         }
         long demanded = requested;
         if (advertised - delivered <= window - replenish) {
             advertise(demanded); // top up within a long batch, so the publisher never waits for its end
         }
-        return !cancelled && demanded > delivered;
+        return !cancelled && demanded > delivered && !batchDue;
     }
 
     @Override

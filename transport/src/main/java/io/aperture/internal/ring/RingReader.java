@@ -25,7 +25,8 @@ import static io.aperture.internal.section.RecordDescriptor.HEADER_LENGTH;
  * never reads the publisher's cursor: the only cache lines that move per record are the record's own.
  *
  * <p>Every value read from the ring is validated before use; a violation raises {@link CorruptSectionException}
- * and nothing past the bad value is read. A batch ends after at most a quarter of the ring, so the publisher
+ * and nothing past the bad value is read. A batch ends after at most a quarter of the ring (or when the handler
+ * returns false: the subscriber session ends one that ran a millisecond behind a slow downstream), so the publisher
  * regains space while a fast reader keeps up with a fast writer.
  */
 public final class RingReader {
