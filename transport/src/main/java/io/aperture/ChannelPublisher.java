@@ -45,7 +45,7 @@ public final class ChannelPublisher<T> {
      * @return a Mono that opens the channel when subscribed and ends with the stream, as described above
      */
     public Mono<Void> publish(Publisher<? extends T> source) {
-        return publish(source, false);
+        return publish(source, session -> { });
     }
 
     /**
@@ -71,21 +71,15 @@ public final class ChannelPublisher<T> {
         Objects.requireNonNull(source, "source");
         return Mono.defer(() -> {
             AtomicReference<PublisherSession<T>> started = new AtomicReference<>();
-            return publish(source, false, started::set).then(Mono.fromSupplier(() -> started.get().report()));
+            return publish(source, started::set).then(Mono.fromSupplier(() -> started.get().report()));
         });
     }
 
-    /** @param subscribeAtAdmission subscribe {@code source} when the first subscriber is admitted, before demand */
-    Mono<Void> publish(Publisher<? extends T> source, boolean subscribeAtAdmission) {
-        return publish(source, subscribeAtAdmission, session -> { });
-    }
-
-    private Mono<Void> publish(Publisher<? extends T> source, boolean subscribeAtAdmission,
-                               Consumer<PublisherSession<T>> onStart) {
+    private Mono<Void> publish(Publisher<? extends T> source, Consumer<PublisherSession<T>> onStart) {
         Objects.requireNonNull(source, "source");
         return Mono.create(sink -> {
             PublisherSession<T> session = new PublisherSession<>(directory, channel, codec, options, source, sink,
-                subscribeAtAdmission);
+                false);
             onStart.accept(session);
             sink.onDispose(session::close);
             session.start();
@@ -101,6 +95,18 @@ public final class ChannelPublisher<T> {
      */
     public RingPublisher<T> open() {
         return new RingPublisher<>(this);
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    Codec<T> codec() {
+        return codec;
+    }
+
+    ChannelOptions options() {
+        return options;
     }
 
     /**

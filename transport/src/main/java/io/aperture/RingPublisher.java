@@ -1,11 +1,8 @@
 package io.aperture;
 
-import io.aperture.internal.bridge.PublisherSession;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
-import reactor.core.Disposable;
+import io.aperture.internal.ring.PublisherCore;
 import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -36,10 +33,20 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * @param <T> the type of values
  */
 public final class RingPublisher<T> implements AutoCloseable {
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<RingPublisher> REQUESTED =
+        AtomicLongFieldUpdater.newUpdater(RingPublisher.class, "requested");
+
     private final String channel;
-    private final Source<T> source;
-    private final Disposable done;
+    private final PublisherCore<T> core;
+    private final CountDownLatch connected = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** The first subscriber was admitted: writes go to the ring from now on. */
+    private volatile boolean started;
+    /** What the subscribers allowed so far (saturating), as the conductor passed it on. */
+    private volatile long requested;
+    /** The channel no longer wants values: every subscriber left, or it ended. */
+    private volatile boolean cancelled;
     private volatile Throwable failure;
     /** Set by {@link #close()}: no write, flush or end goes through after it. */
     private volatile boolean closed;
@@ -48,18 +55,49 @@ public final class RingPublisher<T> implements AutoCloseable {
 
     RingPublisher(ChannelPublisher<T> publisher) {
         this.channel = publisher.channel();
-        this.source = new Source<>(channel);
-        // The session runs as for a Flux source; its Mono only reports the end (no Reactor in the data path).
-        // Subscribed at admission: the raw writer does not wait for demand (it reads it through demand()).
-        this.done = publisher.publish(source, true).subscribe(null, e -> {
-            failure = e;
-            ended.countDown();
-        }, ended::countDown);
-        Throwable startFailure = failure; // the ring is created synchronously: its failures are known here
-        if (startFailure instanceof RuntimeException e) {
+        // The core with this publisher as its upstream: started at the first admission (the raw writer does not wait
+        // for demand, it reads it through demand()), and told how the channel ended. No Reactor in the data path.
+        this.core = new PublisherCore<>(publisher.directory(), channel, publisher.codec(), publisher.options(),
+            new PublisherCore.Upstream() {
+                @Override
+                public void start() {
+                    started = true; // volatile: a writer that sees it finds the ring ready
+                    connected.countDown();
+                    core.upstreamReady();
+                }
+
+                @Override
+                public void request(long delta) {
+                    Operators.addCap(REQUESTED, RingPublisher.this, delta);
+                }
+
+                @Override
+                public void cancel() {
+                    cancelled = true;
+                }
+            }, new PublisherCore.Outcome() {
+                @Override
+                public void completed() {
+                    ended.countDown();
+                }
+
+                @Override
+                public void failed(Throwable e) {
+                    failure = e; // volatile, before the latch
+                    ended.countDown();
+                }
+
+                @Override
+                public void dropped(Throwable e) {
+                    Operators.onErrorDropped(e, Context.empty());
+                }
+            }, true);
+        try {
+            core.start(); // the ring is created synchronously: its failures are thrown here
+        } catch (RuntimeException e) {
             throw e;
-        } else if (startFailure != null) {
-            throw new ApertureException("channel '" + channel + "': cannot start: " + startFailure, startFailure);
+        } catch (Error e) {
+            throw new ApertureException("channel '" + channel + "': cannot start: " + e, e);
         }
     }
 
@@ -76,7 +114,7 @@ public final class RingPublisher<T> implements AutoCloseable {
     public boolean awaitSubscriber(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (source.session != null) {
+            if (started) {
                 return true;
             }
             if (ended.getCount() == 0) {
@@ -86,7 +124,7 @@ public final class RingPublisher<T> implements AutoCloseable {
             if (left <= 0) {
                 return false;
             }
-            source.connected.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+            connected.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -125,11 +163,11 @@ public final class RingPublisher<T> implements AutoCloseable {
         if (closed) {
             return false;
         }
-        PublisherSession<T> session = connected();
+        PublisherCore<T> session = connected();
         if (session == null) {
             return false;
         }
-        if (!source.cancelled && session.offer(value, defer)) {
+        if (!cancelled && session.offer(value, defer)) {
             written++;
             return true;
         }
@@ -144,9 +182,8 @@ public final class RingPublisher<T> implements AutoCloseable {
 
     /** Publishes the messages written by {@link #write} since the last publication. */
     public void flush() {
-        PublisherSession<T> session = source.session;
-        if (session != null && !closed) {
-            session.flush();
+        if (started && !closed) {
+            core.flush();
         }
     }
 
@@ -157,13 +194,13 @@ public final class RingPublisher<T> implements AutoCloseable {
      * @return the outstanding demand of the slowest admitted subscriber, in messages
      */
     public long demand() {
-        long requested = source.requested;
+        long requested = this.requested;
         return requested == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, requested - written);
     }
 
     /** Publishes any batch, then completes the channel: subscribers receive {@code onComplete} after the last message. */
     public void complete() {
-        PublisherSession<T> session = closed ? null : connected();
+        PublisherCore<T> session = closed ? null : connected();
         if (session != null) {
             session.onComplete();
         }
@@ -176,7 +213,7 @@ public final class RingPublisher<T> implements AutoCloseable {
      */
     public void error(Throwable error) {
         Objects.requireNonNull(error, "error");
-        PublisherSession<T> session = closed ? null : connected();
+        PublisherCore<T> session = closed ? null : connected();
         if (session != null) {
             session.onError(error);
         }
@@ -205,22 +242,21 @@ public final class RingPublisher<T> implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        done.dispose(); // ends the session and waits (bounded) until its conductor removed the ring
+        core.close(); // ends the channel and waits (bounded) until its conductor removed the ring
         ended.countDown(); // a writer waiting for a first subscriber returns false now
     }
 
-    /** The session once connected; null when the channel ended first. Waits for the first subscriber. */
-    private PublisherSession<T> connected() {
+    /** The core once connected; null when the channel ended first. Waits for the first subscriber. */
+    private PublisherCore<T> connected() {
         while (true) {
-            PublisherSession<T> session = source.session;
-            if (session != null) {
-                return session;
+            if (started) {
+                return core;
             }
             if (ended.getCount() == 0) {
                 return null;
             }
             try {
-                source.connected.await(10, TimeUnit.MILLISECONDS);
+                connected.await(10, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApertureException("channel '" + channel + "': interrupted while waiting for a subscriber", e);
@@ -237,51 +273,5 @@ public final class RingPublisher<T> implements AutoCloseable {
     @Override
     public String toString() {
         return "RingPublisher{" + channel + ", written " + written + '}';
-    }
-
-    /**
-     * The session's upstream: subscribed by the conductor when the first subscriber is admitted; it records
-     * the demand the conductor passes on and the cancel, and emits nothing itself (the writer calls the session).
-     */
-    private static final class Source<T> implements Publisher<T>, Subscription {
-        @SuppressWarnings("rawtypes")
-        private static final AtomicLongFieldUpdater<Source> REQUESTED =
-            AtomicLongFieldUpdater.newUpdater(Source.class, "requested");
-
-        private final String channel;
-        final CountDownLatch connected = new CountDownLatch(1);
-        volatile PublisherSession<T> session;
-        volatile long requested;
-        volatile boolean cancelled;
-
-        Source(String channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void subscribe(Subscriber<? super T> subscriber) {
-            if (session != null || !(subscriber instanceof PublisherSession)) {
-                Operators.error(subscriber, new IllegalStateException("the source of ring publisher '" + channel
-                    + "' is subscribed by its channel session only, once"));
-                return;
-            }
-            PublisherSession<T> s = (PublisherSession<T>) subscriber;
-            s.onSubscribe(this);
-            session = s; // volatile: the writer thread sees a session that has its subscription
-            connected.countDown();
-        }
-
-        @Override
-        public void request(long n) {
-            if (n > 0) {
-                Operators.addCap(REQUESTED, this, n);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
     }
 }

@@ -61,6 +61,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void theRingAndTheLayersBelowItKnowNothingOfReactor() {
+        noClasses().that().resideInAnyPackage("io.aperture.internal.section..", "io.aperture.internal.waiting..",
+                "io.aperture.internal.ring..")
+            .should().dependOnClassesThat().resideInAnyPackage("reactor.core..", "org.reactivestreams..")
+            .because("the ring is the lowest layer: the Reactor adapters and the raw ring API sit beside each other on it"
+                + " (Reactor's logger, reactor.util, is allowed)")
+            .check(transport);
+    }
+
+    @Test
     void internalPackagesHaveNoCycles() {
         slices().matching("io.aperture.internal.(*)..").should().beFreeOfCycles().check(transport);
     }

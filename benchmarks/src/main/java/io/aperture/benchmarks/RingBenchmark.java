@@ -5,7 +5,7 @@ import io.aperture.Codec;
 import io.aperture.Codecs;
 import io.aperture.codecs.Tick;
 import io.aperture.codecs.TickCodec;
-import io.aperture.internal.bridge.PublisherSession;
+import io.aperture.internal.ring.PublisherCore;
 import io.aperture.internal.bridge.SubscriberSession;
 import io.aperture.internal.ring.RingReader;
 import io.aperture.internal.ring.RingSequencer;
@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link RingWriter}), and the subscriber's poll, validation and decode ({@link RingReader}), over the
  * sections a channel uses (files in {@code /dev/shm}, the ring mapped read-write by the publisher and
  * read-only by the subscriber, the slot area double mapped where the system allows, the subscriber's
- * section read-only for the publisher), built as {@link PublisherSession} and {@link SubscriberSession}
+ * section read-only for the publisher), built as {@link PublisherCore} and {@link SubscriberSession}
  * build them, but both sides in one thread. So the figures are the cost of the operations themselves:
  * every cache line is the thread's own, with no cross-core transfer of the slot and consumed
  * lines that two processes pay.
@@ -332,7 +332,7 @@ public class RingBenchmark {
             // Release, like every store of consumed (here before any reader or writer exists): nothing read yet.
             consumed.set(-1L);
 
-            // The publisher: as PublisherSession.start and admit.
+            // The publisher: as PublisherCore.start and SubscriberRoster.admit.
             ringFile = MappedSection.open(ringPath, RingDescriptor.fileLength(capacity), true);
             ByteBuffer section = ringFile.buffer();
             ringDoubleMapping = options.doubleMapping()
@@ -341,7 +341,7 @@ public class RingBenchmark {
             subscriberView = MappedSection.open(subscriberPath, SubscriberDescriptor.LENGTH, false);
             ByteBuffer subscriberReadOnly = subscriberView.buffer();
             ShmSequence gating = new ShmSequence(subscriberReadOnly, SubscriberDescriptor.CONSUMED_OFFSET);
-            // As PublisherSession: one set of subscribers for the sequencer, the waker and the writer's spot.
+            // As PublisherCore: one set of subscribers for the sequencer, the waker and the writer's spot.
             PeerSet<Void> subscribers = PeerSet.ofSections(SubscriberDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
             ParkingSpot writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, false, subscribers,
                 PeerSet.Peer::gating);

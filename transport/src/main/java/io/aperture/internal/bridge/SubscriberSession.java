@@ -1,5 +1,7 @@
 package io.aperture.internal.bridge;
 
+import io.aperture.internal.ring.OpenChannels;
+import io.aperture.internal.ring.RingAttachment;
 import com.lmax.disruptor.AlertException;
 import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;

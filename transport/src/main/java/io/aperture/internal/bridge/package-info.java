@@ -1,5 +1,5 @@
 /**
- * The Reactor bridge: the publisher session (the upstream's subscriber, admission, demand, the conductor) and the
- * subscriber session (the downstream's subscription, the drain thread) over the ring's cores.
+ * The Reactor bridge: the publisher session (the source's subscriber and the publisher core's upstream) and the
+ * subscriber session (the downstream's subscription, the drain thread) over the ring layer.
  */
 package io.aperture.internal.bridge;

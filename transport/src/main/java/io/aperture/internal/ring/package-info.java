@@ -1,6 +1,9 @@
 /**
- * The ring: the writer core (claim, encode in place, commit by the header's release store, batch flush, wait for space)
- * and the reader core (a record-walking drain loop, validation in one place), with no Reactor in them. Imports the
- * section and waiting layers.
+ * The ring: the writer core (claim, encode in place, commit by the header's release store, batch flush, wait for space),
+ * the reader core (a record-walking drain loop, validation in one place), and the channel ends built on them with no
+ * Reactor in them: the publisher's core ({@code PublisherCore}: ring, conductor, admission, demand, liveness, the slow
+ * consumer policy, the writer's waits) with its subscribers ({@code SubscriberRoster}) and its own-ring checks
+ * ({@code OwnRingAudit}), and the subscriber's attachment ({@code RingAttachment}). Imports the section and waiting
+ * layers.
  */
 package io.aperture.internal.ring;

@@ -16,7 +16,7 @@ import static io.aperture.internal.section.SubscriberDescriptor.*;
  * must not decrease; {@code consumed} must not decrease nor pass the publisher's cursor.
  *
  * <p>A subscriber claims its section with {@code consumed} = {@link #NOT_STARTED} and waits to be admitted:
- * the publisher chooses where it starts (see {@link io.aperture.internal.bridge.PublisherSession}) and writes that in the ring's
+ * the publisher chooses where it starts (see {@code PublisherCore} in the ring layer) and writes that in the ring's
  * subscriber table; the subscriber then stores {@code consumed} = start. Until then {@link #gating} holds
  * the ring at a floor chosen by the publisher.
  */

@@ -1,4 +1,4 @@
-package io.aperture.internal.bridge;
+package io.aperture.internal.ring;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,12 +11,12 @@ import java.util.concurrent.locks.LockSupport;
  * JVM stopped by SIGTERM or {@code System.exit} removes its sections as a close would: subscribers of its rings
  * see the channel end instead of waiting for the liveness check.
  */
-final class OpenChannels {
+public final class OpenChannels {
     /** How long the hook waits, in all, for the ends' threads to finish their closes. */
-    static final long SHUTDOWN_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
+    public static final long SHUTDOWN_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
 
     /** One open end: asked to close, then waited for through its thread. */
-    interface End {
+    public interface End {
         /** Starts the close; returns at once. */
         void beginClose();
 
@@ -30,7 +30,8 @@ final class OpenChannels {
     private OpenChannels() {
     }
 
-    static void opened(End end) {
+    /** Counts {@code end} open; the first one installs the shutdown hook. */
+    public static void opened(End end) {
         if (HOOKED.compareAndSet(false, true)) {
             try {
                 Runtime.getRuntime().addShutdownHook(new Thread(OpenChannels::closeAll, "aperture-shutdown"));
@@ -41,12 +42,13 @@ final class OpenChannels {
         OPEN.add(end);
     }
 
-    static void closed(End end) {
+    /** {@code end} has closed. */
+    public static void closed(End end) {
         OPEN.remove(end);
     }
 
     /** Waits until {@code thread} ended, at most {@code timeoutNs}; not when it is the caller's own thread. */
-    static void awaitEnd(Thread thread, long timeoutNs) {
+    public static void awaitEnd(Thread thread, long timeoutNs) {
         if (thread == null || thread == Thread.currentThread()) {
             return;
         }

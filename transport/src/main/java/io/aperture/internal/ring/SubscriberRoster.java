@@ -1,9 +1,8 @@
-package io.aperture.internal.bridge;
+package io.aperture.internal.ring;
 
 import io.aperture.ChannelOptions;
 import io.aperture.PublishReport;
 import io.aperture.SubscriberEnd;
-import io.aperture.internal.ring.RingWriter;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.ChannelLog;
 import io.aperture.internal.section.PeerLiveness;

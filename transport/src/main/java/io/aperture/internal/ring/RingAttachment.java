@@ -1,4 +1,4 @@
-package io.aperture.internal.bridge;
+package io.aperture.internal.ring;
 
 import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
@@ -38,7 +38,7 @@ import static io.aperture.internal.section.SubscriberDescriptor.START_OFFSET;
  * whose publisher lives and whose codec matches, refuses a mismatched one in a section its publisher reads, and claims
  * the lowest free subscriber section (removing stale ones). The admission that follows is the session's.
  */
-final class RingAttachment {
+public final class RingAttachment {
     private static final long MAX_ATTACH_PARK_NS = 10_000_000L;
     /** The first step of the attach back-off. */
     private static final long FIRST_PARK_NS = 10_000L;
@@ -46,7 +46,7 @@ final class RingAttachment {
     private static final long MIN_REFUSAL_WAIT_NS = 100_000_000L;
 
     /** What an attach found: the ring mapped (and double mapped, or null), its header, and the section claimed. */
-    record Attached(String ringName, MappedSection ring, RingHeader header, DoubleMapping doubleMapping,
+    public record Attached(String ringName, MappedSection ring, RingHeader header, DoubleMapping doubleMapping,
                     OwnSubscriberSection own, int index) {
     }
 
@@ -64,7 +64,7 @@ final class RingAttachment {
     /**
      * @param context the context entries for the publisher, encoded when a first section is claimed
      */
-    RingAttachment(Path directory, String channel, Codec<?> codec, ChannelOptions options, BooleanSupplier stop,
+    public RingAttachment(Path directory, String channel, Codec<?> codec, ChannelOptions options, BooleanSupplier stop,
                    Supplier<byte[]> context) {
         this.directory = directory;
         this.channel = channel;
@@ -80,7 +80,7 @@ final class RingAttachment {
      *
      * @throws ApertureException when no ring could be attached within the attach timeout, naming the last reason
      */
-    Attached attach() throws IOException {
+    public Attached attach() throws IOException {
         long deadline = System.nanoTime() + options.attachTimeoutNanos();
         Path ringPath = ChannelFiles.ringPath(directory, channel);
         String reason = "no ring file " + ringPath;
