@@ -48,6 +48,28 @@ public final class ChannelOptions {
         OLDEST
     }
 
+    /** What a section (the ring, a subscriber's section) is made of; each side chooses for the sections it owns. */
+    public enum Sections {
+        /** {@link #SEALED} where the system can make sealed memory (Linux), else {@link #FILES} (default). */
+        AUTO,
+        /**
+         * Sealed anonymous memory (Linux {@code memfd_create}, sealed against shrinking and growing), named in the
+         * section directory by a link to its owner's descriptor: no process can truncate it, and its name dangles
+         * (and is removed by the next owner or {@code clean}) the moment its owner is gone. Peers reach it through
+         * {@code /proc/<pid>}, so they must share the owner's pid namespace (not so across containers that share
+         * only {@code /dev/shm}: use {@link #FILES} there). Asked for where it is not available, creating a channel
+         * fails with {@link ApertureException}.
+         */
+        SEALED,
+        /**
+         * Files in the section directory: every platform, any directory (a disk directory keeps a crashed
+         * publisher's ring for inspection), peers in other pid namespaces. A file truncated by another process of
+         * the same user ends the stream with {@link CorruptSectionException} (never a crash), but cannot be
+         * prevented.
+         */
+        FILES
+    }
+
     /**
      * A timeout that never expires: any duration of {@value #FOREVER_NANOS} ns (about 146 years) or more, such as
      * {@code ChronoUnit.FOREVER.getDuration()}, means the same.
@@ -75,6 +97,7 @@ public final class ChannelOptions {
     private Duration linger = Duration.ZERO;
     private int maxFragmentedMessageLength;
     private boolean doubleMapping = true;
+    private Sections sections = Sections.AUTO;
     private boolean payloadChecksums;
     private List<String> contextKeys = List.of();
 
@@ -100,6 +123,7 @@ public final class ChannelOptions {
         copy.linger = linger;
         copy.maxFragmentedMessageLength = maxFragmentedMessageLength;
         copy.doubleMapping = doubleMapping;
+        copy.sections = sections;
         copy.payloadChecksums = payloadChecksums;
         copy.contextKeys = contextKeys;
         change.accept(copy);
@@ -371,6 +395,28 @@ public final class ChannelOptions {
      */
     public boolean doubleMapping() {
         return doubleMapping;
+    }
+
+    /**
+     * Each side: what the sections it creates are made of (its ring for a publisher, its own section for a
+     * subscriber); see {@link Sections}. The two sides need not choose alike: a peer opens a section by its name,
+     * whatever it is made of.
+     *
+     * @param sections {@link Sections#AUTO} (default), {@link Sections#SEALED} or {@link Sections#FILES}
+     * @return a copy with this choice
+     */
+    public ChannelOptions withSections(Sections sections) {
+        Objects.requireNonNull(sections, "sections");
+        return with(o -> o.sections = sections);
+    }
+
+    /**
+     * What the sections this side creates are made of; see {@link #withSections(Sections)}.
+     *
+     * @return {@link Sections#AUTO} unless another was chosen
+     */
+    public Sections sections() {
+        return sections;
     }
 
     /**
@@ -654,6 +700,7 @@ public final class ChannelOptions {
             + (slowConsumerPolicy == SlowConsumerPolicy.DROP_SLOWEST ? ", dropLagBytes=" + dropLagBytes + ", dropTime="
             + dropTime : "") + ", joinAt=" + joinAt + ", linger=" + linger + ", maxFragmentedMessageLength="
             + maxFragmentedMessageLength + ", doubleMapping=" + doubleMapping + ", payloadChecksums=" + payloadChecksums
+            + ", sections=" + sections
             + (contextKeys.isEmpty() ? "" : ", contextKeys=" + contextKeys) + '}';
     }
 }

@@ -1,8 +1,6 @@
 package io.aperture;
 
-import io.aperture.internal.bridge.SubscriberSession;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
+import io.aperture.internal.ring.SubscriberCore;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class RingDrain implements AutoCloseable {
     private final String channel;
     private final CountDownLatch ended = new CountDownLatch(1);
-    private volatile Subscription subscription;
+    private final SubscriberCore<?> core;
     private volatile boolean closed;
     private volatile Throwable failure;
     private volatile boolean completed;
@@ -26,7 +24,11 @@ public final class RingDrain implements AutoCloseable {
     <T> RingDrain(java.nio.file.Path directory, String channel, Codec<T> codec, ChannelOptions options,
                   MessageHandler<? super T> handler) {
         this.channel = channel;
-        new SubscriberSession<>(directory, channel, codec, options, new Adapter<>(handler), true).start();
+        SubscriberCore<T> drain = new SubscriberCore<>(directory, channel, codec, options, new Adapter<>(handler),
+            () -> new byte[0], true);
+        this.core = drain;
+        drain.request(Long.MAX_VALUE);
+        drain.start();
     }
 
     /**
@@ -62,10 +64,7 @@ public final class RingDrain implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Subscription s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
+        core.cancel();
         ended.countDown();
     }
 
@@ -74,23 +73,13 @@ public final class RingDrain implements AutoCloseable {
         return "RingDrain{" + channel + (completed ? ", completed" : failure != null ? ", failed: " + failure : "") + '}';
     }
 
-    /** The session's downstream: requests everything once, passes each signal on to the handler. */
-    private final class Adapter<T> implements CoreSubscriber<T> {
+    /** The core's downstream: passes each signal on to the handler (the drain requested everything at once). */
+    private final class Adapter<T> implements SubscriberCore.Downstream<T> {
         private final MessageHandler<? super T> handler;
         private boolean done;
 
         Adapter(MessageHandler<? super T> handler) {
             this.handler = handler;
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            subscription = s;
-            if (closed) {
-                s.cancel();
-                return;
-            }
-            s.request(Long.MAX_VALUE);
         }
 
         @Override
@@ -102,7 +91,7 @@ public final class RingDrain implements AutoCloseable {
                 handler.onMessage(value);
             } catch (Throwable e) {
                 done = true;
-                subscription.cancel();
+                core.cancel();
                 failure = e;
                 handler.onError(e);
                 ended.countDown();

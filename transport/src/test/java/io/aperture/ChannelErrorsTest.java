@@ -250,7 +250,7 @@ class ChannelErrorsTest {
     void shouldLetGoOfAnInProcessSubscriberThatClosedItsSectionWithoutCancelling() throws Exception {
         // A subscriber of this JVM that ended (its cancel flag then cleared by a third party, as a fuzz case did) or
         // that lost its section: it holds no lock any more. Taken as alive for being in this process, it held the
-        // publisher forever. Its section is claimed here by hand, as SubscriberSession claims one, then closed.
+        // publisher forever. Its section is claimed here by hand, as SubscriberCore claims one, then closed.
         CompletableFuture<Void> publishing = aperture.publisher("vanished", Codecs.longs()).publish(Flux.never()).toFuture();
         Path ring = ChannelFiles.ringPath(directory, "vanished");
         Await.until(() -> Files.exists(ring), Duration.ofSeconds(10), () -> "ring created");

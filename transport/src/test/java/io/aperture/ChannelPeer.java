@@ -52,13 +52,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class ChannelPeer {
+    /** The system property naming what this peer's own sections are made of ({@link ChannelOptions.Sections}). */
+    static final String SECTIONS_PROPERTY = "aperture.test.sections";
+
     private ChannelPeer() {
     }
 
     public static void main(String[] args) {
         String role = args[0];
         Aperture aperture = Aperture.create(Path.of(args[1]),
-            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(30)));
+            ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(30))
+                .withSections(ChannelOptions.Sections.valueOf(System.getProperty(SECTIONS_PROPERTY, "AUTO"))));
         String channel = args[2];
         try {
             switch (role) {

@@ -50,13 +50,35 @@ public final class ChildJvm implements AutoCloseable {
         return startWithHeap(heap, ChannelPeer.class, all);
     }
 
+    /**
+     * As {@link #start(String, Object...)}, with the peer's sections made of {@code sections} (an
+     * {@link ChannelOptions.Sections} name, read by {@link ChannelPeer}).
+     */
+    static ChildJvm startWithSections(ChannelOptions.Sections sections, String role, Object... args) {
+        Object[] all = new Object[args.length + 1];
+        all[0] = role;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return startWithHeap("256m", List.of("-D" + ChannelPeer.SECTIONS_PROPERTY + "=" + sections.name()),
+            ChannelPeer.class, all);
+    }
+
     private static ChildJvm startWithHeap(String heap, Class<?> mainClass, Object... args) {
+        return startWithHeap(heap, List.of(), mainClass, args);
+    }
+
+    /** As {@link #start(Class, Object...)}, with JVM options (such as {@code -Dname=value}) before the class. */
+    public static ChildJvm startWith(List<String> jvmOptions, Class<?> mainClass, Object... args) {
+        return startWithHeap("256m", jvmOptions, mainClass, args);
+    }
+
+    private static ChildJvm startWithHeap(String heap, List<String> jvmOptions, Class<?> mainClass, Object... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-XX:+UseSerialGC");
         // A crash report goes to the temporary directory, never into the checkout the build runs in.
         command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "aperture-hs_err_pid%p.log"));
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
@@ -184,6 +206,11 @@ public final class ChildJvm implements AutoCloseable {
     public Duration cpuTime() {
         return process.info().totalCpuDuration()
             .orElseThrow(() -> new AssertionError("no CPU time for pid " + process.pid() + " on this platform"));
+    }
+
+    /** Whether the child runs now. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Asks the child to stop, as {@code kill -TERM} does (its shutdown hooks run). */

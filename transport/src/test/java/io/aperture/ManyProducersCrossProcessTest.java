@@ -164,7 +164,8 @@ class ManyProducersCrossProcessTest {
         assertThat(received).isEqualTo(1_000);
         assertThat(sequences.count("live")).isEqualTo(1_000);
         assertThat(sequences.firstDisorder.get()).isNull();
-        assertThat(staleRing).exists(); // left for the next producer of that name (or the CLI) to clean
+        // Left (a file, or a sealed ring's dangling link) for the next producer of that name, or the CLI, to clean.
+        assertThat(ChannelFiles.present(staleRing)).as("%s left behind", staleRing).isTrue();
     }
 
     @Test

@@ -571,7 +571,7 @@ class ParkWakeStressTest {
             return waker;
         }
 
-        /** As {@code SubscriberSession}: bumps the subscriber's wake word, reads the ring's parked count. */
+        /** As {@code SubscriberCore}: bumps the subscriber's wake word, reads the ring's parked count. */
         Waker subscriberWaker() {
             Waker waker = new Waker(subOwn, SubscriberDescriptor.WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
             waker.addPeer(ringPeer);

@@ -38,8 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * names the {@link CorruptSectionException} it found; it closed its section while its terminal state,
  * overwritten, read open; or the test codec, which carries each value twice, detected a payload that was
  * overwritten: a transport cannot check the user's payload bytes without a checksum). Never: wrong data without an error, another exception type, a hang, a crash.
- * One case in {@value #TRUNCATE_ONE_IN} truncates the ring or the subscriber's section (to zero or to half) instead: it
- * ends in the same ways. Cases: {@code -Daperture.fuzzCases} (10,000 by default; {@code scripts/fuzz.sh} runs 100,000). To replay one
+ * Even cases use the default sections (sealed memory on Linux), odd ones file sections. One case in
+ * {@value #TRUNCATE_ONE_IN} truncates the ring or the subscriber's section (to zero or to half) instead: a file case
+ * then ends in the same ways; a sealed section must refuse the truncation, and the case writes into it instead. Cases: {@code -Daperture.fuzzCases} (10,000 by default; {@code scripts/fuzz.sh} runs 100,000). To replay one
  * case of a failure report, {@code -Daperture.fuzzCase=N} runs case N's writes (same seed, same values and places;
  * the timing differs) {@code aperture.fuzzCases} times.
  */
@@ -55,7 +56,12 @@ class SectionFuzzTest {
     private final Path directory = TestDirectories.create();
     private final ChannelOptions options = ChannelOptions.defaults().withRingCapacity(1024).withSlotLength(16)
         .withDemandWindow(8).withAttachTimeout(Duration.ofSeconds(5));
+    /** Even cases: the default sections (sealed memory on Linux), which no truncation can reach. */
     private final Aperture aperture = Aperture.create(directory, options);
+    /** Odd cases: file sections, which a truncation faults under their mappings. */
+    private final Aperture files = Aperture.create(directory, options.withSections(ChannelOptions.Sections.FILES));
+    /** Truncations the kernel refused, of sealed sections: each one must be. */
+    private int truncationsRefused;
 
     /** A Long written twice (value, complement): decoding detects an overwritten payload. */
     static final Codec<Long> CHECKED_LONGS = new Codec<>() {
@@ -106,9 +112,10 @@ class SectionFuzzTest {
         for (int c = 0; c < CASES && failures.size() < 10; c++) {
             String channel = "fuzz-" + c;
             long t0 = System.nanoTime();
-            CompletableFuture<Void> publishing = aperture.publisher(channel, CHECKED_LONGS)
+            Aperture sides = c % 2 == 0 ? aperture : files;
+            CompletableFuture<Void> publishing = sides.publisher(channel, CHECKED_LONGS)
                 .publish(Flux.range(0, MESSAGES).map(Integer::longValue)).toFuture();
-            CompletableFuture<List<Long>> received = aperture.subscriber(channel, CHECKED_LONGS).receive()
+            CompletableFuture<List<Long>> received = sides.subscriber(channel, CHECKED_LONGS).receive()
                 .limitRate(4).collectList().toFuture();
             String writes = attack(channel, REPLAY < 0 ? random.split() : caseRandom(seed, REPLAY), received);
             if (!writes.startsWith("(")) {
@@ -166,7 +173,7 @@ class SectionFuzzTest {
         System.out.printf("fuzz timing: set-up and attack %.2f ms, end %.2f ms per case%n", attackNs / 1e6 / CASES,
             endNs / 1e6 / CASES);
         System.out.println("fuzz: " + CASES + " cases, " + attacked + " attacked while streaming: " + outcomes
-            + "; failures: " + failures.size());
+            + "; truncations of sealed sections refused: " + truncationsRefused + "; failures: " + failures.size());
         assertThat(failures).isEmpty();
         assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(CASES);
     }
@@ -261,8 +268,21 @@ class SectionFuzzTest {
                 boolean inRing = random.nextBoolean();
                 FileChannel file = inRing ? ringFile : subFile;
                 long length = random.nextBoolean() ? 0 : file.size() / 2;
-                file.truncate(length);
-                return (inRing ? "ring" : "sub") + " truncated to " + length;
+                if (!Files.isSymbolicLink(inRing ? ring : sub)) {
+                    file.truncate(length);
+                    return (inRing ? "ring" : "sub") + " truncated to " + length;
+                }
+                long before = file.size();
+                try {
+                    file.truncate(length);
+                } catch (IOException refused) {
+                    truncationsRefused++; // sealed: refused, and the case goes on to write into the section instead
+                }
+                if (file.size() != before) {
+                    throw new AssertionError("sealed " + (inRing ? ring : sub) + " truncated from " + before + " to "
+                        + file.size());
+                }
+                log.append("truncation to ").append(length).append(" refused; ");
             }
             int writes = 1 + random.nextInt(4);
             for (int i = 0; i < writes; i++) {

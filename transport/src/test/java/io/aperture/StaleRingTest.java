@@ -23,7 +23,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A ring whose publisher died is said at once to a new subscriber, whatever its state: never read as an empty
+ * A ring file whose publisher died is said at once to a new subscriber, whatever its state: never read as an empty
  * stream, never waited on for the whole attach timeout; the channel's next publisher replaces it.
  */
 @Timeout(120)
@@ -42,9 +42,13 @@ class StaleRingTest {
         TestDirectories.delete(directory);
     }
 
-    /** A ring left OPEN by a publisher killed (-9) before any subscriber came. */
+    /**
+     * A ring file left OPEN by a publisher killed (-9) before any subscriber came. Files: a sealed ring goes with its
+     * process, and only its dangling name is left (SealedSectionTest).
+     */
     private Path staleRing(String channel) {
-        ChildJvm publisher = ChildJvm.start("publish-endless", directory, channel);
+        ChildJvm publisher = ChildJvm.startWithSections(ChannelOptions.Sections.FILES, "publish-endless", directory,
+            channel);
         children.add(publisher);
         Path ring = ChannelFiles.ringPath(directory, channel);
         Await.until(() -> Files.exists(ring), WAIT, () -> "the child's ring; output " + publisher.lines());

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A third process of the same user truncates a live section file (the ring, or the subscriber's section) to zero
+ * Sections made of files ({@link ChannelOptions.Sections#FILES}, where sealed memory is unavailable or not chosen):
+ * a third process of the same user truncates a live section file (the ring, or the subscriber's section) to zero
  * or to half its length, under both peers' mappings: a later access to a page past the new end faults (SIGBUS).
  * Neither JVM may crash or hang: the publisher and the subscriber, each in its own JVM, end with a
  * {@link CorruptSectionException} that names the truncated file (the publisher that loses its only subscriber to
@@ -58,8 +59,9 @@ class TruncatedSectionTest {
     }
 
     private void trial(String target, double fraction, String channel) throws Exception {
-        publisher = ChildJvm.start("publish-endless", directory, channel);
-        subscriber = ChildJvm.start("receive-report", directory, channel);
+        // Files: a sealed section (the default on Linux) cannot be truncated at all (SealedSectionTest).
+        publisher = ChildJvm.startWithSections(ChannelOptions.Sections.FILES, "publish-endless", directory, channel);
+        subscriber = ChildJvm.startWithSections(ChannelOptions.Sections.FILES, "receive-report", directory, channel);
         subscriber.awaitLine("flowing"::equals, Duration.ofSeconds(60));
 
         Path file = target.equals("ring") ? ChannelFiles.ringPath(directory, channel)

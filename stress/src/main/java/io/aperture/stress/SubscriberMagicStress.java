@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * The subscriber section's "ready" word. {@code SubscriberSession.claimSection} and {@code SubscriberLink.tryOpen}
+ * The subscriber section's "ready" word. {@code RingAttachment.claimSection} and {@code SubscriberLink.tryOpen}
  * work on files, so their steps are repeated here over a buffer, with the same stores and loads: the subscriber
  * stores its fields plainly, then the magic with release; the publisher loads the magic with acquire, checks
  * it with {@link SubscriberDescriptor#isCompatible}, then reads the session, the index and {@code consumed}

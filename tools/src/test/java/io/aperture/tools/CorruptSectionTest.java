@@ -43,10 +43,12 @@ class CorruptSectionTest {
     /** A ring with records in it, its publisher and subscriber killed; then damaged copies of it. */
     @BeforeEach
     void damagedCopiesOfARealRing() throws IOException {
-        ChildJvm publisher = ChildJvm.start(ToolPeer.class, "publish-endless", dir, "src", 100);
+        // Files: the ring of a killed publisher stays to be copied (a sealed ring goes with its process).
+        List<String> files = List.of("-D" + ToolPeer.SECTIONS_PROPERTY + "=FILES");
+        ChildJvm publisher = ChildJvm.startWith(files, ToolPeer.class, "publish-endless", dir, "src", 100);
         children.add(publisher);
         Await.until(() -> Files.exists(dir.resolve("src.ring")), WAIT, () -> "ring: " + publisher.lines());
-        ChildJvm subscriber = ChildJvm.start(ToolPeer.class, "receive", dir, "src", 100);
+        ChildJvm subscriber = ChildJvm.startWith(files, ToolPeer.class, "receive", dir, "src", 100);
         children.add(subscriber);
         Await.until(() -> ChannelInspector.open(dir).snapshot("src").publishedExact() > 100, WAIT,
             () -> "publishing: " + subscriber.lines());
@@ -117,7 +119,8 @@ class CorruptSectionTest {
         assertThat(list.out()).contains("capacity 12345 is not a power of two", "not an Aperture ring",
             "record check", "file length 100 < header length 4096 (truncated)", "file length 4608 != header length",
             "file length 10 < header length 4096", "subcut.sub-0: ", "file length 100 != expected 4096",
-            "link.ring is not a regular file", "pipe.ring is not a regular file", "unknown terminal state 9");
+            "link.ring at offset 0: a link to src.ring, not to a sealed section's owner",
+            "pipe.ring is not a regular file", "unknown terminal state 9");
         assertNoStackTrace(list);
 
         JsonNode json = Cli.in(dir, "list", "--json").json();

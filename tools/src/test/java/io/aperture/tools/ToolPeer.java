@@ -33,6 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class ToolPeer {
+    /** The system property naming what this peer's own sections are made of ({@link ChannelOptions.Sections}). */
+    static final String SECTIONS_PROPERTY = "aperture.test.sections";
+
     private ToolPeer() {
     }
 
@@ -41,6 +44,7 @@ public final class ToolPeer {
         Path directory = Path.of(args[1]);
         String channel = args[2];
         ChannelOptions options = ChannelOptions.defaults().withWaiting(Waiting.BLOCKING)
+            .withSections(ChannelOptions.Sections.valueOf(System.getProperty(SECTIONS_PROPERTY, "AUTO")))
             .withAttachTimeout(Duration.ofSeconds(30));
         try {
             switch (role) {

@@ -284,6 +284,11 @@ public final class ChannelInspector {
         MappedSection mapped;
         try {
             mapped = MappedSection.open(file, -1, false);
+        } catch (ChannelFiles.OwnerGone e) {
+            r.owner = new ProcessIdentity(e.pid, ProcessIdentity.UNKNOWN_START);
+            r.liveness = GONE;
+            r.problem = e.getReason();
+            return r;
         } catch (NoSuchFileException e) {
             r.problem = "removed while read";
             return r;
@@ -391,12 +396,16 @@ public final class ChannelInspector {
             r.parked, r.polls, now - r.heartbeat);
     }
 
+    /** The liveness of the owner of a sealed section's link that no longer leads to its memory. */
+    private static final String GONE = "dead (its sealed section is no longer held by its process)";
+
     /**
-     * Null for a regular file (not followed through a link); else why it is not read. Opening a FIFO would block,
-     * and a device or a link may be anything: the transport creates only regular files.
+     * Null for a regular file or a link (not followed here: {@link MappedSection#open} checks that a link is a sealed
+     * section's); else why it is not read. Opening a FIFO would block, and a device may be anything: the transport
+     * creates only regular files and links to sealed memory.
      */
     static String irregular(Path file) {
-        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(file)) {
             return null;
         }
         return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? file.getFileName() + " is not a regular file"
@@ -454,11 +463,17 @@ public final class ChannelInspector {
             MappedSection mapped;
             try {
                 mapped = MappedSection.open(path, -1, false);
+            } catch (ChannelFiles.OwnerGone e) {
+                v.present = true;
+                v.owner = new ProcessIdentity(e.pid, ProcessIdentity.UNKNOWN_START);
+                v.liveness = GONE;
+                v.problem = e.getReason();
+                return v;
             } catch (NoSuchFileException e) {
                 v.problem = "no ring section " + name;
                 return v;
             } catch (IOException | ApertureException e) {
-                v.present = Files.exists(path);
+                v.present = ChannelFiles.present(path);
                 v.problem = "cannot map " + name + ": " + e.getMessage();
                 return v;
             }

@@ -13,6 +13,7 @@ import io.aperture.internal.section.OwnSubscriberSection;
 import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionStore;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.TerminalState;
 import io.aperture.internal.waiting.Backoff;
@@ -54,6 +55,8 @@ public final class RingAttachment {
     private final String channel;
     private final Codec<?> codec;
     private final ChannelOptions options;
+    /** What this subscriber's own section is made of. */
+    private final SectionStore store;
     private final long intervalNs;
     /** The subscriber was cancelled (or its request was bad): the attach gives up. */
     private final BooleanSupplier stop;
@@ -70,6 +73,7 @@ public final class RingAttachment {
         this.channel = channel;
         this.codec = codec;
         this.options = options;
+        this.store = SectionStore.of(options.sections());
         this.intervalNs = options.livenessInterval().toNanos();
         this.stop = stop;
         this.context = context;
@@ -89,7 +93,7 @@ public final class RingAttachment {
             if (stop.getAsBoolean()) {
                 return null;
             }
-            if (Files.exists(ringPath)) {
+            if (ChannelFiles.present(ringPath)) {
                 Object attached = tryAttach(ringPath);
                 if (attached instanceof Attached a) {
                     return a;
@@ -112,6 +116,10 @@ public final class RingAttachment {
         try {
             mapped = MappedSection.open(ringPath, -1, false);
             mapped.openLockProbe(); // at once, on the file just mapped: this side probes the publisher's lock
+        } catch (ChannelFiles.OwnerGone e) {
+            // A sealed ring's link whose publisher is gone: said at once, as for a file left by a dead publisher.
+            throw new ApertureException("channel '" + channel + "' in " + directory + ": its ring was left by "
+                + "publisher pid " + e.pid + ", which is no longer running; the channel's next publisher removes it");
         } catch (NoSuchFileException e) {
             return "no ring file " + ringPath;
         }
@@ -189,7 +197,8 @@ public final class RingAttachment {
     private void refuse(RingHeader h, String reason) throws IOException {
         OwnSubscriberSection refusal = null;
         for (int index = 0; index < h.maxSubscribers && refusal == null; index++) {
-            refusal = OwnSubscriberSection.claimRefusal(directory, channel, index, h.sessionId, reason);
+            refusal = OwnSubscriberSection.claimRefusal(store, directory, channel, index, h.sessionId,
+                reason);
         }
         if (refusal == null) {
             return;
@@ -227,7 +236,7 @@ public final class RingAttachment {
         for (int index = 0; index < h.maxSubscribers; index++) {
             Path path = ChannelFiles.subscriberPath(directory, channel, index);
             for (int attempt = 0; attempt < 2; attempt++) {
-                OwnSubscriberSection claimed = OwnSubscriberSection.claim(directory, channel, index, h.sessionId,
+                OwnSubscriberSection claimed = OwnSubscriberSection.claim(store, directory, channel, index, h.sessionId,
                     (options.joinAt() == ChannelOptions.JoinAt.OLDEST ? FLAG_JOIN_OLDEST : 0)
                     | (options.waiting() == Waiting.BLOCKING ? 0 : FLAG_POLLS), contextForPublisher);
                 if (claimed != null) {
@@ -268,10 +277,8 @@ public final class RingAttachment {
                 return b.getLong(RING_SESSION_ID_OFFSET) == sessionId ? ""
                     : "subscriber section " + path.getFileName() + " is held by " + owner + " of an earlier publisher";
             }
-        } catch (NoSuchFileException e) {
-            return null;
         } catch (IOException | RuntimeException e) {
-            // unreadable: garbage left behind
+            // unreadable, or a sealed section's link its owner no longer holds: garbage left behind
         }
         ChannelFiles.deleteIfSame(path, key);
         return null;

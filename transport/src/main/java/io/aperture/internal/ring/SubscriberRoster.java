@@ -73,7 +73,7 @@ final class SubscriberRoster {
             if (found != null) {
                 return found;
             }
-            if (!Files.exists(ChannelFiles.subscriberPath(directory, channel, index))) {
+            if (!ChannelFiles.present(ChannelFiles.subscriberPath(directory, channel, index))) {
                 return null; // subscribers claim the lowest free index: none beyond a free one
             }
         }

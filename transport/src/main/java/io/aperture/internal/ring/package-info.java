@@ -3,7 +3,8 @@
  * the reader core (a record-walking drain loop, validation in one place), and the channel ends built on them with no
  * Reactor in them: the publisher's core ({@code PublisherCore}: ring, conductor, admission, demand, liveness, the slow
  * consumer policy, the writer's waits) with its subscribers ({@code SubscriberRoster}) and its own-ring checks
- * ({@code OwnRingAudit}), and the subscriber's attachment ({@code RingAttachment}). Imports the section and waiting
- * layers.
+ * ({@code OwnRingAudit}), and the subscriber's core ({@code SubscriberCore}: attach through {@code RingAttachment},
+ * admission, demand, the drain loop). The Reactor adapters and the raw ring API sit side by side on these cores.
+ * Imports the section and waiting layers.
  */
 package io.aperture.internal.ring;

@@ -1,6 +1,7 @@
 package io.aperture.internal.section;
 
 import io.aperture.ApertureException;
+import io.aperture.CorruptSectionException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,21 +9,25 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Names, creation and removal of section files. A section is never truncated or re-initialised in place:
- * it is written in full under a temporary name (mode set exactly, not through the umask), locked, then
- * linked to its final name with link(2), which fails if the name exists: a reader that finds the final
- * name finds a complete section, and two creators cannot both win.
+ * it is written in full under no name (a temporary file, mode set exactly, not through the umask; or a sealed
+ * memory, {@link SectionStore}), locked, then given its final name with link(2) or symlink(2), which fail if the
+ * name exists: a reader that finds the final name finds a complete section, and two creators cannot both win.
+ * Names are never followed when they are compared or removed; {@link #checkEntry} says what may be opened.
  */
 public final class ChannelFiles {
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
@@ -33,6 +38,7 @@ public final class ChannelFiles {
     /** Between a logical channel and a producer name in the name of that producer's own channel. */
     public static final String PRODUCER_INFIX = ".p-";
     private static final String RING_SUFFIX = ".ring";
+    private static final Pattern SEALED_TARGET = Pattern.compile("/proc/([0-9]{1,10})/fd/([0-9]{1,10})");
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private ChannelFiles() {
@@ -182,9 +188,13 @@ public final class ChannelFiles {
         }
     }
 
+    /**
+     * The identity of the directory entry {@code path} (the file, or the link itself for a sealed section: never
+     * followed), or null when there is none: what {@link #deleteIfSame} compares.
+     */
     public static Object fileKey(Path path) {
         try {
-            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -197,6 +207,68 @@ public final class ChannelFiles {
         Object current = fileKey(path);
         if (current != null && current.equals(fileKey)) {
             deleteQuietly(path);
+        }
+    }
+
+    /** Whether {@code path} names anything, a link whose target is gone included (never followed). */
+    public static boolean present(Path path) {
+        return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** What the link of a sealed section points at: its owner's descriptor of the memory. */
+    public static Path sealedLinkTarget(long pid, int fd) {
+        return Path.of("/proc/" + pid + "/fd/" + fd);
+    }
+
+    /**
+     * Checks what the name {@code path} is before it is opened: a regular file, or a link to a sealed section that
+     * its owner still holds ({@code /proc/<pid>/fd/<n>}, itself {@code /memfd:aperture:...}). Nothing else is opened:
+     * a FIFO would block the opener, and a link may lead anywhere.
+     *
+     * @throws NoSuchFileException    when nothing has the name
+     * @throws OwnerGone              when the name is a sealed section's link whose owner no longer holds it
+     * @throws CorruptSectionException when the name is anything else, naming what it is
+     */
+    public static void checkEntry(Path path) throws IOException {
+        String name = path.getFileName().toString();
+        BasicFileAttributes entry = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (entry.isRegularFile()) {
+            return;
+        }
+        if (!entry.isSymbolicLink()) {
+            throw new CorruptSectionException(name, 0, "not a regular file nor a sealed section's link");
+        }
+        Path target = Files.readSymbolicLink(path);
+        Matcher owner = SEALED_TARGET.matcher(target.toString());
+        if (!owner.matches()) {
+            throw new CorruptSectionException(name, 0, "a link to " + target + ", not to a sealed section's owner "
+                + "(/proc/<pid>/fd/<n>)");
+        }
+        long pid = Long.parseLong(owner.group(1));
+        String memory;
+        try {
+            memory = Files.readSymbolicLink(target).toString();
+        } catch (NoSuchFileException e) {
+            throw new OwnerGone(path, pid);
+        } catch (IOException e) {
+            throw new CorruptSectionException(name, 0, "the link to " + target + " cannot be followed: " + e);
+        }
+        if (!memory.startsWith("/memfd:" + SealedMemory.NAME_PREFIX)) {
+            // The owner's descriptor number now holds something else: the owner closed the section (or died and
+            // its pid was reused), and what the link reaches is not this channel's.
+            throw new OwnerGone(path, pid);
+        }
+    }
+
+    /** A sealed section's link whose owner no longer holds the memory: it closed the section, or its process ended. */
+    public static final class OwnerGone extends NoSuchFileException {
+        private static final long serialVersionUID = 1L;
+        /** The pid the link named. */
+        public final long pid;
+
+        OwnerGone(Path path, long pid) {
+            super(path.toString(), null, "sealed section left by pid " + pid + ", which no longer holds it");
+            this.pid = pid;
         }
     }
 

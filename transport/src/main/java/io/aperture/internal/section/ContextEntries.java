@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static io.aperture.internal.section.SubscriberDescriptor.CONTEXT_LENGTH_OFFSET;
 import static io.aperture.internal.section.SubscriberDescriptor.CONTEXT_MAX_ENTRIES;
@@ -25,19 +26,20 @@ public final class ContextEntries {
     }
 
     /**
-     * The entries of {@code keys} present in {@code context}, each value as its {@code toString()}, encoded.
+     * The entries of {@code keys} that {@code lookup} finds (null: absent), each value as its {@code toString()},
+     * encoded. The Reactor adapter looks them up in its downstream's {@code Context}.
      *
      * @throws ApertureException when they take more room than the section has for them, naming the sizes
      */
-    public static byte[] encode(String channel, List<String> keys, reactor.util.context.ContextView context) {
+    public static byte[] encode(String channel, List<String> keys, Function<String, Object> lookup) {
         ByteBuffer out = ByteBuffer.allocate(CONTEXT_MAX_LENGTH).order(ByteOrder.nativeOrder());
         int needed = 0;
         for (String key : keys) {
-            if (!context.hasKey(key)) {
+            Object value = lookup.apply(key);
+            if (value == null) {
                 continue;
             }
             byte[] k = key.getBytes(StandardCharsets.UTF_8);
-            Object value = context.get(key);
             byte[] v = String.valueOf(value).getBytes(StandardCharsets.UTF_8);
             needed += 4 + k.length + v.length;
             if (needed > CONTEXT_MAX_LENGTH || k.length > 0xFFFF || v.length > 0xFFFF) {

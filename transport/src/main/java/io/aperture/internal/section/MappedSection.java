@@ -32,6 +32,9 @@ public final class MappedSection implements AutoCloseable {
     /** A descriptor of the peer's file, opened with the mapping, to probe the peer's OFD lock; -1 when none. */
     private int probeFd = -1;
     private ByteBuffer probeFlock;
+    /** What must stay open while the section is named (a sealed section's descriptor), closed last; or null. */
+    private AutoCloseable anchor;
+    private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
 
     private MappedSection(Path path, FileChannel channel, MappedByteBuffer buffer, boolean writable) {
         this.path = path;
@@ -41,8 +44,17 @@ public final class MappedSection implements AutoCloseable {
         this.name = path.getFileName().toString();
     }
 
-    /** Maps an existing file of exactly {@code expectedLength} bytes; a file of another length is refused. */
+    /**
+     * Maps an existing section of exactly {@code expectedLength} bytes (any length when negative); one of another
+     * length is refused. The name must be a regular file or a sealed section's link ({@link ChannelFiles#checkEntry}).
+     *
+     * @throws java.nio.file.NoSuchFileException when nothing has the name ({@link ChannelFiles.OwnerGone} when a
+     *                                           sealed section's owner no longer holds it)
+     */
     public static MappedSection open(Path path, long expectedLength, boolean writable) throws IOException {
+        if (!path.startsWith(PROC_SELF_FD)) { // the owner's own descriptor of a section it is making
+            ChannelFiles.checkEntry(path);
+        }
         FileChannel channel = writable
             ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
             : FileChannel.open(path, StandardOpenOption.READ);
@@ -160,6 +172,11 @@ public final class MappedSection implements AutoCloseable {
         }
     }
 
+    /** Keeps {@code anchor} open until {@link #close()} (a sealed section's descriptor, which its link names). */
+    public void holdOpen(AutoCloseable anchor) {
+        this.anchor = anchor;
+    }
+
     @Override
     public void close() {
         SectionLocks.release(lockFd); // the OFD lock goes with its descriptor
@@ -170,6 +187,15 @@ public final class MappedSection implements AutoCloseable {
             channel.close(); // also releases a channel lock
         } catch (IOException ignored) {
             // Closing a mapped file channel releases only the descriptor; nothing to recover.
+        }
+        AutoCloseable held = anchor;
+        anchor = null;
+        if (held != null) {
+            try {
+                held.close(); // last: a link to this descriptor dangles from now on
+            } catch (Exception ignored) {
+                // closing a descriptor: nothing to recover
+            }
         }
     }
 }

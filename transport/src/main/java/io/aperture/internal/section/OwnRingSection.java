@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A publisher's own ring section, as the publisher writes it: the counterpart of the subscribers' read-only view.
- * Created complete under a temporary name (header, lock) and linked to {@code <channel>.ring} only then, after a
+ * Created complete under no name ({@link SectionStore}: header, lock) and named {@code <channel>.ring} only then, after a
  * stale ring of a dead publisher was removed; {@link #verifyHeader} checks that no other process rewrote the header
  * words that never change; {@link #remove} unlinks the name only while it still refers to this ring.
  */
@@ -54,28 +54,30 @@ public final class OwnRingSection implements AutoCloseable {
         removeStale(directory, channel, path);
         long sessionId = ThreadLocalRandom.current().nextLong();
         long length = RingDescriptor.fileLength(options.ringCapacity());
-        Path temporary = ChannelFiles.createTemporary(directory, channel + ".ring", length);
+        SectionStore store = SectionStore.of(options.sections());
         MappedSection mapped = null;
         DoubleMapping doubled = null;
-        try {
-            mapped = MappedSection.open(temporary, length, true);
+        try (SectionStore.NewSection fresh = store.create(directory, channel + ".ring", length)) {
+            mapped = MappedSection.open(fresh.mapPath(), length, true);
             doubled = options.doubleMapping()
-                ? DoubleMapping.map(temporary, RingDescriptor.SLOTS_OFFSET, options.ringCapacity(), true) : null;
+                ? DoubleMapping.map(fresh.mapPath(), RingDescriptor.SLOTS_OFFSET, options.ringCapacity(), true) : null;
             RingHeader.initialise(mapped.buffer(), sessionId, options, options.maxSubscribers(), codec, doubled != null);
             // Held for the ring's lifetime: subscribers probe it to learn that this process died.
             mapped.lockExclusive();
-            if (!ChannelFiles.linkIntoPlace(temporary, path)) {
+            if (!fresh.publish(path)) {
                 String live = describeLivePublisher(path);
                 throw new ApertureException("channel '" + channel + "' in " + directory
                     + " was created by another publisher at the same time" + (live == null ? "" : " (" + live + ")"));
             }
+            mapped.holdOpen(fresh.keep());
             mapped.linkedAs(path);
             OwnRingSection ring = new OwnRingSection(mapped, doubled, path, sessionId);
             mapped = null;
             doubled = null;
             return ring;
         } catch (IOException e) {
-            throw new ApertureException("cannot map ring section " + temporary + ": " + e, e);
+            throw new ApertureException("cannot map the new ring section of channel '" + channel + "' (" + store + "): "
+                + e, e);
         } finally {
             if (doubled != null) {
                 doubled.close();
@@ -83,13 +85,12 @@ public final class OwnRingSection implements AutoCloseable {
             if (mapped != null) {
                 mapped.close();
             }
-            ChannelFiles.deleteQuietly(temporary);
         }
     }
 
     /** A ring left by a dead publisher is removed; one whose publisher lives makes the creation fail. */
     private static void removeStale(Path directory, String channel, Path path) {
-        if (!Files.exists(path)) {
+        if (!ChannelFiles.present(path)) {
             return;
         }
         Object key = ChannelFiles.fileKey(path);
@@ -103,7 +104,7 @@ public final class OwnRingSection implements AutoCloseable {
             directory);
         for (int i = 0; i < RingDescriptor.MAX_SUBSCRIBERS_LIMIT; i++) {
             Path sub = ChannelFiles.subscriberPath(directory, channel, i);
-            if (!Files.exists(sub)) {
+            if (!ChannelFiles.present(sub)) {
                 break;
             }
             removeIfOwnerDead(sub);

@@ -24,7 +24,7 @@ import static io.aperture.internal.section.SubscriberDescriptor.SUBSCRIBER_ID_OF
 
 /**
  * A subscriber's own section, as that subscriber writes it: the counterpart of {@link SubscriberLink}, the
- * publisher's read-only view of the same file. Claimed by linking a complete section into place; then the
+ * publisher's read-only view of the same section. Claimed by naming a complete section ({@link SectionStore}); then the
  * subscriber's words ({@code requested}, {@code consumed}, {@code delivered}, the heartbeat, the cancel flag), each
  * stored with its ordering here, next to the layout offsets; and {@link #verify} checks that no other process wrote
  * into it. One thread (the drain thread) uses it.
@@ -65,28 +65,32 @@ public final class OwnSubscriberSection implements AutoCloseable {
      */
     public static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags)
         throws IOException {
-        return claim(directory, channel, index, ringSessionId, flags, new byte[0]);
+        return claim(SectionStore.of(io.aperture.ChannelOptions.Sections.AUTO), directory, channel, index, ringSessionId,
+            flags, new byte[0], null);
     }
 
-    /** As {@link #claim(Path, String, int, long, int)}, with the context entries for the publisher ({@link ContextEntries}). */
-    public static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags,
-                                             byte[] context) throws IOException {
-        return claim(directory, channel, index, ringSessionId, flags, context, null);
+    /**
+     * As {@link #claim(Path, String, int, long, int)}, made by {@code store}, with the context entries for the
+     * publisher ({@link ContextEntries}).
+     */
+    public static OwnSubscriberSection claim(SectionStore store, Path directory, String channel, int index,
+                                             long ringSessionId, int flags, byte[] context) throws IOException {
+        return claim(store, directory, channel, index, ringSessionId, flags, context, null);
     }
 
-    /** Claims a section that says from the start that its subscriber refuses the channel, and why. */
-    public static OwnSubscriberSection claimRefusal(Path directory, String channel, int index, long ringSessionId,
-                                                    String reason) throws IOException {
-        return claim(directory, channel, index, ringSessionId, 0, new byte[0], reason);
+    /** Claims a section, made by {@code store}, that says from the start that its subscriber refuses the channel, and why. */
+    public static OwnSubscriberSection claimRefusal(SectionStore store, Path directory, String channel, int index,
+                                                    long ringSessionId, String reason) throws IOException {
+        return claim(store, directory, channel, index, ringSessionId, 0, new byte[0], reason);
     }
 
-    private static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags,
-                                              byte[] context, String refusal) throws IOException {
+    private static OwnSubscriberSection claim(SectionStore store, Path directory, String channel, int index,
+                                              long ringSessionId, int flags, byte[] context, String refusal)
+        throws IOException {
         Path path = ChannelFiles.subscriberPath(directory, channel, index);
-        Path temporary = ChannelFiles.createTemporary(directory, channel + ".sub-" + index, LENGTH);
         MappedSection mapped = null;
-        try {
-            mapped = MappedSection.open(temporary, LENGTH, true);
+        try (SectionStore.NewSection fresh = store.create(directory, channel + ".sub-" + index, LENGTH)) {
+            mapped = MappedSection.open(fresh.mapPath(), LENGTH, true);
             ByteBuffer s = mapped.buffer();
             s.putLong(RING_SESSION_ID_OFFSET, ringSessionId);
             s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
@@ -110,9 +114,10 @@ public final class OwnSubscriberSection implements AutoCloseable {
             ShmSequence.LONG.setRelease(s, MAGIC_VERSION_OFFSET, SubscriberDescriptor.MAGIC_VERSION);
             // Held for the section's lifetime: the publisher probes it to learn that this process died.
             mapped.lockExclusive();
-            if (!ChannelFiles.linkIntoPlace(temporary, path)) {
+            if (!fresh.publish(path)) {
                 return null;
             }
+            mapped.holdOpen(fresh.keep());
             mapped.linkedAs(path);
             OwnSubscriberSection claimed = new OwnSubscriberSection(mapped, path, index);
             mapped = null;
@@ -121,7 +126,6 @@ public final class OwnSubscriberSection implements AutoCloseable {
             if (mapped != null) {
                 mapped.close();
             }
-            ChannelFiles.deleteQuietly(temporary);
         }
     }
 

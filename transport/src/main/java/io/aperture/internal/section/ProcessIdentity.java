@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** A process as named in a section header: pid plus start time, so a reused pid is not mistaken for its owner. */
 public final class ProcessIdentity {
-    static final long UNKNOWN_START = -1L;
+    public static final long UNKNOWN_START = -1L;
     public static final ProcessIdentity CURRENT = current();
 
     public final long pid;
