@@ -154,6 +154,24 @@ class SealedSectionTest {
     }
 
     @Test
+    void shouldTakeALinkWhoseDescriptorNowHoldsSomethingElseForAnOwnerThatIsGone() throws Exception {
+        // The form of a sealed section's link, but the descriptor (this JVM's standard input) is no Aperture memory:
+        // as after the owner closed its section and reused the number, or died and its pid was reused.
+        String channel = "reused-descriptor";
+        long pid = ProcessHandle.current().pid();
+        Files.createSymbolicLink(ChannelFiles.ringPath(directory, channel), ChannelFiles.sealedLinkTarget(pid, 0));
+        Aperture aperture = Aperture.create(directory, ChannelOptions.defaults().withAttachTimeout(Duration.ofSeconds(30)));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> aperture.subscriber(channel, Codecs.longs()).receive().blockLast(Duration.ofSeconds(60)))
+            .isInstanceOf(ApertureException.class).hasMessageContaining("pid " + pid)
+            .hasMessageContaining("no longer holds it");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("said at once, not after the attach timeout")
+            .isLessThan(Duration.ofSeconds(10));
+        assertThat(ChannelInspector.open(directory).clean(false)).singleElement()
+            .satisfies(d -> assertThat(d.removed()).as("decision %s", d).isTrue());
+    }
+
+    @Test
     void shouldRefuseALinkThatLeadsAnywhereButASealedSection() throws Exception {
         Path target = directory.resolve("not-a-section");
         Files.write(target, new byte[8192]);

@@ -118,8 +118,9 @@ public final class RingAttachment {
             mapped.openLockProbe(); // at once, on the file just mapped: this side probes the publisher's lock
         } catch (ChannelFiles.OwnerGone e) {
             // A sealed ring's link whose publisher is gone: said at once, as for a file left by a dead publisher.
-            throw new ApertureException("channel '" + channel + "' in " + directory + ": its ring was left by "
-                + "publisher pid " + e.pid + ", which is no longer running; the channel's next publisher removes it");
+            throw new ApertureException("channel '" + channel + "' in " + directory + ": its sealed ring was left by "
+                + "publisher pid " + e.pid + ", which is no longer running or no longer holds it; the channel's next "
+                + "publisher removes it");
         } catch (NoSuchFileException e) {
             return "no ring file " + ringPath;
         }

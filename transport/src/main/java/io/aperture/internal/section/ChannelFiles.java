@@ -248,7 +248,8 @@ public final class ChannelFiles {
         String memory;
         try {
             memory = Files.readSymbolicLink(target).toString();
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            // Gone, or a process of another user now has the pid: either way not the owner that made the link.
             throw new OwnerGone(path, pid);
         } catch (IOException e) {
             throw new CorruptSectionException(name, 0, "the link to " + target + " cannot be followed: " + e);
