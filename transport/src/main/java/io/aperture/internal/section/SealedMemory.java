@@ -19,7 +19,6 @@ public final class SealedMemory {
     private static final int MFD_CLOEXEC = 0x1;
     private static final int MFD_ALLOW_SEALING = 0x2;
     private static final int F_ADD_SEALS = 1033;
-    private static final int F_GET_SEALS = 1034;
     private static final int F_SEAL_SEAL = 0x1;
     private static final int F_SEAL_SHRINK = 0x2;
     private static final int F_SEAL_GROW = 0x4;
@@ -91,11 +90,6 @@ public final class SealedMemory {
                 close(fd);
             }
         }
-    }
-
-    /** The seals on the memory of {@code fd} ({@code F_GET_SEALS}), or -1 (errno) when it has none to tell. */
-    public static int seals(int fd) {
-        return fcntl(fd, F_GET_SEALS, 0);
     }
 
     private static void check(int result, String step, String name) {
