@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                              "error E" at the end
  *   receive-decode-fail DIR CHANNEL AT         receives longs with a codec named "long" whose decode throws on its AT-th record;
  *                                              prints "error E" at the end
- *   receive-report DIR CHANNEL                 receives until the end, prints "flowing" after 10,000 values, then
- *                                              "complete received N" or "error E"
+ *   receive-report DIR CHANNEL [MARK]          receives until the end, prints "flowing" after MARK values (10,000 by
+ *                                              default), then "complete received N" or "error E"
  *   receive-slow   DIR CHANNEL DELAY_MS        unbounded demand, DELAY_MS of work per element; prints "error E" at the end
  *   ring-publish   DIR CHANNEL COUNT BATCH     raw ring API: writes 0..COUNT-1, flushing every BATCH (1: publish each),
  *                                              completes, prints "written N"
@@ -131,7 +131,7 @@ public final class ChannelPeer {
                     receiveDecodeFail(aperture, channel, Long.parseLong(args[3]));
                     break;
                 case "receive-report":
-                    receiveReport(aperture, channel);
+                    receiveReport(aperture, channel, args.length > 3 ? Long.parseLong(args[3]) : 10_000);
                     break;
                 case "receive-large":
                     receiveLarge(aperture, channel, Integer.parseInt(args[3]));
@@ -278,12 +278,12 @@ public final class ChannelPeer {
         }
     }
 
-    private static void receiveReport(Aperture aperture, String channel) {
+    private static void receiveReport(Aperture aperture, String channel, long mark) {
         long[] received = new long[1];
         try {
             aperture.subscriber(channel, Codecs.longs()).receive()
                 .doOnNext(v -> {
-                    if (++received[0] == 10_000) {
+                    if (++received[0] == mark) {
                         System.out.println("flowing");
                     }
                 })
@@ -291,6 +291,7 @@ public final class ChannelPeer {
             System.out.println("complete received " + received[0]);
         } catch (RuntimeException e) {
             System.out.println("error " + e);
+            e.printStackTrace(System.out);
         }
     }
 
@@ -384,6 +385,7 @@ public final class ChannelPeer {
             System.out.println("complete received " + received[0]);
         } catch (RuntimeException e) {
             System.out.println("error " + e);
+            e.printStackTrace(System.out);
         }
     }
 

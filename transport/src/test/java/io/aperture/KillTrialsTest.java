@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -21,11 +23,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code kill -9} of either end at random points, across real processes. The number of publisher
- * trials is {@code -Daperture.killTrials} (50 by default; {@code scripts/kill-trials.sh} runs 1,000).
+ * {@code kill -9} of either end at random points, across real processes. The number of publisher kills is
+ * {@code -Daperture.killTrials} (50 by default), of subscriber kills {@code -Daperture.killSubscriberTrials}
+ * (5 by default); {@code scripts/kill-trials.sh} runs 1,000 of each. Each test prints its detection times (from
+ * the {@code SIGKILL} to the surviving side's end): the median, the worst, and how many took over 100 ms, the
+ * liveness bound the transport aims at. The assertion's bound is looser ({@link #DETECTION}): a loaded build
+ * machine must not fail a build for a slow trial; the figure is the script's to report.
  */
 class KillTrialsTest {
     private static final int TRIALS = Integer.getInteger("aperture.killTrials", 50);
+    private static final int SUBSCRIBER_TRIALS = Integer.getInteger("aperture.killSubscriberTrials", 5);
+    private static final long TARGET_MS = 100;
     private static final Duration DETECTION = Duration.ofSeconds(10);
 
     private final Path directory = TestDirectories.create();
@@ -47,7 +55,7 @@ class KillTrialsTest {
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
     void shouldEndWithPublisherDiedAfterAnExactPrefixWhenThePublisherIsKilled() {
         SplittableRandom random = new SplittableRandom(Long.getLong("aperture.killSeed", 20261125L));
-        long slowestDetectionMs = 0;
+        long[] detectionMicros = new long[TRIALS];
         long totalReceived = 0;
         for (int trial = 0; trial < TRIALS; trial++) {
             String channel = "kill-" + trial;
@@ -84,42 +92,61 @@ class KillTrialsTest {
             assertThat(done).as("trial %d (kill after %d)", trial, killAfter).failsWithin(DETECTION)
                 .withThrowableThat().havingRootCause().isInstanceOf(ApertureException.class)
                 .withMessageContaining("pid " + publisher.pid()).withMessageContaining("died");
-            slowestDetectionMs = Math.max(slowestDetectionMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+            detectionMicros[trial] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - killedAt);
             assertThat(gap.get()).as("trial %d: what arrived is an exact prefix", trial).isNull();
             assertThat(next.get()).as("trial %d", trial).isGreaterThanOrEqualTo(killAfter);
             totalReceived += next.get();
             Await.until(() -> !Files.exists(sub), Duration.ofSeconds(10), () -> "subscriber removed its section");
         }
         System.out.printf("kill trials: %d publishers killed, every subscriber ended with 'died' after an exact prefix "
-            + "(%d elements in all); slowest detection %d ms%n", TRIALS, totalReceived, slowestDetectionMs);
+            + "(%d elements in all); %s%n", TRIALS, totalReceived, detections(detectionMicros));
     }
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Timeout(value = 30, unit = TimeUnit.MINUTES)
     void shouldCancelUpstreamAndCleanUpWhenTheSubscriberIsKilled() {
-        for (int trial = 0; trial < 5; trial++) {
+        SplittableRandom random = new SplittableRandom(Long.getLong("aperture.killSeed", 20261125L) + 1);
+        long[] detectionMicros = new long[SUBSCRIBER_TRIALS];
+        for (int trial = 0; trial < SUBSCRIBER_TRIALS; trial++) {
             String channel = "kill-sub-" + trial;
+            CountDownLatch subscribed = new CountDownLatch(1);
             CountDownLatch cancelled = new CountDownLatch(1);
             AtomicLong produced = new AtomicLong();
             CompletableFuture<Void> publishing = aperture.publisher(channel, Codecs.longs())
                 .publish(Flux.<Long, Long>generate(() -> 0L, (i, sink) -> {
                     sink.next(i);
                     return i + 1;
-                }).doOnNext(v -> produced.incrementAndGet()).doOnCancel(cancelled::countDown))
+                }).doOnSubscribe(s -> subscribed.countDown())
+                    .doOnNext(v -> produced.incrementAndGet()).doOnCancel(cancelled::countDown))
                 .toFuture();
             ChildJvm subscriber = ChildJvm.start("receive-forever", directory, channel);
             children.add(subscriber);
-            subscriber.awaitLineStartingWith("attached", Duration.ofSeconds(60));
-            long threshold = 10_000L * (trial + 1);
+            // Kill as soon as the source is subscribed (the subscriber admitted, its first demand arrived: the
+            // earliest moment the publisher owes a cancel), or after a random number of elements (a few ring laps).
+            long threshold = random.nextInt(4) == 0 ? 0 : random.nextLong(1, 200_000);
+            await(subscribed);
             Await.until(() -> produced.get() >= threshold, Duration.ofSeconds(60), () -> "traffic flows");
             subscriber.close(); // SIGKILL
+            long killedAt = System.nanoTime();
 
             await(cancelled);
+            detectionMicros[trial] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - killedAt);
             assertThat(publishing).as("trial %d", trial).succeedsWithin(DETECTION);
             assertThat(ChannelFiles.subscriberPath(directory, channel, 0)).as("dead subscriber's section removed")
                 .doesNotExist();
             assertThat(ChannelFiles.ringPath(directory, channel)).doesNotExist();
         }
+        System.out.printf("kill trials: %d subscribers killed, every publisher cancelled its upstream and removed its "
+            + "files; %s%n", SUBSCRIBER_TRIALS, detections(detectionMicros));
+    }
+
+    /** The median and worst of {@code micros}, and how many are above {@link #TARGET_MS}. */
+    private static String detections(long[] micros) {
+        long[] sorted = micros.clone();
+        Arrays.sort(sorted);
+        long over = Arrays.stream(sorted).filter(m -> m > TARGET_MS * 1000).count();
+        return String.format(Locale.ROOT, "detection median %.1f ms, worst %.1f ms, %d of %d over %d ms",
+            sorted[sorted.length / 2] / 1e3, sorted[sorted.length - 1] / 1e3, over, sorted.length, TARGET_MS);
     }
 
     private static void await(CountDownLatch latch) {

@@ -13,6 +13,7 @@ import io.aperture.internal.section.OwnSubscriberSection;
 import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.SectionStore;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.TerminalState;
@@ -176,6 +177,12 @@ public final class RingAttachment {
             }
             keep = true;
             return new Attached(ringPath.getFileName().toString(), mapped, h, doubled, claimed, index);
+        } catch (InternalError e) {
+            // A fault of a mapped page (a file truncated under this mapping): named while the mappings are open.
+            if (SectionFaults.isFault(e)) {
+                throw SectionFaults.corrupt(e, mapped, claimed == null ? null : claimed.mapped());
+            }
+            throw e;
         } finally {
             if (!keep) {
                 if (claimed != null) {

@@ -258,6 +258,18 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
     }
 
     private Throwable withFailure(Throwable failure, Throwable next) {
+        if (failure == null && next instanceof CorruptSectionException && own != null && ring != null) {
+            // A word found changed (zeroed) may be the tail of a page that a truncation of its file cleared: the
+            // truncation, which names the file and its new length, is the cause to report.
+            try {
+                checkLengths();
+            } catch (CorruptSectionException truncated) {
+                truncated.addSuppressed(next);
+                return truncated;
+            } catch (RuntimeException | InternalError unreadable) {
+                next.addSuppressed(unreadable);
+            }
+        }
         return SectionFaults.withFailure(failure, next, this::fault);
     }
 
@@ -388,6 +400,7 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
                 }
             }
             if (terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED) {
+                checkLengths(); // a publisher that ends while admitting may have met this side's truncated section: say so
                 throw new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
                     + TerminalState.name(terminal) + ") before admitting this subscriber");
             }
@@ -402,6 +415,7 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
                     continue;
                 }
                 if (death != null) {
+                    checkLengths();
                     throw new ApertureException("channel '" + channel + "': publisher process " + death
                         + " before admitting this subscriber");
                 }
@@ -469,6 +483,14 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
 
     /** The exception for a fault of a mapped page: the ring's file or this subscriber's was truncated. */
     private CorruptSectionException fault(InternalError fault) {
+        if (own == null && ring == null) {
+            // Raised past the attachment's own catch (SectionFaults): its mappings are closed, the file unknown.
+            CorruptSectionException corrupt = new CorruptSectionException(channel + ".ring", 0, "a section became "
+                + "inaccessible while attaching (the ring's file, or this subscriber's, was truncated by another "
+                + "process): " + fault.getMessage());
+            corrupt.initCause(fault);
+            return corrupt;
+        }
         return SectionFaults.corrupt(fault, own != null ? own.mapped() : null, ring);
     }
 
@@ -564,7 +586,8 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
                 || publisherDeath != null) {
                 // The publisher ended without a terminal record, or died: what it published is still read first.
                 if (!reader.hasUnread()) {
-                    verifyOwnSection(); // a third party that wrote our section may be why the publisher ended
+                    checkLengths(); // a truncation of our section or the ring may be why the publisher ended
+                    verifyOwnSection(); // as may a third party that wrote our section
                     throw publisherGone(terminal, publisherDeath);
                 }
                 if (demanded > delivered) {

@@ -5,6 +5,7 @@ import io.aperture.CorruptSectionException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -119,7 +120,18 @@ public final class OwnSubscriberSection implements AutoCloseable {
             }
             mapped.holdOpen(fresh.keep());
             mapped.linkedAs(path);
-            OwnSubscriberSection claimed = new OwnSubscriberSection(mapped, path, index);
+            OwnSubscriberSection claimed;
+            try {
+                claimed = new OwnSubscriberSection(mapped, path, index);
+            } catch (InternalError e) {
+                // Named now: the file was truncated (a fault of a mapped page) as soon as its name appeared.
+                if (!SectionFaults.isFault(e)) {
+                    throw e;
+                }
+                CorruptSectionException corrupt = SectionFaults.corrupt(e, mapped);
+                Files.deleteIfExists(path); // ours, just linked: nobody is to find it after this
+                throw corrupt;
+            }
             mapped = null;
             return claimed;
         } finally {
