@@ -56,7 +56,7 @@ public final class BenchRunner implements Callable<Integer> {
      * every transport alike: a request-response over RSocket takes tens of µs or more, so the quick mode stays quick.
      */
     static final int INTERACTION_DIVISOR = 10;
-    static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "aeron", "uds", "rsocket");
+    static final List<String> PINGPONG_TRANSPORTS = List.of("aperture", "ring", "aeron", "uds", "rsocket");
     static final List<String> BANDWIDTH_TRANSPORTS = List.of("aperture", "uds");
     static final long WAKEUP_GAP_US = 500;
     static final int BANDWIDTH_SIZE = 1 << 20;

@@ -1,8 +1,6 @@
 package io.aperture.benchmarks.bench;
 
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -93,7 +91,9 @@ final class Report {
                 + "`Long.MAX_VALUE`; *window256*: at most 256 messages in flight, replenished as the consumer takes them.\n"
                 + "*32B*: a record of four longs (a sequence number and three fields derived from it, all checked).\n");
         if (charts.contains("throughput")) {
-            md.append("![throughput](images/perf-throughput.png)\n\n");
+            md.append("![throughput](images/perf-throughput.png)\n\n"
+                + "One panel per scenario on one logarithmic axis; each bar is a median, its whisker the min and max of the\n"
+                + "measured runs, Aperture's own rows in blue.\n\n");
         }
         section(md, "Allocation per message (Aperture)", "allocation", figures, ratios,
             "Bytes allocated per message by the consumer's receiving thread (the drain thread: decode and delivery) and,\n"
@@ -193,42 +193,34 @@ final class Report {
     }
 
     private static void throughputChart(Path file, List<Figure> figures) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
-            .title("Throughput (median; higher is better)").xAxisTitle("scenario").yAxisTitle("M msg/s").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        bars(chart, figures, "throughput");
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        PanelChart.write(file, "Throughput (higher is better)", "M msg/s", panels(figures, "throughput"));
     }
 
     private static void bandwidthChart(Path file, List<Figure> figures) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(700).height(450)
-            .title("Bandwidth, 1 MiB messages (median; higher is better)").xAxisTitle("scenario").yAxisTitle("GiB/s").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        bars(chart, figures, "bandwidth");
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        PanelChart.write(file, "Bandwidth, 1 MiB messages (higher is better)", "GiB/s", panels(figures, "bandwidth"));
     }
 
-    private static void bars(CategoryChart chart, List<Figure> figures, String metric) {
-        List<String> scenarios = figures.stream().filter(f -> f.metric().equals(metric)).map(Figure::scenario).distinct().toList();
-        List<String> transports = figures.stream().filter(f -> f.metric().equals(metric)).map(Figure::transport).distinct().toList();
-        for (String t : transports) {
-            List<Double> values = new ArrayList<>();
-            for (String sc : scenarios) {
-                values.add(figures.stream().filter(f -> f.metric().equals(metric) && f.transport().equals(t) && f.scenario().equals(sc))
-                    .mapToDouble(Figure::median).findFirst().orElse(0));
-            }
-            chart.addSeries(NAMES.getOrDefault(t, t), scenarios, values);
+    /** One panel per scenario of {@code metric}, one row per transport in the order measured. */
+    private static List<PanelChart.Panel> panels(List<Figure> figures, String metric) {
+        List<Figure> of = figures.stream().filter(f -> f.metric().equals(metric)).toList();
+        List<PanelChart.Panel> panels = new ArrayList<>();
+        for (String scenario : of.stream().map(Figure::scenario).distinct().toList()) {
+            List<PanelChart.Row> rows = of.stream().filter(f -> f.scenario().equals(scenario))
+                .map(f -> new PanelChart.Row(NAMES.getOrDefault(f.transport(), f.transport()),
+                    BenchRunner.OWN_TRANSPORTS.contains(f.transport()), f.median(), f.min(), f.max()))
+                .toList();
+            panels.add(new PanelChart.Panel(scenario, rows));
         }
+        return panels;
     }
 
     private static void latencyChart(Path file, Map<String, List<double[]>> curves) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(500)
+        XYChart chart = new XYChartBuilder().width(1000).height(500)
             .title("Ping-pong round trip, 8-byte message (lower is better)").xAxisTitle("percentile").yAxisTitle("µs").build();
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        // one entry per line beside the plot: every transport's name fits, however many there are
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         // x is the number of nines: 0 = p0, 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(4.0);
@@ -270,6 +262,8 @@ final class Report {
           handler called on the drain thread with no Reactor operator in between. Both use a flyweight codec over
           one reused cell (no allocation per message) and the default options. The raw API is bounded by the
           ring, not by demand, so *window256* uses a ring of 256 slots (at most 256 messages in flight).
+          Ping-pong: each end's drain handler `publish`es the next message (write and flush) on its own drain
+          thread as the previous one arrives, so one message is in flight with no Reactor operator on either path.
         - **Reactor `publishOn`** (the in-process baseline): `Flux.generate(...).hide().subscribeOn(single A)
           .publishOn(single B, prefetch).hide()` in one JVM. `hide()` prevents operator fusion, so every element
           crosses from thread A to thread B through publishOn's queue (and thread B is woken through the scheduler

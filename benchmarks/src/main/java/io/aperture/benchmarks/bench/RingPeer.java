@@ -39,6 +39,8 @@ final class RingPeer {
         switch (role) {
             case "consumer" -> consume(aperture, options, codec, p, timeout);
             case "producer" -> produce(aperture, options, codec, p, timeout);
+            case "pinger" -> ping(aperture, options, codec, p, timeout);
+            case "ponger" -> pong(aperture, options, codec, timeout);
             default -> throw new IllegalArgumentException("role " + role);
         }
     }
@@ -91,6 +93,95 @@ final class RingPeer {
                 if (!ring.awaitTermination(timeout)) {
                     throw new IllegalStateException("round " + r + " did not end within " + timeout);
                 }
+            }
+        }
+    }
+
+    /**
+     * Echoes ring "ping" onto ring "pong" from the drain thread: each message is published (written and flushed)
+     * as it arrives, one message in flight; the ping ring's completion completes the pong ring.
+     */
+    private static void pong(Aperture aperture, ChannelOptions options, CellCodec codec, Duration timeout)
+        throws Exception {
+        try (RingPublisher<Cell> pong = aperture.publisher("pong", codec, options).open();
+             RingDrain drain = aperture.subscriber("ping", codec, options).drain(new MessageHandler<Cell>() {
+                 @Override
+                 public void onMessage(Cell cell) {
+                     if (!pong.publish(cell)) {
+                         throw new IllegalStateException("pong ring ended at " + cell.seq);
+                     }
+                 }
+
+                 @Override
+                 public void onComplete() {
+                     pong.complete();
+                 }
+             })) {
+            BenchChild.ready();
+            if (!drain.await(timeout) || drain.failure() != null || !pong.awaitTermination(timeout)) {
+                throw new IllegalStateException("ponger did not end cleanly within " + timeout, drain.failure());
+            }
+        }
+    }
+
+    /** Publishes ping i when pong i-1 arrives (on the drain thread), recording each round trip after the warm-up. */
+    private static void ping(Aperture aperture, ChannelOptions options, CellCodec codec, Params p, Duration timeout)
+        throws Exception {
+        RoundTrips trips = new RoundTrips(p);
+        try (RingPublisher<Cell> ping = aperture.publisher("ping", codec, options).open()) {
+            PingLoop loop = new PingLoop(ping, trips);
+            try (RingDrain drain = aperture.subscriber("pong", codec, options).drain(loop)) {
+                if (!ping.awaitSubscriber(timeout)) {
+                    throw new IllegalStateException("no ponger within " + timeout);
+                }
+                loop.send();
+                loop.started = true; // volatile store: the main thread's writes happen-before the drain thread's
+                if (!drain.await(timeout) || drain.failure() != null || loop.seq != trips.total) {
+                    throw new IllegalStateException("ping-pong did not end cleanly within " + timeout + " at " + loop.seq,
+                        drain.failure());
+                }
+            }
+        }
+    }
+
+    /** The pinger's handler: checks each pong is the one sent, then sends the next or completes the ping ring. */
+    private static final class PingLoop implements MessageHandler<Cell> {
+        private final RingPublisher<Cell> ping;
+        private final RoundTrips trips;
+        private final Cell cell = new Cell();
+        long seq;
+        private long sentAt;
+        /** Set once the main thread's first publish has returned: from then on the drain thread is the only writer. */
+        private volatile boolean started;
+
+        PingLoop(RingPublisher<Cell> ping, RoundTrips trips) {
+            this.ping = ping;
+            this.trips = trips;
+        }
+
+        void send() {
+            cell.seq = seq;
+            sentAt = System.nanoTime();
+            if (!ping.publish(cell)) {
+                throw new IllegalStateException("ping ring ended at " + seq);
+            }
+        }
+
+        @Override
+        public void onMessage(Cell pong) {
+            long now = System.nanoTime();
+            while (!started) { // volatile load: pong 0 may arrive before the main thread's publish of ping 0 returned
+                Thread.onSpinWait();
+            }
+            if (pong.seq != seq) {
+                throw new IllegalStateException("pong out of order: expected " + seq + ", got " + pong.seq);
+            }
+            trips.record(seq, now - sentAt);
+            seq++;
+            if (seq < trips.total) {
+                send();
+            } else {
+                ping.complete();
             }
         }
     }

@@ -41,7 +41,7 @@ class BenchRunnerSmokeTest {
             "throughput-8B-unbounded/aeron", "throughput-8B-unbounded/uds",
             "throughput-8B-unbounded/rsocket", "throughput-8B-unbounded/ring", "throughput-8B-window256/ring",
             "throughput-8B-window256/aperture", "throughput-8B-window256/uds", "throughput-8B-window256/rsocket",
-            "pingpong-8B/aperture", "pingpong-8B/aeron", "pingpong-8B/uds", "pingpong-8B/rsocket",
+            "pingpong-8B/aperture", "pingpong-8B/ring", "pingpong-8B/aeron", "pingpong-8B/uds", "pingpong-8B/rsocket",
             "bandwidth-1MiB/aperture", "bandwidth-1MiB/uds",
             "wakeup-BLOCKING/aperture", "wakeup-BLOCKING/uds", "wakeup-BACKOFF/aperture", "wakeup-YIELDING/aperture",
             "wakeup-BUSY_SPIN/aperture",
