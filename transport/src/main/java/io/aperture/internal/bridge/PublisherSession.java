@@ -127,6 +127,26 @@ public final class PublisherSession<T> implements CoreSubscriber<T> {
         }
     }
 
+    /**
+     * As {@link #onNext}, but false (nothing taken) when the record would wait for ring space
+     * ({@link PublisherCore#tryOnNext}): the caller passes the same value to {@code onNext} later, before any other.
+     * For a sender that must never block on a full ring (the interactions' outbox, writing on a drain thread).
+     *
+     * @param value the value to write in place
+     * @return false when it would have waited for space, true when taken (written, failed, or dropped as ended)
+     */
+    public boolean tryOnNext(T value) {
+        Objects.requireNonNull(value, "onNext value (§2.13)");
+        int outcome = core.tryOnNext(value);
+        if (outcome == PublisherCore.WOULD_WAIT) {
+            return false;
+        }
+        if (outcome == PublisherCore.NOT_TAKEN) {
+            Operators.onNextDropped(value, currentContext());
+        }
+        return true;
+    }
+
     @Override
     public void onError(Throwable error) {
         Objects.requireNonNull(error, "onError throwable (§2.13)");

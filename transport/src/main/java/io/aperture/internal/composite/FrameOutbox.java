@@ -1,34 +1,74 @@
 package io.aperture.internal.composite;
 
+import io.aperture.internal.bridge.PublisherSession;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
-import reactor.core.publisher.Sinks;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The frames one end of an interaction connection sends, in the order they were sent, as the source of that
- * end's channel. Any thread may send (sends are serialised here); frames wait in an unbounded queue until the
- * channel has demand (the transport's flow control) and are written to the ring on a
- * {@link Schedulers#boundedElastic()} worker, so a sender never waits for ring space (a full ring would
- * otherwise block a drain thread that the other end needs to make room). Per-stream demand (REQUEST_N) bounds
- * the NEXT frames queued; the opening frames are bounded by the interactions the application starts.
+ * end's channel. Any thread may send; frames wait in an unbounded queue until the channel has demand (the
+ * transport's flow control). The sender writes its frame to the ring itself, at once, when nothing is queued
+ * before it, the channel has demand and the record fits without waiting for space
+ * ({@link PublisherSession#tryOnNext}): the request-response round trip then has no thread hand-off. Otherwise
+ * (a full ring, frames already queued, no demand) the frames are written on a {@link Schedulers#boundedElastic()}
+ * worker, so that a sender never waits for ring space: a full ring would otherwise block a drain thread that the
+ * other end needs to make room. Per-stream demand (REQUEST_N) bounds the NEXT frames queued; the opening frames
+ * are bounded by the interactions the application starts.
+ *
+ * <p>One drainer at a time (a work-in-progress counter, as in Reactor's own operators): the thread that raises it
+ * from zero writes until the queue is empty or the demand is used up, and hands the loop to the worker (which then
+ * owns it) when a record would wait.
  *
  * @param <T> the type of values the frames carry
  */
 public final class FrameOutbox<T> {
-    private final Sinks.Many<Frame<T>> sink = Sinks.many().unicast().onBackpressureBuffer();
-    private volatile boolean subscribed;
+    private static final Scheduler WRITERS = Schedulers.boundedElastic();
 
-    /** Queues {@code frame}; false when the outbox is closed (the frame is not sent). */
-    public synchronized boolean send(Frame<T> frame) {
-        return sink.tryEmitNext(frame).isSuccess();
+    private final Queue<Frame<T>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicLong requested = new AtomicLong();
+    /** Frames handed to the channel: the drainer's only. */
+    private long emitted;
+    /** The drainer's only: the completion was passed on. */
+    private boolean done;
+    private volatile boolean completed;
+    private volatile boolean cancelled;
+    private volatile boolean subscribed;
+    /** The channel's publisher session, set once before its {@code onSubscribe}; null before. */
+    private volatile Subscriber<? super Frame<T>> actual;
+    /** {@link #actual} when it writes in place and can be asked not to wait ({@link PublisherSession}), else null. */
+    private volatile PublisherSession<Frame<T>> session;
+    private volatile Scheduler.Worker worker;
+
+    /** Queues {@code frame} (and writes it at once when it can); false when the outbox is closed (not sent). */
+    public boolean send(Frame<T> frame) {
+        synchronized (this) { // against complete(): no frame is queued after the completion
+            if (completed || cancelled) {
+                return false;
+            }
+            queue.offer(frame);
+        }
+        drain(true);
+        return true;
     }
 
     /** No frame after the ones queued: the channel completes once they are written. */
-    public synchronized void complete() {
-        sink.tryEmitComplete();
+    public void complete() {
+        synchronized (this) {
+            completed = true;
+        }
+        drain(false);
     }
 
     /** True once the channel subscribed the frames (its first subscriber was admitted). */
@@ -36,46 +76,116 @@ public final class FrameOutbox<T> {
         return subscribed;
     }
 
-    /** The channel's source: each frame is handed to the channel, then {@link Frame#written()} runs. */
+    /** The channel's source (one subscriber): each frame is handed to the channel, then {@link Frame#written()} runs. */
+    @SuppressWarnings("unchecked")
     public Publisher<Frame<T>> frames() {
-        return actual -> sink.asFlux()
-            .doOnSubscribe(s -> subscribed = true)
-            .publishOn(Schedulers.boundedElastic())
-            .subscribe(new AfterWrite<>(actual));
+        return subscriber -> {
+            synchronized (this) {
+                if (subscribed) {
+                    Operators.error(subscriber, new IllegalStateException("an outbox's frames have one subscriber"));
+                    return;
+                }
+                subscribed = true;
+            }
+            worker = WRITERS.createWorker();
+            session = subscriber instanceof PublisherSession<?> s ? (PublisherSession<Frame<T>>) s : null;
+            actual = subscriber;
+            subscriber.onSubscribe(new Subscription() {
+                @Override
+                public void request(long n) {
+                    if (Operators.validate(n)) {
+                        requested.accumulateAndGet(n, Operators::addCap);
+                        drain(false);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    cancelled = true;
+                    drain(false); // the drainer clears the queue and lets the worker go
+                }
+            });
+        };
     }
 
-    /** Passes every signal on; after the channel's {@code onNext} returned (the record is in the ring), marks the frame written. */
-    private static final class AfterWrite<T> implements CoreSubscriber<Frame<T>> {
-        private final org.reactivestreams.Subscriber<? super Frame<T>> actual;
-
-        AfterWrite(org.reactivestreams.Subscriber<? super Frame<T>> actual) {
-            this.actual = actual;
+    /**
+     * Starts a drain unless one runs (it will see this call): on this thread when {@code inline} (a sender), else on
+     * the worker (a request, a completion, a cancel: never the channel's conductor writing).
+     */
+    private void drain(boolean inline) {
+        if (wip.getAndIncrement() != 0) {
+            return;
         }
-
-        @Override
-        public Context currentContext() {
-            return actual instanceof CoreSubscriber ? ((CoreSubscriber<? super Frame<T>>) actual).currentContext() : Context.empty();
+        Scheduler.Worker w = worker;
+        if (inline || w == null) {
+            drainLoop(inline, 1); // before the subscription nothing is written: the loop only settles the count
+        } else {
+            schedule(w, 1);
         }
+    }
 
-        @Override
-        public void onSubscribe(Subscription s) {
-            actual.onSubscribe(s);
+    private void schedule(Scheduler.Worker w, int missed) {
+        try {
+            w.schedule(() -> drainLoop(false, missed));
+        } catch (RejectedExecutionException e) {
+            // Disposed: cancelled or completed, after which nothing is written.
+            queue.clear();
         }
+    }
 
-        @Override
-        public void onNext(Frame<T> frame) {
-            actual.onNext(frame); // the channel writes the record in place before it returns
-            frame.written();
+    private void drainLoop(boolean inline, int missed) {
+        while (true) {
+            Subscriber<? super Frame<T>> a = actual;
+            if (cancelled) {
+                queue.clear();
+                release();
+            } else if (a != null && !done) {
+                long r = requested.get();
+                while (emitted != r) {
+                    Frame<T> frame = queue.peek();
+                    if (frame == null) {
+                        break;
+                    }
+                    try {
+                        if (inline) {
+                            PublisherSession<Frame<T>> s = session;
+                            if (s == null || !s.tryOnNext(frame)) {
+                                // It would wait for ring space (or cannot be asked): the worker goes on from this frame.
+                                schedule(worker, missed);
+                                return;
+                            }
+                        } else {
+                            a.onNext(frame); // the channel writes the record in place before it returns
+                        }
+                    } catch (Throwable t) {
+                        // §2.13: a subscriber that throws from onNext is treated as cancelled; nothing more is sent
+                        cancelled = true;
+                        queue.clear();
+                        release();
+                        Operators.onErrorDropped(t, Context.empty());
+                        break;
+                    }
+                    queue.poll();
+                    frame.written();
+                    emitted++;
+                }
+                if (completed && !cancelled && queue.isEmpty()) {
+                    done = true;
+                    a.onComplete();
+                    release();
+                }
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
         }
+    }
 
-        @Override
-        public void onError(Throwable t) {
-            actual.onError(t);
-        }
-
-        @Override
-        public void onComplete() {
-            actual.onComplete();
+    private void release() {
+        Scheduler.Worker w = worker;
+        if (w != null) {
+            w.dispose();
         }
     }
 }

@@ -839,6 +839,48 @@ public final class PublisherCore<T> implements Runnable {
         return true; // taken by the failure it caused
     }
 
+    /** {@link #tryOnNext}: the record was written, or failed to be (then {@link #failure()} says why). */
+    public static final int TAKEN = 0;
+    /** {@link #tryOnNext}: the record would have waited for ring space; nothing of the value is lost. */
+    public static final int WOULD_WAIT = 1;
+    /** {@link #tryOnNext}: the channel ended or is stopping; the value is the caller's to drop. */
+    public static final int NOT_TAKEN = 2;
+
+    /**
+     * As {@link #onNext}, but never waits for ring space: for a writer that must not block, such as a drain thread
+     * the other end of a connection needs to make room (the interactions' {@code FrameOutbox}). On
+     * {@link #WOULD_WAIT} the caller hands the same value to {@link #onNext} later, from a thread that may wait,
+     * before any other value: a message cut into fragments goes on from the fragment that did not fit. A fault of a
+     * mapped page is left to that {@code onNext} too, which lets a truncated subscriber go and tries again.
+     */
+    public int tryOnNext(T value) {
+        if (sinkState != RUNNING) {
+            return NOT_TAKEN;
+        }
+        if (Thread.currentThread() == conductor) {
+            return onNext(value) ? TAKEN : NOT_TAKEN; // its waits do the conductor's housekeeping
+        }
+        try {
+            writer.writeData(codec, value, System.nanoTime()); // a deadline already passed: a wait ends at once
+            return TAKEN;
+        } catch (AlertException e) {
+            return WOULD_WAIT;
+        } catch (MessageTooLargeException | CorruptSectionException e) {
+            cancelUpstreamFromWriter();
+            fail(e);
+        } catch (InternalError e) {
+            if (!SectionFaults.isFault(e)) {
+                throw e;
+            }
+            return WOULD_WAIT;
+        } catch (Throwable e) {
+            cancelUpstreamFromWriter();
+            fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
+                + (writer.publishedCount() + 1) + ": " + e, e));
+        }
+        return TAKEN; // taken by the failure it caused
+    }
+
     /**
      * {@link io.aperture.RingPublisher}: writes {@code value} on the calling thread (the writer), published at once or,
      * with {@code defer}, at the next {@link #flush}. Returns whether it was written; false when the channel
