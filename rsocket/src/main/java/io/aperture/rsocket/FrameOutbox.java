@@ -1,5 +1,6 @@
 package io.aperture.rsocket;
 
+import io.aperture.RingSink;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -18,8 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The records one end of a connection sends, in order, as the source of its ring channel. Any thread sends
- * (sends are serialised here); records wait in this outbox's queue until the channel has demand and are handed to
- * the channel on a {@link Schedulers#boundedElastic()} worker, so {@code sendFrame} never waits for ring space.
+ * (sends are serialised here); records wait in this outbox's queue until the channel has demand. The sending
+ * thread writes its record into the ring itself when nothing is queued before it, the channel has demand and the
+ * record fits without waiting for space ({@link RingSink#tryWrite}); otherwise the records are handed to the
+ * channel on a {@link Schedulers#boundedElastic()} worker, which takes the queue over from the record that did not
+ * fit. So {@code sendFrame} never waits for ring space, and a request-response crosses with no thread hand-off.
  *
  * <p>Every record is released exactly once: by the drain after the channel's {@code onNext} returned (the record
  * is in the ring), or by the drain once the outbox is {@linkplain #close() closed} or the channel cancelled. The
@@ -56,7 +60,7 @@ final class FrameOutbox {
             }
             queue.offer(frame);
         }
-        signal();
+        signal(true);
         return true;
     }
 
@@ -116,23 +120,35 @@ final class FrameOutbox {
     }
 
     private void signal() {
+        signal(false);
+    }
+
+    /** {@code inline}: a sender, which may write on its own thread; else the drain runs on the worker. */
+    private void signal(boolean inline) {
         if (wip.getAndIncrement() != 0) {
             return; // the running drain sees this request before it stops
         }
         Scheduler.Worker w = worker;
-        if (w != null) {
-            try {
-                w.schedule(this::drain);
+        if (w != null && !(inline && actual instanceof RingSink)) {
+            if (schedule(w, 1)) {
                 return;
-            } catch (RejectedExecutionException gone) {
-                // the worker was disposed (the channel terminated): what remains is only to release, done here
             }
+            inline = false; // the worker was disposed (the channel terminated): only releases remain, done here
         }
-        drain(); // not subscribed yet: nothing to deliver, only a close's releases
+        drain(inline, 1); // inline, or not subscribed yet: nothing to deliver, only a close's releases
     }
 
-    private void drain() {
-        int missed = 1;
+    /** Runs the drain on the worker, which takes over {@code missed} drain requests; false when it is disposed. */
+    private boolean schedule(Scheduler.Worker w, int missed) {
+        try {
+            w.schedule(() -> drain(false, missed));
+            return true;
+        } catch (RejectedExecutionException gone) {
+            return false;
+        }
+    }
+
+    private void drain(boolean inline, int missed) {
         do {
             Subscriber<? super RingFrame> a = actual;
             if (closed) {
@@ -144,34 +160,55 @@ final class FrameOutbox {
                 }
                 disposeWorker();
             } else if (a != null && !terminated) {
-                deliver(a);
+                if (!deliver(a, inline)) {
+                    if (schedule(worker, missed)) {
+                        return; // the worker goes on from the record that did not fit, and owns the drain now
+                    }
+                    inline = false;
+                    continue; // disposed meanwhile (closed): the next turn releases
+                }
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
     }
 
-    private void deliver(Subscriber<? super RingFrame> a) {
+    /** Hands queued records to the channel; false when {@code inline} and the next one would wait for ring space. */
+    @SuppressWarnings("unchecked")
+    private boolean deliver(Subscriber<? super RingFrame> a, boolean inline) {
         long r = requested.get();
         long e = 0;
+        boolean wouldWait = false;
         while (e != r && !closed) {
-            RingFrame record = queue.poll();
+            RingFrame record = queue.peek();
             if (record == null) {
                 break;
             }
             try {
-                a.onNext(record); // the channel writes the record in place before it returns
+                if (inline) {
+                    if (!((RingSink<RingFrame>) a).tryWrite(record)) {
+                        wouldWait = true; // still queued, still ours: the worker writes it
+                        break;
+                    }
+                } else {
+                    a.onNext(record); // the channel writes the record in place before it returns
+                }
             } catch (Throwable t) {
                 // §2.13: a subscriber that throws from onNext is treated as cancelled
                 LOG.warn("RSocket outbox: the channel's onNext failed, outbox closed: {}", t.toString());
-                close();
-                return;
-            } finally {
+                queue.poll();
                 record.release();
+                close();
+                return true;
             }
+            queue.poll();
+            record.release();
             e++;
         }
         if (e != 0 && r != Long.MAX_VALUE) {
             requested.addAndGet(-e);
+        }
+        if (wouldWait) {
+            return false;
         }
         // completed is set under the lock that sends queue under: once it reads true, no record is on its way
         if (completed && !closed && queue.isEmpty()) {
@@ -179,6 +216,7 @@ final class FrameOutbox {
             a.onComplete();
             disposeWorker();
         }
+        return true;
     }
 
     private void releaseQueued() {

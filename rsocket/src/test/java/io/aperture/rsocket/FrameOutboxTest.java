@@ -1,5 +1,6 @@
 package io.aperture.rsocket;
 
+import io.aperture.RingSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,51 @@ final class FrameOutboxTest {
         }
     }
 
+    /**
+     * A channel end that can be asked to write without waiting ({@link RingSink}): senders write their records
+     * themselves while it takes them, and the worker goes on from a record it would not take now (a full ring);
+     * every record arrives once, in its sender's order, and is released once.
+     */
+    @Test
+    void sendersWriteInlineAndTheWorkerTakesOverWhenTheRingWouldWait() throws Exception {
+        FrameOutbox outbox = new FrameOutbox();
+        SinkRecorder sink = new SinkRecorder();
+        outbox.records().subscribe(sink);
+        sink.subscription.request(Long.MAX_VALUE);
+        Queue<ByteBuf> accepted = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        Thread[] senders = new Thread[2];
+        for (int s = 0; s < senders.length; s++) {
+            int sender = s;
+            senders[s] = new Thread(() -> {
+                awaitQuietly(start);
+                for (int i = 0; i < 2_000; i++) {
+                    ByteBuf frame = frame(sender * 100_000 + i);
+                    assertThat(outbox.send(RingFrame.frame(frame))).isTrue();
+                    accepted.add(frame);
+                }
+            }, "rsocket-outbox-sender-" + s);
+            senders[s].start();
+        }
+        start.countDown();
+        for (Thread sender : senders) {
+            sender.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        outbox.complete();
+        assertThat(sink.done.await(30, TimeUnit.SECONDS)).isTrue();
+        awaitReleased(accepted);
+        int[] next = new int[senders.length];
+        for (int value : sink.values) {
+            int sender = value / 100_000;
+            assertThat(value % 100_000).as("sender %d's next record", sender).isEqualTo(next[sender]);
+            next[sender]++;
+        }
+        assertThat(next).containsExactly(2_000, 2_000);
+        assertThat(sink.inline.get()).as("records a sender wrote itself").isPositive();
+        assertThat(sink.byWorker.get()).as("records the worker wrote after a refusal").isPositive();
+        assertThat(sink.error.get()).isNull();
+    }
+
     private static void awaitReleased(Iterable<ByteBuf> frames) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (ByteBuf frame : frames) {
@@ -161,6 +207,52 @@ final class FrameOutboxTest {
 
     private static ByteBuf frame(int value) {
         return Unpooled.buffer(4).writeInt(value);
+    }
+
+    /** Takes two of every three records offered without waiting, and every record passed to onNext. */
+    private static final class SinkRecorder implements RingSink<RingFrame> {
+        final List<Integer> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicInteger inline = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger byWorker = new java.util.concurrent.atomic.AtomicInteger();
+        volatile Subscription subscription;
+        private int offers; // one drain thread at a time
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+        }
+
+        @Override
+        public boolean tryWrite(RingFrame record) {
+            if (++offers % 3 == 0) {
+                return false; // "the ring is full": not taken
+            }
+            assertThat(Thread.currentThread().getName()).startsWith("rsocket-outbox-sender-");
+            inline.incrementAndGet();
+            values.add(record.frame.getInt(0));
+            return true;
+        }
+
+        @Override
+        public void onNext(RingFrame record) {
+            if (!Thread.currentThread().getName().startsWith("rsocket-outbox-sender-")) {
+                byWorker.incrementAndGet();
+            }
+            values.add(record.frame.getInt(0));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error.set(t);
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
     }
 
     private static final class Recorder implements Subscriber<RingFrame> {

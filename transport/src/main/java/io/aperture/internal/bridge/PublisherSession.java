@@ -4,6 +4,7 @@ import io.aperture.internal.ring.PublisherCore;
 import io.aperture.ChannelOptions;
 import io.aperture.Codec;
 import io.aperture.PublishReport;
+import io.aperture.RingSink;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *
  * @param <T> the type of values
  */
-public final class PublisherSession<T> implements CoreSubscriber<T> {
+public final class PublisherSession<T> implements RingSink<T> {
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<PublisherSession, Subscription> UPSTREAM =
         AtomicReferenceFieldUpdater.newUpdater(PublisherSession.class, Subscription.class, "upstream");
@@ -127,15 +128,9 @@ public final class PublisherSession<T> implements CoreSubscriber<T> {
         }
     }
 
-    /**
-     * As {@link #onNext}, but false (nothing taken) when the record would wait for ring space
-     * ({@link PublisherCore#tryOnNext}): the caller passes the same value to {@code onNext} later, before any other.
-     * For a sender that must never block on a full ring (the interactions' outbox, writing on a drain thread).
-     *
-     * @param value the value to write in place
-     * @return false when it would have waited for space, true when taken (written, failed, or dropped as ended)
-     */
-    public boolean tryOnNext(T value) {
+    /** {@inheritDoc} ({@link PublisherCore#tryOnNext}) */
+    @Override
+    public boolean tryWrite(T value) {
         Objects.requireNonNull(value, "onNext value (§2.13)");
         int outcome = core.tryOnNext(value);
         if (outcome == PublisherCore.WOULD_WAIT) {

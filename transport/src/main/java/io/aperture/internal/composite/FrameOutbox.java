@@ -1,6 +1,6 @@
 package io.aperture.internal.composite;
 
-import io.aperture.internal.bridge.PublisherSession;
+import io.aperture.RingSink;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * end's channel. Any thread may send; frames wait in an unbounded queue until the channel has demand (the
  * transport's flow control). The sender writes its frame to the ring itself, at once, when nothing is queued
  * before it, the channel has demand and the record fits without waiting for space
- * ({@link PublisherSession#tryOnNext}): the request-response round trip then has no thread hand-off. Otherwise
+ * ({@link RingSink#tryWrite}): the request-response round trip then has no thread hand-off. Otherwise
  * (a full ring, frames already queued, no demand) the frames are written on a {@link Schedulers#boundedElastic()}
  * worker, so that a sender never waits for ring space: a full ring would otherwise block a drain thread that the
  * other end needs to make room. Per-stream demand (REQUEST_N) bounds the NEXT frames queued; the opening frames
@@ -47,8 +47,8 @@ public final class FrameOutbox<T> {
     private volatile boolean subscribed;
     /** The channel's publisher session, set once before its {@code onSubscribe}; null before. */
     private volatile Subscriber<? super Frame<T>> actual;
-    /** {@link #actual} when it writes in place and can be asked not to wait ({@link PublisherSession}), else null. */
-    private volatile PublisherSession<Frame<T>> session;
+    /** {@link #actual} when it can be asked to write without waiting (a channel's publishing end), else null. */
+    private volatile RingSink<Frame<T>> session;
     private volatile Scheduler.Worker worker;
 
     /** Queues {@code frame} (and writes it at once when it can); false when the outbox is closed (not sent). */
@@ -88,7 +88,7 @@ public final class FrameOutbox<T> {
                 subscribed = true;
             }
             worker = WRITERS.createWorker();
-            session = subscriber instanceof PublisherSession<?> s ? (PublisherSession<Frame<T>>) s : null;
+            session = subscriber instanceof RingSink<?> s ? (RingSink<Frame<T>>) s : null;
             actual = subscriber;
             subscriber.onSubscribe(new Subscription() {
                 @Override
@@ -148,8 +148,8 @@ public final class FrameOutbox<T> {
                     }
                     try {
                         if (inline) {
-                            PublisherSession<Frame<T>> s = session;
-                            if (s == null || !s.tryOnNext(frame)) {
+                            RingSink<Frame<T>> s = session;
+                            if (s == null || !s.tryWrite(frame)) {
                                 // It would wait for ring space (or cannot be asked): the worker goes on from this frame.
                                 schedule(worker, missed);
                                 return;
