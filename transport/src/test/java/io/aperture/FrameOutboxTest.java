@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,11 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The interactions' outbox: frames from many sender threads reach the channel each once, each sender's in the order
  * it sent them, whether the sender wrote its frame into the ring itself (the ring had room) or the outbox's worker
  * did (the ring was full, or frames were queued before it): a small ring and a consumer that is slow at first
- * make both happen.
+ * make the worker write, and each sender's last frames, sent one at a time, meet an idle outbox and are written by
+ * their senders.
  */
 class FrameOutboxTest {
     private static final int SENDERS = 4;
     private static final int PER_SENDER = 5_000;
+    /** Of each sender's frames, the last ones are sent each after the previous one was written. */
+    private static final int ONE_AT_A_TIME = 200;
 
     private final Path directory = TestDirectories.create();
     private final Aperture aperture = Aperture.create(directory);
@@ -80,10 +84,17 @@ class FrameOutboxTest {
                 }
                 for (long i = 0; i < PER_SENDER; i++) {
                     Frame<Long> frame = Frame.of(FrameKind.NEXT, sender + 1, 0, i); // id 0 is the connection's
-                    frame.onWritten(() -> writtenBy.computeIfAbsent(
-                        Thread.currentThread().getName().startsWith("outbox-sender-"), k -> new AtomicLong())
-                        .incrementAndGet());
+                    AtomicBoolean written = new AtomicBoolean();
+                    frame.onWritten(() -> {
+                        writtenBy.computeIfAbsent(Thread.currentThread().getName().startsWith("outbox-sender-"),
+                            k -> new AtomicLong()).incrementAndGet();
+                        written.set(true);
+                    });
                     assertThat(outbox.send(frame)).isTrue();
+                    // The last frames one at a time, each once the previous was written: they meet an idle outbox.
+                    while (i >= PER_SENDER - ONE_AT_A_TIME && !written.get()) {
+                        Thread.yield();
+                    }
                 }
             }, "outbox-sender-" + s);
             t.start();
