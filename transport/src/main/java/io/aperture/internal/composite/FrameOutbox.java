@@ -45,7 +45,7 @@ public final class FrameOutbox<T> {
     private volatile boolean completed;
     private volatile boolean cancelled;
     private volatile boolean subscribed;
-    /** The channel's publisher session, set once before its {@code onSubscribe}; null before. */
+    /** The channel's publisher session, set once its {@code onSubscribe} returned; null before. */
     private volatile Subscriber<? super Frame<T>> actual;
     /** {@link #actual} when it can be asked to write without waiting (a channel's publishing end), else null. */
     private volatile RingSink<Frame<T>> session;
@@ -89,7 +89,6 @@ public final class FrameOutbox<T> {
             }
             worker = WRITERS.createWorker();
             session = subscriber instanceof RingSink<?> s ? (RingSink<Frame<T>>) s : null;
-            actual = subscriber;
             subscriber.onSubscribe(new Subscription() {
                 @Override
                 public void request(long n) {
@@ -105,6 +104,8 @@ public final class FrameOutbox<T> {
                     drain(false); // the drainer clears the queue and lets the worker go
                 }
             });
+            actual = subscriber; // only now may the drain signal it (§1.3: onSubscribe first)
+            drain(false); // a demand or a completion that came meanwhile
         };
     }
 

@@ -820,23 +820,28 @@ public final class PublisherCore<T> implements Runnable {
         dataValue = value;
         try {
             return write(dataWrite);
-        } catch (MessageTooLargeException | CorruptSectionException e) {
-            cancelUpstreamFromWriter();
-            fail(e); // names the channel and what is wrong already
         } catch (InternalError e) {
             if (!SectionFaults.isFault(e)) {
                 throw e;
             }
-            cancelUpstreamFromWriter();
-            fail(fault(e));
+            writeFailed(fault(e));
         } catch (Throwable e) {
-            cancelUpstreamFromWriter();
-            fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
-                + (writer.publishedCount() + 1) + ": " + e, e));
+            writeFailed(e);
         } finally {
             dataValue = null;
         }
         return true; // taken by the failure it caused
+    }
+
+    /** A value could not be written: the upstream is cancelled and the channel fails, naming why. Writer thread. */
+    private void writeFailed(Throwable e) {
+        cancelUpstreamFromWriter();
+        if (e instanceof MessageTooLargeException || e instanceof CorruptSectionException) {
+            fail(e); // names the channel and what is wrong already
+        } else {
+            fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
+                + (writer.publishedCount() + 1) + ": " + e, e));
+        }
     }
 
     /** {@link #tryOnNext}: the record was written, or failed to be (then {@link #failure()} says why). */
@@ -865,18 +870,13 @@ public final class PublisherCore<T> implements Runnable {
             return TAKEN;
         } catch (AlertException e) {
             return WOULD_WAIT;
-        } catch (MessageTooLargeException | CorruptSectionException e) {
-            cancelUpstreamFromWriter();
-            fail(e);
         } catch (InternalError e) {
             if (!SectionFaults.isFault(e)) {
                 throw e;
             }
             return WOULD_WAIT;
         } catch (Throwable e) {
-            cancelUpstreamFromWriter();
-            fail(new ApertureException("channel '" + channel + "': codec '" + codec.name() + "' failed to encode element "
-                + (writer.publishedCount() + 1) + ": " + e, e));
+            writeFailed(e);
         }
         return TAKEN; // taken by the failure it caused
     }
