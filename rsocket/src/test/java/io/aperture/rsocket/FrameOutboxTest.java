@@ -214,20 +214,11 @@ final class FrameOutboxTest {
     }
 
     /** Takes two of every three records offered without waiting, and every record passed to onNext. */
-    private static final class SinkRecorder implements RingSink<RingFrame> {
-        final List<Integer> values = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final CountDownLatch done = new CountDownLatch(1);
-        final AtomicReference<Throwable> error = new AtomicReference<>();
+    private static final class SinkRecorder extends Recorder implements RingSink<RingFrame> {
         final java.util.concurrent.atomic.AtomicInteger inline = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger byWorker = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicIntegerArray delivered = new java.util.concurrent.atomic.AtomicIntegerArray(2);
-        volatile Subscription subscription;
         private int offers; // one drain thread at a time
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            subscription = s;
-        }
 
         @Override
         public boolean tryWrite(RingFrame record) {
@@ -252,20 +243,9 @@ final class FrameOutboxTest {
             values.add(value);
             delivered.incrementAndGet(value / 100_000);
         }
-
-        @Override
-        public void onError(Throwable t) {
-            error.set(t);
-            done.countDown();
-        }
-
-        @Override
-        public void onComplete() {
-            done.countDown();
-        }
     }
 
-    private static final class Recorder implements Subscriber<RingFrame> {
+    private static class Recorder implements Subscriber<RingFrame> {
         final List<Integer> values = new java.util.concurrent.CopyOnWriteArrayList<>();
         final CountDownLatch done = new CountDownLatch(1);
         final AtomicReference<Throwable> error = new AtomicReference<>();
