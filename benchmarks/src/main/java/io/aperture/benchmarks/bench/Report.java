@@ -117,6 +117,7 @@ final class Report {
         if (charts.contains("bandwidth")) {
             md.append("![bandwidth](images/perf-bandwidth.png)\n\n");
         }
+        md.append(CHECKSUMS);
         section(md, "Wake-up latency and CPU per wait strategy", "wakeup", figures, ratios,
             "A subscriber idle between messages: the publisher sends its `System.nanoTime()` (one clock for all processes)\n"
                 + "every " + BenchRunner.WAKEUP_GAP_US + " µs, and the subscriber in the other JVM records `nanoTime()` minus the\n"
@@ -240,6 +241,19 @@ final class Report {
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
+
+    /** Where the cost of payload checksums is measured: a pair of runs, not one. */
+    static final String CHECKSUMS = """
+        ## Payload checksums
+
+        Every figure in this file is for channels without payload checksums, the default. A channel with
+        `ChannelOptions.withPayloadChecksums(true)` carries a CRC32C of each payload, checked before decode; its cost is
+        the ratio of two runs, one with `--payload-checksums` (every Aperture channel of the run carries them) and one
+        without, interleaved. Measured so for the 8-byte, 32-byte and 1 MiB scenarios, with the figures, in
+        [architecture §8.1](architecture.md#81-payloads-checked-on-request): a few nanoseconds per small record, a
+        pass over the bytes on each side for large ones.
+
+        """;
 
     static final String PEERS = """
         ## How each transport is set up, and why that is fair
