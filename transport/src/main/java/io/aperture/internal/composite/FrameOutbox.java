@@ -47,8 +47,6 @@ public final class FrameOutbox<T> {
     private volatile boolean subscribed;
     /** The channel's publisher session, set once its {@code onSubscribe} returned; null before. */
     private volatile Subscriber<? super Frame<T>> actual;
-    /** {@link #actual} when it can be asked to write without waiting (a channel's publishing end), else null. */
-    private volatile RingSink<Frame<T>> session;
     private volatile Scheduler.Worker worker;
 
     /** Queues {@code frame} (and writes it at once when it can); false when the outbox is closed (not sent). */
@@ -77,7 +75,6 @@ public final class FrameOutbox<T> {
     }
 
     /** The channel's source (one subscriber): each frame is handed to the channel, then {@link Frame#written()} runs. */
-    @SuppressWarnings("unchecked")
     public Publisher<Frame<T>> frames() {
         return subscriber -> {
             synchronized (this) {
@@ -88,7 +85,6 @@ public final class FrameOutbox<T> {
                 subscribed = true;
             }
             worker = WRITERS.createWorker();
-            session = subscriber instanceof RingSink<?> s ? (RingSink<Frame<T>>) s : null;
             subscriber.onSubscribe(new Subscription() {
                 @Override
                 public void request(long n) {
@@ -134,6 +130,7 @@ public final class FrameOutbox<T> {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void drainLoop(boolean inline, int missed) {
         while (true) {
             Subscriber<? super Frame<T>> a = actual;
@@ -149,8 +146,7 @@ public final class FrameOutbox<T> {
                     }
                     try {
                         if (inline) {
-                            RingSink<Frame<T>> s = session;
-                            if (s == null || !s.tryWrite(frame)) {
+                            if (!(a instanceof RingSink<?> s) || !((RingSink<Frame<T>>) s).tryWrite(frame)) {
                                 // It would wait for ring space (or cannot be asked): the worker goes on from this frame.
                                 schedule(worker, missed);
                                 return;

@@ -866,7 +866,8 @@ public final class PublisherCore<T> implements Runnable {
             return onNext(value) ? TAKEN : NOT_TAKEN; // its waits do the conductor's housekeeping
         }
         try {
-            writer.writeData(codec, value, System.nanoTime()); // a deadline already passed: a wait ends at once
+            // A slice of 1 ns: a wait for space ends at once, and the clock is read only when the ring is full.
+            writer.writeDataWithin(codec, value, 1L);
             return TAKEN;
         } catch (AlertException e) {
             return WOULD_WAIT;

@@ -258,9 +258,10 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
     }
 
     private Throwable withFailure(Throwable failure, Throwable next) {
-        if (failure == null && next instanceof CorruptSectionException && own != null && ring != null) {
-            // A word found changed (zeroed) may be the tail of a page that a truncation of its file cleared: the
-            // truncation, which names the file and its new length, is the cause to report.
+        if (failure == null && own != null && ring != null && !SectionFaults.isFault(next)) {
+            // A truncation of either file may be why this side failed: a word found zeroed (the tail of the last page,
+            // which a truncation clears), or a publisher that ended or died on it first. The truncation names the file
+            // and its new length: it is the cause to report. One fstat per file, on the failure path only.
             try {
                 checkLengths();
             } catch (CorruptSectionException truncated) {
@@ -400,7 +401,6 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
                 }
             }
             if (terminal != TerminalState.OPEN && terminal != TerminalState.COMPLETED && terminal != TerminalState.ERRORED) {
-                checkLengths(); // a publisher that ends while admitting may have met this side's truncated section: say so
                 throw new ApertureException("channel '" + channel + "': publisher " + header.publisher + " ended the channel ("
                     + TerminalState.name(terminal) + ") before admitting this subscriber");
             }
@@ -415,7 +415,6 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
                     continue;
                 }
                 if (death != null) {
-                    checkLengths();
                     throw new ApertureException("channel '" + channel + "': publisher process " + death
                         + " before admitting this subscriber");
                 }
@@ -586,8 +585,7 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
                 || publisherDeath != null) {
                 // The publisher ended without a terminal record, or died: what it published is still read first.
                 if (!reader.hasUnread()) {
-                    checkLengths(); // a truncation of our section or the ring may be why the publisher ended
-                    verifyOwnSection(); // as may a third party that wrote our section
+                    verifyOwnSection(); // a third party that wrote our section may be why the publisher ended
                     throw publisherGone(terminal, publisherDeath);
                 }
                 if (demanded > delivered) {
