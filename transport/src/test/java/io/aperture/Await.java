@@ -20,11 +20,29 @@ public final class Await {
         }
     }
 
-    /** No Aperture conductor or drain thread of this JVM is alive. */
+    /**
+     * Threads a check has already reported as leaked: the test that leaked them failed, and the tests after it in
+     * the same JVM are not failed again for them (one leak, one failure, named where it happened).
+     */
+    private static final java.util.Set<Thread> REPORTED = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
+    /** No Aperture conductor or drain thread of this JVM is alive, other than those an earlier check reported. */
     public static void noApertureThreads(Duration timeout) {
-        until(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.isAlive() && t.getName().startsWith("aperture-")),
-            timeout, () -> "aperture threads still alive: " + Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("aperture-")).map(Thread::getName).toList());
+        try {
+            until(() -> leaked().isEmpty(), timeout,
+                () -> "aperture threads still alive: " + leaked().stream().map(Thread::getName).toList());
+        } catch (AssertionError e) {
+            synchronized (REPORTED) {
+                REPORTED.addAll(leaked());
+            }
+            throw e;
+        }
+    }
+
+    private static java.util.List<Thread> leaked() {
+        synchronized (REPORTED) {
+            return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("aperture-") && !REPORTED.contains(t)).toList();
+        }
     }
 }

@@ -116,6 +116,9 @@ class MulticastCrossProcessTest {
                 Await.until(() -> subscribers("mixed") == 1, WAIT, () -> "remote subscriber admitted");
                 aperture.subscriber("mixed", Codecs.longs()).receive().take(100).count()
                     .subscribe(local::complete, local::completeExceptionally);
+                // It joins at LATEST: admitted only after the first half was written, it would wait for values
+                // that the source holds back until it has had them.
+                Await.until(() -> subscribers("mixed") == 2, WAIT, () -> "in-process subscriber admitted");
             }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))).toFuture();
         assertThat(local).succeedsWithin(WAIT).isEqualTo(100L);
         Path own = ChannelFiles.subscriberPath(directory, "mixed", 1);
