@@ -75,6 +75,10 @@ class FlyweightCodecTest {
         Tick other = CompletableFuture.supplyAsync(() -> Windows.roundTrip(codec, new Tick(3, 3, 3, 3, Tick.BUY))).get();
         assertThat(other).isNotSameAs(first).isEqualTo(new Tick(3, 3, 3, 3, Tick.BUY));
         assertThat(first.instrument).as("another thread has its own record").isEqualTo(2);
+
+        Tick again = Windows.roundTrip(codec, new Tick(4, 4, 4, 4, Tick.SELL));
+        assertThat(again).as("this thread's record again, after another thread decoded last").isSameAs(first);
+        assertThat(other.instrument).as("the other thread's record untouched").isEqualTo(3);
     }
 
     @Example

@@ -425,7 +425,8 @@ public final class PublisherCore<T> implements Runnable {
 
         ShmBarrier demandBarrier = new ShmBarrier(WaitStrategies.of(options.waiting(), conductorSpot), demand,
             this::conductorShouldWake);
-        ShmBarrier idleBarrier = new ShmBarrier(WaitStrategies.of(options.waiting(), conductorSpot), new Sequence(-1L),
+        // All demand requested upstream: no subscriber's store can end this wait, only a stop or the deadline.
+        ShmBarrier idleBarrier = new ShmBarrier(WaitStrategies.stopOnly(options.waiting(), conductorSpot), new Sequence(-1L),
             this::conductorShouldWake);
         nextHousekeeping = System.nanoTime() + intervalNs;
         Backoff awaitUpstream = new Backoff(FIRST_PARK_NS, intervalNs);

@@ -35,6 +35,12 @@ public final class FutexWaitStrategy implements WaitStrategy {
      * most of an idle channel's CPU; a message arriving now wakes the sleeper through the futex anyway.
      */
     private boolean idle;
+    /**
+     * A wait that no store of a peer's counter can end, only a stop condition or the deadline (the publisher's
+     * conductor once every subscriber's demand is requested upstream): it sleeps without announcing itself. See
+     * {@link #stopOnly}.
+     */
+    private final boolean stopOnly;
 
     /** The strategy of {@link Waiting#BLOCKING}: up to {@code spinNs} and {@code yields}, adapted ({@link SpinBudget}). */
     public FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields) {
@@ -51,11 +57,32 @@ public final class FutexWaitStrategy implements WaitStrategy {
 
     /** @param adaptive adapt the spin and yields to how the last waits ended ({@link SpinBudget}); else fixed */
     public FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields, long maxSleepNs, boolean adaptive) {
+        this(spot, spinNs, yields, maxSleepNs, adaptive, false);
+    }
+
+    private FutexWaitStrategy(ParkingSpot spot, long spinNs, int yields, long maxSleepNs, boolean adaptive,
+                              boolean stopOnly) {
+        this.stopOnly = stopOnly;
         this.spot = spot;
         this.spinNs = spinNs;
         this.yields = yields;
         this.maxSleepNs = maxSleepNs;
         this.budget = adaptive ? new SpinBudget(spinNs, yields) : null;
+    }
+
+    /**
+     * The strategy of a wait that only a stop condition or the deadline ends: the default spin and yields, then a sleep
+     * on the first peer's wake word that is not announced in this side's {@code parked} count. Announced, it would make
+     * every subscriber's {@link Waker} wake this thread after each store of {@code consumed} or {@code requested} (a
+     * system call on the subscriber's side and a context switch on this one, per batch read), only for it to find nothing
+     * to do and sleep again. What can end the wait wakes without looking for an announcement: a local close or cancel
+     * ({@link ParkingSpot#wakeSleepers()}, as for every wait) and a subscriber that cancels or detaches, which bumps its
+     * wake word ({@link Waker#wakeAll()}) after it stored its cancel. The wake word is read before the stop condition is
+     * checked, so either the check sees the cancel or the futex wait compares against a stale value and returns at once
+     * ({@code ParkWakeStopOnlyStress}; docs/waiting.md, "Waits that only a stop can end").
+     */
+    public static FutexWaitStrategy stopOnly(ParkingSpot spot) {
+        return new FutexWaitStrategy(spot, DEFAULT_SPIN_NS, DEFAULT_YIELDS, MAX_SLEEP_NS, false, true);
     }
 
     @Override
@@ -101,6 +128,20 @@ public final class FutexWaitStrategy implements WaitStrategy {
             if (yielded < yieldCount) {
                 yielded++;
                 Thread.yield();
+                continue;
+            }
+            if (stopOnly) {
+                // Acquire load of the first peer's wake word, before the stop condition: a wake after it changes it.
+                int wake = spot.stopWakeValue();
+                try {
+                    barrier.checkAlert();
+                } catch (AlertException e) {
+                    idle = slept; // as above: a wait its deadline ended after a sleep makes the next one sleep at once
+                    throw e;
+                }
+                spot.sleep(wake, barrier instanceof ShmBarrier
+                    ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs);
+                slept = true;
                 continue;
             }
             int wake = spot.wakeValue(sequence);

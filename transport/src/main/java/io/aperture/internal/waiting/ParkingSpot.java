@@ -137,6 +137,26 @@ public final class ParkingSpot {
     }
 
     /**
+     * Chooses the first peer with a wake word, for a wait that only a stop condition or a deadline ends
+     * ({@link FutexWaitStrategy#stopOnly}: no announcement), and returns its wake word, to pass to {@link #sleep}. Read
+     * before the stop condition is checked; a cancel or detach of that peer (stored before its
+     * {@link Waker#wakeAll()}) then either is seen by the check or makes the sleep return at once.
+     */
+    public int stopWakeValue() {
+        PeerSet.Peer<?> chosen = null;
+        for (PeerSet.Peer<?> peer : peers.current().peers()) {
+            if (peer.section() != null) {
+                chosen = peer;
+                break;
+            }
+        }
+        target = chosen;
+        targetIsFallback = chosen != null;
+        // Acquire: the stop condition read after this load sees whatever the peer stored before it bumped this word.
+        return chosen == null ? 0 : (int) ShmSequence.INT.getAcquire(chosen.section(), peerWakeOffset);
+    }
+
+    /**
      * After the announcement: true when the chosen peer still blocks a wait until {@code sequence}, so its
      * next store wakes this thread; false when it moved, and the waiter should choose again.
      */

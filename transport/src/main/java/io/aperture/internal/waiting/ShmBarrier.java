@@ -21,6 +21,13 @@ public final class ShmBarrier implements SequenceBarrier {
         boolean shouldStop();
     }
 
+    /**
+     * Initialised with this class, before any wait: a fault of a truncated section is raised a few instructions after
+     * the access ({@code SectionFaults}), and one raised inside the exception's class initialiser, at its first throw,
+     * would leave the class unusable for the JVM's life ({@code NoClassDefFoundError} at every later wait's end).
+     */
+    private static final AlertException ALERT = AlertException.INSTANCE;
+
     private final WaitStrategy waitStrategy;
     private final Sequence dependent;
     private final StopCondition stopCondition;
@@ -80,7 +87,7 @@ public final class ShmBarrier implements SequenceBarrier {
     @Override
     public void checkAlert() throws AlertException {
         if (alerted || stopCondition.shouldStop() || System.nanoTime() - deadlineNs >= 0) {
-            throw AlertException.INSTANCE;
+            throw ALERT;
         }
     }
 }

@@ -25,4 +25,13 @@ public final class WaitStrategies {
                 FutexWaitStrategy.MAX_SLEEP_NS, spot.singleWaiter());
         };
     }
+
+    /**
+     * A new strategy for a wait that no peer's counter can end, only a stop condition or the deadline (the publisher's
+     * conductor with all demand requested upstream): under {@link Waiting#BLOCKING} it sleeps without announcing
+     * itself ({@link FutexWaitStrategy#stopOnly}); the other choices wait as {@link #of} does.
+     */
+    public static WaitStrategy stopOnly(Waiting waiting, ParkingSpot spot) {
+        return waiting == Waiting.BLOCKING ? FutexWaitStrategy.stopOnly(spot) : of(waiting, spot);
+    }
 }
