@@ -53,7 +53,7 @@ public final class BenchChild {
             case "reactor" -> ReactorPeer.run(role, p);
             case "aeron" -> AeronPeer.run(role, p);
             case "uds" -> UdsPeer.run(role, p);
-            case "rsocket", "rsocket-aperture" -> RSocketPeer.run(role, p);
+            case "rsocket", "rsocket-aperture", "rsocket-local" -> RSocketPeer.run(role, p);
             case "interactions" -> InteractionsPeer.run(role, p);
             case "spsc" -> SpscPeer.run(role, p);
             default -> throw new IllegalArgumentException("unknown transport " + transport);

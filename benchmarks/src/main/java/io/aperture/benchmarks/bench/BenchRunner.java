@@ -37,7 +37,7 @@ import java.util.function.Predicate;
  * the docs directory. Every child is killed at the end, on failure, on timeout and on Ctrl-C.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Cross-process benchmarks: Aperture (Flux and raw ring API) vs Reactor publishOn, Aeron IPC, Unix domain sockets and RSocket over TCP.")
+    description = "Cross-process benchmarks: Aperture (Flux and raw ring API) vs Reactor publishOn, Aeron IPC, Unix domain sockets and RSocket over TCP (and over its in-JVM transport).")
 public final class BenchRunner implements Callable<Integer> {
     static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds", "rsocket", "spsc");
     /**
@@ -47,10 +47,14 @@ public final class BenchRunner implements Callable<Integer> {
     static final Set<String> OWN_TRANSPORTS = Set.of("aperture", "ring", "interactions", "rsocket-aperture");
     /**
      * The interaction scenarios ({@code rr}: request-response round trips, {@code rstream}: request-stream
-     * throughput): the native interactions and RSocket over Aperture against RSocket over TCP and Aeron IPC (its
+     * throughput): the native interactions and RSocket over Aperture against RSocket over TCP, RSocket over its own
+     * in-JVM transport (the ceiling of any RSocket transport: RSocket's own work per frame) and Aeron IPC (its
      * ping-pong for {@code rr}, its stream for {@code rstream}).
      */
-    static final List<String> INTERACTION_TRANSPORTS = List.of("interactions", "rsocket-aperture", "rsocket", "aeron");
+    static final List<String> INTERACTION_TRANSPORTS = List.of("interactions", "rsocket-aperture", "rsocket", "rsocket-local",
+        "aeron");
+    /** The server name of the one-JVM RSocket pair over RSocket's in-JVM transport. */
+    static final String RSOCKET_LOCAL_SERVER = "bench-rsocket-local";
     /**
      * The interaction scenarios take this fraction of the mode's ping-pong round trips and throughput messages, for
      * every transport alike: a request-response over RSocket takes tens of µs or more, so the quick mode stays quick.
@@ -99,7 +103,7 @@ public final class BenchRunner implements Callable<Integer> {
     Path docs;
 
     @Option(names = "--transports", split = ",", description = "Only these transports (default: all): "
-        + "aperture,ring,reactor,aeron,uds,rsocket,spsc,interactions,rsocket-aperture.")
+        + "aperture,ring,reactor,aeron,uds,rsocket,spsc,interactions,rsocket-aperture,rsocket-local.")
     Set<String> transports;
 
     @Option(names = "--scenarios", split = ",", description = "Only these scenarios (default: all): "
@@ -114,7 +118,7 @@ public final class BenchRunner implements Callable<Integer> {
     boolean payloadChecksums;
 
     @Option(names = "--child-jvm-arg", description = "An extra option for every child JVM, e.g. "
-        + "-XX:StartFlightRecording=filename=/tmp/bench-%p.jfr to profile (repeatable).")
+        + "-XX:StartFlightRecording=filename=/tmp/bench-%%p.jfr to profile (repeatable).")
     List<String> childJvmArgs = List.of();
 
     @Option(names = "--timeout-seconds", description = "Kill a transport's children after this long (default: ${DEFAULT-VALUE}).")
@@ -269,6 +273,7 @@ public final class BenchRunner implements Callable<Integer> {
         Params p = base("tp", s).with("messages", messages).with("window", window).with("size", size);
         List<List<String>> both = switch (transport) {
             case "reactor" -> pairBoth(transport, "both", null, p);
+            case "rsocket-local" -> pairBoth(transport, "both", null, p.with("local", RSOCKET_LOCAL_SERVER));
             default -> withEndpoint(transport, p, q -> pairBoth(transport, "consumer", "producer", q));
         };
         List<String> lines = both.get(0);
@@ -360,9 +365,13 @@ public final class BenchRunner implements Callable<Integer> {
     /** One pinger and one ponger: {@code warmup} round trips, then a histogram per run of {@code pings}; returns them merged. */
     private Histogram roundTrips(String scenario, String transport, Settings s, int warmup, int pings) throws IOException {
         Params p = base("ping", s).with("warmup", warmup).with("pings", pings);
-        List<List<String>> both = withEndpoint(transport, p, q -> pairBoth(transport, "ponger", "pinger", q));
+        List<List<String>> both = transport.equals("rsocket-local")
+            ? pairBoth(transport, "pingpong", null, p.with("local", RSOCKET_LOCAL_SERVER))
+            : withEndpoint(transport, p, q -> pairBoth(transport, "ponger", "pinger", q));
+        // A one-JVM pair prints its histograms in its only child's output.
+        List<String> pinger = both.get(1).isEmpty() ? both.get(0) : both.get(1);
         List<Histogram> hists = new ArrayList<>();
-        for (String line : both.get(1)) {
+        for (String line : pinger) {
             if (line.startsWith("HIST ")) {
                 String[] parts = line.split(" ");
                 try {

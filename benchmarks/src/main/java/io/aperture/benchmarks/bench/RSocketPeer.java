@@ -15,6 +15,8 @@ import io.rsocket.core.RSocketConnector;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.ClientTransport;
+import io.rsocket.transport.local.LocalClientTransport;
+import io.rsocket.transport.local.LocalServerTransport;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
@@ -34,7 +36,10 @@ import java.util.function.ToLongFunction;
  * RSocket ({@code rsocket-core} and {@code rsocket-transport-netty}) over TCP loopback between two JVMs, one
  * connection per pair; with {@code dir=<directory>} (transport {@code rsocket-aperture}) the same peers over
  * Aperture rings ({@code ApertureServerTransport}/{@code ApertureClientTransport}, default options: BLOCKING waits),
- * every other setting as over TCP. The consumer (or ponger) is the RSocket server: it binds {@code 127.0.0.1} on a port
+ * every other setting as over TCP; with {@code local=<name>} (transport {@code rsocket-local}) both peers in one JVM over
+ * RSocket's own in-JVM transport ({@code rsocket-transport-local}: frames handed between the two ends' Reactor
+ * subscribers in memory, no copy, no system call), the ceiling of any RSocket transport, since it leaves only RSocket's
+ * own work per frame (role {@code both} for throughput, {@code pingpong} for round trips). The consumer (or ponger) is the RSocket server: it binds {@code 127.0.0.1} on a port
  * the system picks and announces it ({@link BenchChild#ready(int)}); the producer (or pinger) connects as the
  * client. RSocket is symmetric, so either end may request: the consumer sends {@code requestStream} over the
  * connection it accepted and the producer's responder answers it; the pinger sends {@code requestResponse}
@@ -66,15 +71,45 @@ final class RSocketPeer {
     static void run(String role, Params p) throws Exception {
         Duration timeout = Duration.ofSeconds(p.getLong("timeout"));
         switch (role) {
-            case "consumer" -> consume(p, timeout);
+            case "consumer" -> consume(p, timeout, () -> { });
             case "producer" -> produce(p, timeout);
-            case "ponger" -> pong(p, timeout);
+            case "ponger" -> pong(p, timeout, () -> { });
             case "pinger" -> ping(p, timeout);
+            // One JVM (transport rsocket-local): the server's role on this thread, the client's on another once bound.
+            case "both" -> consume(p, timeout, () -> client("producer", () -> produce(p, timeout)));
+            case "pingpong" -> pong(p, timeout, () -> client("pinger", () -> ping(p, timeout)));
             default -> throw new IllegalArgumentException("role " + role);
         }
     }
 
+    /** Runs the client's role of a one-JVM pair on a daemon thread; a failure ends the JVM with it (BenchChild). */
+    private static void client(String role, Role body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                System.out.println("ERROR rsocket-local " + role + ": " + e);
+                e.printStackTrace(System.out);
+                System.out.flush();
+                Runtime.getRuntime().halt(2);
+            }
+        }, "bench-rsocket-local-" + role);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** One end's part of a one-JVM pair. */
+    @FunctionalInterface
+    private interface Role {
+        void run() throws Exception;
+    }
+
     // ---------------------------------------------------------------- connection
+
+    /** Over RSocket's in-JVM transport (transport {@code rsocket-local}) when the runner passed a server name. */
+    private static boolean local(Params p) {
+        return p.has("local");
+    }
 
     /** Over Aperture rings (transport {@code rsocket-aperture}) when the runner passed a directory, else over TCP. */
     private static boolean overRings(Params p) {
@@ -86,6 +121,9 @@ final class RSocketPeer {
     }
 
     private static ClientTransport clientTransport(Params p) {
+        if (local(p)) {
+            return LocalClientTransport.create(p.get("local"));
+        }
         if (overRings(p)) {
             return ApertureClientTransport.create(aperture(p), RING_SERVER);
         }
@@ -95,10 +133,11 @@ final class RSocketPeer {
 
     /**
      * Binds the server on a port the system picks, with {@code responder} answering requests from each client,
-     * and announces the port; {@code accepted} gets the requester towards the first client.
+     * and announces the port; {@code accepted} gets the requester towards the first client; {@code onBound} runs once
+     * it is bound.
      */
     private static Closeable bind(Params p, RSocket responder, CompletableFuture<RSocket> accepted,
-                                  Duration timeout) {
+                                  Duration timeout, Runnable onBound) {
         SocketAcceptor acceptor = (setup, sendingSocket) -> {
             // the server releases the setup payload itself
             if (!accepted.complete(sendingSocket)) {
@@ -107,9 +146,16 @@ final class RSocketPeer {
             return Mono.just(responder);
         };
         RSocketServer server = RSocketServer.create(acceptor).payloadDecoder(PayloadDecoder.ZERO_COPY);
+        if (local(p)) {
+            Closeable bound = server.bind(LocalServerTransport.create(p.get("local"))).block(timeout);
+            BenchChild.ready();
+            onBound.run();
+            return bound;
+        }
         if (overRings(p)) {
             Closeable bound = server.bind(ApertureServerTransport.create(aperture(p), RING_SERVER)).block(timeout);
             BenchChild.ready();
+            onBound.run();
             return bound;
         }
         CloseableChannel bound = server.bind(TcpServerTransport.create(TcpServer.create().host(p.get("host")).port(0)
@@ -118,6 +164,7 @@ final class RSocketPeer {
             throw new IllegalStateException("RSocket server did not bind " + p.get("host"));
         }
         BenchChild.ready(bound.address().getPort());
+        onBound.run();
         return bound;
     }
 
@@ -192,13 +239,14 @@ final class RSocketPeer {
     // ---------------------------------------------------------------- throughput
 
     /** The server: requests one stream per round from the producer and checks every payload's sequence. */
-    private static void consume(Params p, Duration timeout) throws Exception {
+    /** {@code bound}: runs once the server is bound (a one-JVM pair starts its client there). */
+    private static void consume(Params p, Duration timeout, Runnable bound) throws Exception {
         long n = p.getLong("messages");
         int window = p.getInt("window", 0);
         boolean quads = p.getInt("size", Long.BYTES) == Quad.SIZE;
         ToLongFunction<Payload> seqOf = quads ? RSocketPeer::readQuad : RSocketPeer::readLong;
         CompletableFuture<RSocket> accepted = new CompletableFuture<>();
-        Closeable server = bind(p, new RSocket() { }, accepted, timeout);
+        Closeable server = bind(p, new RSocket() { }, accepted, timeout, bound);
         try {
             RSocket producer = awaitClient(accepted, server, timeout);
             for (int r = 0; r < p.rounds(); r++) {
@@ -232,7 +280,7 @@ final class RSocketPeer {
     // ---------------------------------------------------------------- ping-pong
 
     /** The server: answers each {@code requestResponse} with the sequence number it carried. */
-    private static void pong(Params p, Duration timeout) throws Exception {
+    private static void pong(Params p, Duration timeout, Runnable bound) throws Exception {
         RSocket responder = new RSocket() {
             @Override
             public Mono<Payload> requestResponse(Payload ping) {
@@ -240,7 +288,7 @@ final class RSocketPeer {
             }
         };
         CompletableFuture<RSocket> accepted = new CompletableFuture<>();
-        Closeable server = bind(p, responder, accepted, timeout);
+        Closeable server = bind(p, responder, accepted, timeout, bound);
         try {
             RSocket pinger = awaitClient(accepted, server, timeout);
             awaitClosed(pinger, timeout);

@@ -30,6 +30,7 @@ final class Report {
         "rsocket", "RSocket over TCP (2 JVMs)",
         "interactions", "Aperture interactions (2 JVMs)",
         "rsocket-aperture", "RSocket over Aperture (2 JVMs)",
+        "rsocket-local", "RSocket over its in-JVM transport (1 JVM)",
         "spsc", "hand-written SPSC ring (2 JVMs, one mapped file)");
 
     static void write(Path docs, Machine machine, BenchRunner.Settings s, double elapsed, List<Figure> figures,
@@ -134,7 +135,9 @@ final class Report {
                 + "first to the completion. *Aperture interactions* is the native API (`Aperture.responder`/`requester`,\n"
                 + "docs/interactions.md); *RSocket over Aperture* is RSocket's own `RSocketServer`/`RSocketConnector` over\n"
                 + "`ApertureServerTransport`/`ApertureClientTransport` (docs/rsocket.md), configured as the TCP peer; both with\n"
-                + "Aperture's default options (BLOCKING waits). The peers: RSocket over TCP as below, and Aeron IPC's ping-pong\n"
+                + "Aperture's default options (BLOCKING waits). The peers: RSocket over TCP as below; RSocket over its own in-JVM\n"
+                + "transport (`rsocket-transport-local`, both ends in one JVM, frames handed over in memory), the ceiling of any\n"
+                + "RSocket transport, since only RSocket's own work per frame is left; and Aeron IPC's ping-pong\n"
                 + "(for *rr*) and stream (for *rstream*), which carry bare messages with no interaction protocol. These rounds\n"
                 + "take a tenth of the ping-pong's round trips and of the throughput's messages (at most 500,000), for every\n"
                 + "transport alike. The ratio columns divide each Aperture row by the peer's median.\n");
@@ -326,6 +329,12 @@ final class Report {
           reactor-core 3.4 and reactor-netty 1.0; here it runs on this build's reactor-core 3.8 with
           reactor-netty 1.3.6 and Netty 4.2.15 (Spring Boot 4 too combines RSocket 1.1.5 with reactor-netty 1.3),
           and passes every sequence check.
+        - **RSocket over its in-JVM transport** (`io.rsocket:rsocket-transport-local` 1.1.5), interaction scenarios
+          only: the same server and client code as over TCP, in one JVM, connected by RSocket's `LocalServerTransport`
+          and `LocalClientTransport`, which hand each frame from one end's Reactor subscriber to the other's in
+          memory (no copy, no system call, no second process). What is left is RSocket's own work per frame (frame
+          encoding and decoding, the requester's and responder's state, Netty buffers), so this is the ceiling of any
+          RSocket transport, RSocket over Aperture included.
 
         For 32-byte messages Aperture uses a codec writing four longs, Reactor carries the same `Flux` of records,
         Aeron offers 32 bytes per message, the socket writes 256 of them per `write` and RSocket sends one

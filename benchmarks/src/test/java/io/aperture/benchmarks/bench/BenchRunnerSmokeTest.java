@@ -45,8 +45,9 @@ class BenchRunnerSmokeTest {
             "bandwidth-1MiB/aperture", "bandwidth-1MiB/uds",
             "wakeup-BLOCKING/aperture", "wakeup-BLOCKING/uds", "wakeup-BACKOFF/aperture", "wakeup-YIELDING/aperture",
             "wakeup-BUSY_SPIN/aperture",
-            "rr-8B/interactions", "rr-8B/rsocket-aperture", "rr-8B/rsocket", "rr-8B/aeron",
-            "rstream-8B/interactions", "rstream-8B/rsocket-aperture", "rstream-8B/rsocket", "rstream-8B/aeron");
+            "rr-8B/interactions", "rr-8B/rsocket-aperture", "rr-8B/rsocket", "rr-8B/rsocket-local", "rr-8B/aeron",
+            "rstream-8B/interactions", "rstream-8B/rsocket-aperture", "rstream-8B/rsocket", "rstream-8B/rsocket-local",
+            "rstream-8B/aeron");
         Set<String> rrMetrics = new HashSet<>();
         for (JsonNode f : results.get("figures")) {
             if (f.get("scenario").asText().equals("rr-8B") && f.get("transport").asText().equals("rsocket-aperture")) {
@@ -62,13 +63,15 @@ class BenchRunnerSmokeTest {
             }
         }
         assertThat(interactionRatios).contains("rr-8B p50 interactions/aeron", "rr-8B p50 rsocket-aperture/rsocket",
-            "rstream-8B throughput interactions/rsocket", "rstream-8B throughput rsocket-aperture/rsocket");
+            "rstream-8B throughput interactions/rsocket", "rstream-8B throughput rsocket-aperture/rsocket",
+            "rr-8B p50 rsocket-aperture/rsocket-local", "rstream-8B throughput rsocket-aperture/rsocket-local");
         assertThat(results.get("ratios").size()).isPositive();
         String doc = Files.readString(dir.resolve("docs").resolve("performance.md"));
         assertThat(doc).contains("smoke run", "RSocket over TCP", "images/perf-throughput.png",
             "images/perf-latency.png", "Wake-up latency and CPU per wait strategy", "| wakeup-BLOCKING | cpu-idle |",
             "## Interactions: request-response round trip and request-stream throughput",
-            "| rr-8B | p99.9 | RSocket over Aperture (2 JVMs) |", "| rstream-8B | throughput | Aperture interactions (2 JVMs) |");
+            "| rr-8B | p99.9 | RSocket over Aperture (2 JVMs) |", "| rstream-8B | throughput | Aperture interactions (2 JVMs) |",
+            "| rstream-8B | throughput | RSocket over its in-JVM transport (1 JVM) |");
         assertThat(dir.resolve("docs").resolve("images").resolve("perf-throughput.png")).isNotEmptyFile();
         assertThat(dir.resolve("docs").resolve("images").resolve("perf-latency.png")).isNotEmptyFile();
 
