@@ -122,4 +122,72 @@ class FrameOutboxTest {
         assertThat(writtenBy.get(false)).as("frames the worker wrote (the ring was full)").isNotNull();
         assertThat(writtenBy.get(true).get() + writtenBy.get(false).get()).isEqualTo(SENDERS * PER_SENDER);
     }
+
+    /**
+     * A request that finds nothing queued leaves the worker asleep (the sender of the next frame writes it itself):
+     * a frame sent while the first demand arrives is still written, once, whichever of the two comes first. Either
+     * the request sees the frame queued and drains it, or the sender's own drain sees the demand.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldWriteAFrameSentWhileTheFirstDemandArrivesOnce() throws Exception {
+        for (int round = 0; round < 2_000; round++) {
+            FrameOutbox<Long> outbox = new FrameOutbox<>();
+            TakingSink sink = new TakingSink();
+            outbox.frames().subscribe(sink);
+            long value = round;
+            CountDownLatch written = new CountDownLatch(1);
+            CountDownLatch start = new CountDownLatch(1);
+            Thread sender = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                assertThat(outbox.send(Frame.of(FrameKind.NEXT, 1, 0, value).onWritten(written::countDown))).isTrue();
+            }, "outbox-sender-race");
+            sender.start();
+            start.countDown();
+            sink.subscription.request(1);
+            sender.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(written.await(30, TimeUnit.SECONDS)).as("round %d: the frame written", round).isTrue();
+            outbox.complete();
+            assertThat(sink.completed.await(30, TimeUnit.SECONDS)).as("round %d: completed", round).isTrue();
+            assertThat(sink.values).as("round %d", round).containsExactly(value);
+        }
+    }
+
+    /** A channel end that takes every frame offered without waiting, on any thread. */
+    private static final class TakingSink implements RingSink<Frame<Long>> {
+        final List<Long> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch completed = new CountDownLatch(1);
+        volatile org.reactivestreams.Subscription subscription;
+
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription s) {
+            subscription = s;
+        }
+
+        @Override
+        public boolean tryWrite(Frame<Long> frame) {
+            values.add(frame.value);
+            return true;
+        }
+
+        @Override
+        public void onNext(Frame<Long> frame) {
+            values.add(frame.value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            values.add(Long.MIN_VALUE); // no error is expected: it shows as a second value
+            completed.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            completed.countDown();
+        }
+    }
 }

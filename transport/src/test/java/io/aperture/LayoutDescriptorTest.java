@@ -64,6 +64,7 @@ class LayoutDescriptorTest {
         pinned.put("HEARTBEAT_OFFSET", 640);
         pinned.put("WAKE_OFFSET", 768);
         pinned.put("PARKED_OFFSET", 772);
+        pinned.put("DEMAND_PARKED_OFFSET", 776);
         pinned.put("SUBSCRIBER_TABLE_OFFSET", 1024);
         pinned.put("SUBSCRIBER_ENTRY_LENGTH", 32);
         pinned.put("ENTRY_ID_OFFSET", 0);
@@ -135,7 +136,9 @@ class LayoutDescriptorTest {
 
     @Test
     void shouldFitTheSubscriberTableBetweenTheCountersAndTheSlots() {
-        assertThat(RingDescriptor.SUBSCRIBER_TABLE_OFFSET).isGreaterThanOrEqualTo(RingDescriptor.PARKED_OFFSET + 4);
+        assertThat(RingDescriptor.DEMAND_PARKED_OFFSET / LINE).isEqualTo(RingDescriptor.WAKE_OFFSET / LINE);
+        assertThat(RingDescriptor.DEMAND_PARKED_OFFSET).isEqualTo(RingDescriptor.PARKED_OFFSET + 4);
+        assertThat(RingDescriptor.SUBSCRIBER_TABLE_OFFSET).isGreaterThanOrEqualTo(RingDescriptor.DEMAND_PARKED_OFFSET + 4);
         assertThat(RingDescriptor.SUBSCRIBER_TABLE_OFFSET % LINE).isZero();
         assertThat(RingDescriptor.entryOffset(0)).isEqualTo(1024);
         assertThat(RingDescriptor.entryOffset(1)).isEqualTo(1056);

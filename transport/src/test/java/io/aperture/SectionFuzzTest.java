@@ -316,6 +316,7 @@ class SectionFuzzTest {
             case 0: // a counter or header word
                 int[] words = {RingDescriptor.CURSOR_OFFSET, RingDescriptor.PUBLISHED_OFFSET, RingDescriptor.TERMINAL_OFFSET,
                     RingDescriptor.HEARTBEAT_OFFSET, RingDescriptor.WAKE_OFFSET, RingDescriptor.PARKED_OFFSET,
+                    RingDescriptor.DEMAND_PARKED_OFFSET,
                     RingDescriptor.MAGIC_VERSION_OFFSET, RingDescriptor.CAPACITY_OFFSET, RingDescriptor.SLOT_LENGTH_OFFSET};
                 return words[random.nextInt(words.length)];
             case 1: // a record header (slot start)

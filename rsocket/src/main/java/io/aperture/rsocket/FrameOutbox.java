@@ -106,7 +106,12 @@ final class FrameOutbox {
                         return;
                     }
                     requested.getAndUpdate(r -> Operators.addCap(r, n));
-                    signal();
+                    // Volatile update, then the queue's volatile read (one total order): a record this read misses
+                    // was queued after the update by a sender whose own drain then sees the demand. Nothing queued:
+                    // nothing for the worker to write, and no thread hand-off per replenished window.
+                    if (!queue.isEmpty()) {
+                        signal();
+                    }
                 }
 
                 @Override

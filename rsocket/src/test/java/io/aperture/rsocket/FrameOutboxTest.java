@@ -191,6 +191,35 @@ final class FrameOutboxTest {
         assertThat(sink.error.get()).isNull();
     }
 
+    /**
+     * A request that finds nothing queued leaves the worker asleep (the sender of the next record drains it itself):
+     * a record sent while the first demand arrives is still written, once, whichever of the two comes first. Either
+     * the request sees the record queued and drains it, or the sender's own drain sees the demand.
+     */
+    @Test
+    void aRecordSentWhileTheFirstDemandArrivesIsWrittenOnce() throws Exception {
+        for (int round = 0; round < 2_000; round++) {
+            FrameOutbox outbox = new FrameOutbox();
+            TakingSink sink = new TakingSink();
+            outbox.records().subscribe(sink);
+            ByteBuf frame = frame(round);
+            CountDownLatch start = new CountDownLatch(1);
+            Thread sender = new Thread(() -> {
+                awaitQuietly(start);
+                assertThat(outbox.send(RingFrame.frame(frame))).isTrue();
+            }, "rsocket-outbox-sender-race");
+            sender.start();
+            start.countDown();
+            sink.subscription.request(1);
+            sender.join(TimeUnit.SECONDS.toMillis(30));
+            sink.awaitValues(1);
+            outbox.complete();
+            assertThat(sink.done.await(30, TimeUnit.SECONDS)).as("round %d: completed", round).isTrue();
+            assertThat(sink.values).as("round %d", round).containsExactly(round);
+            awaitReleased(List.of(frame));
+        }
+    }
+
     private static void awaitReleased(Iterable<ByteBuf> frames) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (ByteBuf frame : frames) {
@@ -242,6 +271,15 @@ final class FrameOutboxTest {
         private void record(int value) {
             values.add(value);
             delivered.incrementAndGet(value / 100_000);
+        }
+    }
+
+    /** Takes every record offered without waiting, on any thread. */
+    private static final class TakingSink extends Recorder implements RingSink<RingFrame> {
+        @Override
+        public boolean tryWrite(RingFrame record) {
+            values.add(record.frame.getInt(0));
+            return true;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.aperture.stress;
 
-import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.waiting.Waker;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -27,7 +26,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "lost wake-up: the waiter sleeps and nobody wakes it")
 @State
 public class ParkWakeCountedSettledStress {
-    final ParkWakePair pair = ParkWakePair.publisherWaitsFor(SubscriberDescriptor.CONSUMED_OFFSET);
+    final ParkWakePair pair = ParkWakePair.writerWaitsForSpace();
 
     /** FutexWaitStrategy's steps before it sleeps (ParkWakePair): read the wake value, announce, re-check the space. */
     @Actor

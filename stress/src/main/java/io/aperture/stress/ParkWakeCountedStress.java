@@ -1,6 +1,5 @@
 package io.aperture.stress;
 
-import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.waiting.ParkingSpot;
 import io.aperture.internal.waiting.Waker;
 import org.openjdk.jcstress.annotations.Actor;
@@ -16,7 +15,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Park/wake in counted mode, as the publisher's conductor waits for demand: the real {@link ParkingSpot}
- * (announces {@code parked += 1} in the ring section) against the real {@link Waker} of the subscriber
+ * (announces {@code demand parked += 1} in the ring section) against the real {@link Waker} of the subscriber
  * (stores {@code requested}, then {@link Waker#wakeIfParked()}). The waiter stops before its futex wait;
  * whether the waker woke is read from its wake word, which a wake bumps.
  * r1: the waiter's re-check saw the demand; r2: the waker woke (wake word bumped).
@@ -29,7 +28,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "lost wake-up: the waiter sleeps and nobody wakes it")
 @State
 public class ParkWakeCountedStress {
-    final ParkWakePair pair = ParkWakePair.publisherWaitsFor(SubscriberDescriptor.REQUESTED_OFFSET);
+    final ParkWakePair pair = ParkWakePair.conductorWaitsForDemand();
 
     /** FutexWaitStrategy's steps before it sleeps (ParkWakePair): read the wake value, announce, re-check the demand. */
     @Actor

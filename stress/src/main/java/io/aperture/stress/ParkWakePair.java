@@ -26,10 +26,9 @@ final class ParkWakePair {
     /** The value the waker stores; the counter starts below it. */
     private final long stored;
 
-    private ParkWakePair(boolean subscriberWaits, int counterOffset, long initial, long stored) {
+    private ParkWakePair(boolean subscriberWaits, int counterOffset, int parkedOffset, long initial, long stored) {
         ByteBuffer waiterSection = subscriberWaits ? subscriber : ring;
         wakerSection = subscriberWaits ? ring : subscriber;
-        int parkedOffset = subscriberWaits ? SubscriberDescriptor.PARKED_OFFSET : RingDescriptor.PARKED_OFFSET;
         wakeOffset = subscriberWaits ? RingDescriptor.WAKE_OFFSET : SubscriberDescriptor.WAKE_OFFSET;
         counter = new ShmSequence(wakerSection, counterOffset);
         // Plain: the counter's start, as the sections are initialised; jcstress hands the state to the actors.
@@ -43,12 +42,23 @@ final class ParkWakePair {
 
     /** The subscriber's drain thread (single waiter) waits for the ring cursor; the publisher stores it. */
     static ParkWakePair subscriberWaitsForCursor() {
-        return new ParkWakePair(true, RingDescriptor.CURSOR_OFFSET, -1L, 0L);
+        return new ParkWakePair(true, RingDescriptor.CURSOR_OFFSET, SubscriberDescriptor.PARKED_OFFSET, -1L, 0L);
     }
 
-    /** The publisher's conductor or writer (counted) waits for a subscriber counter; the subscriber stores it. */
-    static ParkWakePair publisherWaitsFor(int subscriberCounterOffset) {
-        return new ParkWakePair(false, subscriberCounterOffset, 0L, 1L);
+    /**
+     * The publisher's conductor (counted, in the ring's {@code demand parked} word) waits for the subscriber's
+     * {@code requested}; the subscriber stores it and checks that word, as {@code SubscriberCore}'s demand waker does.
+     */
+    static ParkWakePair conductorWaitsForDemand() {
+        return new ParkWakePair(false, SubscriberDescriptor.REQUESTED_OFFSET, RingDescriptor.DEMAND_PARKED_OFFSET, 0L, 1L);
+    }
+
+    /**
+     * The publisher's writer (counted, in the ring's {@code parked} word) waits for the subscriber's {@code consumed};
+     * the subscriber stores it and checks that word.
+     */
+    static ParkWakePair writerWaitsForSpace() {
+        return new ParkWakePair(false, SubscriberDescriptor.CONSUMED_OFFSET, RingDescriptor.PARKED_OFFSET, 0L, 1L);
     }
 
     /** FutexWaitStrategy's steps before it sleeps: read the wake value, announce, re-check. 1: the store was seen. */

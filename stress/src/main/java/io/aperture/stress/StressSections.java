@@ -21,7 +21,7 @@ import java.nio.ByteOrder;
  * state object, and so new buffers, for every sample: the header-only sections are kept to the words used.
  */
 final class StressSections {
-    /** Covers every ring header word up to the wake and parked words (768, 772). */
+    /** Covers every ring header word up to the wake and parked words (768, 772, 776). */
     static final int HEADER_WORDS_LENGTH = 1024;
 
     private StressSections() {

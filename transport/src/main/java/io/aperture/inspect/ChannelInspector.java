@@ -540,8 +540,9 @@ public final class ChannelInspector {
             if (dropped < 0) {
                 throw new CorruptSectionException(name, RingDescriptor.DROPPED_OFFSET, "dropped " + dropped + " < 0");
             }
-            // Acquire: the parked count, changed by atomic adds.
-            parked = (int) ShmSequence.INT.getAcquire(s, RingDescriptor.PARKED_OFFSET) > 0;
+            // Acquire: the parked counts (space, demand), changed in turns under a lock of the publisher's process.
+            parked = (int) ShmSequence.INT.getAcquire(s, RingDescriptor.PARKED_OFFSET) > 0
+                || (int) ShmSequence.INT.getAcquire(s, RingDescriptor.DEMAND_PARKED_OFFSET) > 0;
             // Acquire: the heartbeat, a System.nanoTime value released by the publisher.
             heartbeat = (long) ShmSequence.LONG.getAcquire(s, RingDescriptor.HEARTBEAT_OFFSET);
             if (terminal == TerminalState.ERRORED) {

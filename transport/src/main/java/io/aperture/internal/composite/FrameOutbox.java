@@ -90,7 +90,13 @@ public final class FrameOutbox<T> {
                 public void request(long n) {
                     if (Operators.validate(n)) {
                         requested.accumulateAndGet(n, Operators::addCap);
-                        drain(false);
+                        // Volatile add, then the queue's volatile read (one total order): a frame this read misses
+                        // was queued after the add by a sender whose own drain then sees the demand. So with nothing
+                        // queued there is nothing for the worker to write, and waking it per request (the channel's
+                        // conductor passes on each replenished window) would cost a thread hand-off for nothing.
+                        if (!queue.isEmpty()) {
+                            drain(false);
+                        }
                     }
                 }
 

@@ -230,7 +230,9 @@ public final class PublisherCore<T> implements Runnable {
         section = ring.buffer();
         sessionId = ring.sessionId();
         writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, false, subscribers, PeerSet.Peer::gating);
-        conductorSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, false, subscribers, PeerSet.Peer::demand);
+        // Its own parked word: a subscriber's consumed stores (per batch) wake the writer only, not this demand wait.
+        conductorSpot = new ParkingSpot(section, RingDescriptor.DEMAND_PARKED_OFFSET, false, subscribers,
+            PeerSet.Peer::demand);
         sequencer = new RingSequencer(options.ringCapacity() / options.slotLength(),
             WaitStrategies.of(options.waiting(), writerSpot), this::writerShouldStop, subscribers);
         waker = new Waker(section, RingDescriptor.WAKE_OFFSET, subscribers);

@@ -125,7 +125,10 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
     /** {@code own}'s buffer: the word this side's waker and parking spot use. */
     private ByteBuffer ownSection;
     private RingReader reader;
+    /** Wakes a publisher writer waiting for space after {@code consumed}; and every sleeper at a cancel or detach. */
     private Waker waker;
+    /** Wakes a publisher conductor waiting for demand after {@code requested}. */
+    private Waker demandWaker;
     private PeerLiveness liveness;
     private volatile ParkingSpot spot;
     private long delivered;
@@ -344,6 +347,9 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
         consumedWritten = SubscriberLink.NOT_STARTED; // as written at the claim, not as read back
         waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
         waker.addPeer(ringSection);
+        // requested wakes the conductor, announced in its own word: a consumed store does not wake it, nor this the writer.
+        demandWaker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.DEMAND_PARKED_OFFSET);
+        demandWaker.addPeer(ringSection);
         liveness = new PeerLiveness(a.ringName(), ring, header.publisher, ringSection,
             RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
         spot = new ParkingSpot(ownSection, PARKED_OFFSET, ringSection, RingDescriptor.WAKE_OFFSET, true);
@@ -685,7 +691,7 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
             advertised = target;
             // Release: the publisher reads the new demand with acquire; it orders after our consumed stores.
             own.requested().set(target);
-            waker.wakeIfParked();
+            demandWaker.wakeIfParked();
         }
     }
 

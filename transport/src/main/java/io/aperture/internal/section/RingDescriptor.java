@@ -112,8 +112,17 @@ public final class RingDescriptor {
     public static final int HEARTBEAT_OFFSET = TERMINAL_OFFSET + CACHE_LINE_PAIR_LENGTH;
     /** 32-bit word the publisher bumps to wake parked subscribers (futex word; reserved for blocking waits). */
     public static final int WAKE_OFFSET = HEARTBEAT_OFFSET + CACHE_LINE_PAIR_LENGTH;
-    /** Non-zero while the publisher is parked waiting on a subscriber's wake word. */
+    /**
+     * Publisher threads parked waiting for ring space (the writer: a subscriber's {@code consumed}), counted; each
+     * sleeps on a subscriber's wake word. A subscriber's store of {@code consumed} wakes only when this is non-zero.
+     */
     public static final int PARKED_OFFSET = WAKE_OFFSET + 4;
+    /**
+     * Publisher threads parked waiting for demand (the conductor: a subscriber's {@code requested}), counted, apart
+     * from {@link #PARKED_OFFSET}: a subscriber's store of {@code consumed}, once per batch read, then never wakes a
+     * conductor that waits for a raise of {@code requested}, once per quarter window.
+     */
+    public static final int DEMAND_PARKED_OFFSET = PARKED_OFFSET + 4;
 
     /** The subscriber table: one entry per subscriber index. */
     public static final int SUBSCRIBER_TABLE_OFFSET = 1024;
