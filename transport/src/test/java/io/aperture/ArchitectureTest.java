@@ -123,6 +123,47 @@ class ArchitectureTest {
             .check(transport);
     }
 
+    /** The Linux section platform: the only classes that reach the operating system's sections (§2.1). */
+    private static final Set<String> LINUX_SECTIONS = Set.of("LinuxSectionPlatform", "LinuxMappedSection",
+        "LinuxDoubleMapping", "SectionLocks", "SealedMemory", "SectionStore", "ChannelFiles");
+
+    private static DescribedPredicate<JavaClass> inSection(Set<String> simpleNames) {
+        return DescribedPredicate.describe("one of io.aperture.internal.section." + simpleNames,
+            c -> c.getPackageName().equals("io.aperture.internal.section")
+                && simpleNames.contains(c.getName().substring(c.getPackageName().length() + 1).split("\\$")[0]));
+    }
+
+    @Test
+    void theOperatingSystemIsReachedThroughTheSectionPlatformOnly() {
+        noClasses().that().resideOutsideOfPackage("io.aperture.internal.section..")
+            .and().doNotHaveFullyQualifiedName("io.aperture.internal.waiting.Futex")
+            .should().dependOnClassesThat().resideInAPackage("com.sun.jna..")
+            .orShould().dependOnClassesThat().belongToAnyOf(java.nio.channels.FileChannel.class,
+                java.nio.channels.FileLock.class, java.nio.MappedByteBuffer.class)
+            .because("the ring, waiting, bridge, composite and inspection layers map, lock and remove sections through"
+                + " SectionPlatform (the futex is the waiting layer's own seam)")
+            .check(transport);
+        noClasses().that(DescribedPredicate.not(inSection(Set.of("LinuxSectionPlatform", "LinuxMappedSection",
+                "LinuxDoubleMapping"))))
+            .should().callMethodWhere(DescribedPredicate.describe("a mapping of the Linux platform (open, map, fits)",
+                call -> inSection(Set.of("LinuxMappedSection", "LinuxDoubleMapping")).test(call.getTargetOwner())
+                    && call.getName().matches("open|map|fits")))
+            .orShould().callConstructorWhere(DescribedPredicate.describe("a PeerLiveness made without the platform",
+                call -> call.getTargetOwner().getName().equals("io.aperture.internal.section.PeerLiveness")))
+            .because("a section is mapped, double mapped and watched only through SectionPlatform")
+            .check(transport);
+        noClasses().that(DescribedPredicate.not(inSection(LINUX_SECTIONS)))
+            .should().callMethodWhere(DescribedPredicate.describe("a call into the OFD locks or the sealed memory",
+                call -> inSection(Set.of("SectionLocks", "SealedMemory")).test(call.getTargetOwner())))
+            .orShould().callMethodWhere(DescribedPredicate.describe("a file operation of ChannelFiles",
+                call -> call.getTargetOwner().getName().equals("io.aperture.internal.section.ChannelFiles")
+                    && call.getName().matches("fileKey|present|deleteIfSame|deleteQuietly|checkEntry|createTemporary"
+                        + "|linkIntoPlace|sealedLinkTarget")))
+            .because("entries are identified, tested and removed through SectionPlatform (entryKey, present,"
+                + " removeIfSame)")
+            .check(transport);
+    }
+
     @Test
     void theApiVocabularyDependsOnNoInternalsButTheLayoutDescriptors() {
         classes().that().resideInAPackage("io.aperture").and(DescribedPredicate.not(ENTRY_POINT))

@@ -4,6 +4,7 @@ import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberLink;
 import org.junit.jupiter.api.AfterEach;
@@ -261,7 +262,7 @@ class ChannelErrorsTest {
         }
         Path sub = ChannelFiles.subscriberPath(directory, "vanished", 0);
         Path temporary = ChannelFiles.createTemporary(directory, "vanished.sub-0", SubscriberDescriptor.LENGTH);
-        MappedSection section = MappedSection.open(temporary, SubscriberDescriptor.LENGTH, true);
+        MappedSection section = SectionPlatform.current().open(temporary, SubscriberDescriptor.LENGTH, true);
         try {
             ByteBuffer s = section.buffer();
             s.putLong(SubscriberDescriptor.RING_SESSION_ID_OFFSET, sessionId);

@@ -5,6 +5,7 @@ import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,7 @@ class CrossProcessChannelTest {
      * {@code cursor}, plus the DATA records committed after it.
      */
     private static long publishedNow(Path ring) {
-        try (MappedSection section = MappedSection.open(ring, -1, false)) {
+        try (MappedSection section = SectionPlatform.current().open(ring, -1, false)) {
             ByteBuffer b = section.buffer();
             RingHeader header = RingHeader.read(ring.getFileName().toString(), b, b.capacity());
             long published = (long) ShmSequence.LONG.getAcquire(b, RingDescriptor.PUBLISHED_OFFSET);
@@ -114,7 +115,7 @@ class CrossProcessChannelTest {
     }
 
     private static long readRingLong(Path ring, int offset) {
-        try (MappedSection section = MappedSection.open(ring, -1, false)) {
+        try (MappedSection section = SectionPlatform.current().open(ring, -1, false)) {
             ByteBuffer b = section.buffer();
             return (long) ShmSequence.LONG.getAcquire(b, offset);
         } catch (java.io.IOException e) {

@@ -9,6 +9,7 @@ import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.waiting.BackoffWaitStrategy;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * both by a reader that double-maps too and by one that copies (the copy path).
  */
 class DoubleMappingTest {
+    private static final SectionPlatform PLATFORM = SectionPlatform.current();
     private static final int CAPACITY = 8192;
     private static final int SLOT = 64;
 
@@ -53,10 +55,11 @@ class DoubleMappingTest {
 
     @Test
     void shouldShowTheSlotAreaTwiceBackToBack() {
-        assumeTrue(DoubleMapping.SUPPORTED, "double mapping needs Linux x86-64 or aarch64");
+        assumeTrue(PLATFORM.mapsTwice(RingDescriptor.SLOTS_OFFSET, CAPACITY),
+            "double mapping needs Linux x86-64 or aarch64");
         Path file = ringFile("twice");
-        DoubleMapping writable = DoubleMapping.map(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, true);
-        DoubleMapping readOnly = DoubleMapping.map(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, false);
+        DoubleMapping writable = PLATFORM.mapTwice(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, true);
+        DoubleMapping readOnly = PLATFORM.mapTwice(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, false);
         assertThat(writable).isNotNull();
         assertThat(readOnly).isNotNull();
         try {
@@ -79,9 +82,9 @@ class DoubleMappingTest {
 
     @Test
     void shouldRefuseWhatCannotBeMappedTwice() {
-        assertThat(DoubleMapping.fits(RingDescriptor.SLOTS_OFFSET, 1024)).as("less than a page").isFalse();
-        assertThat(DoubleMapping.fits(RingDescriptor.SLOTS_OFFSET, 1 << 30)).as("more than 2 GiB in all").isFalse();
-        assertThat(DoubleMapping.map(directory.resolve("absent.ring"), RingDescriptor.SLOTS_OFFSET, CAPACITY, false))
+        assertThat(PLATFORM.mapsTwice(RingDescriptor.SLOTS_OFFSET, 1024)).as("less than a page").isFalse();
+        assertThat(PLATFORM.mapsTwice(RingDescriptor.SLOTS_OFFSET, 1 << 30)).as("more than 2 GiB in all").isFalse();
+        assertThat(PLATFORM.mapTwice(directory.resolve("absent.ring"), RingDescriptor.SLOTS_OFFSET, CAPACITY, false))
             .isNull();
     }
 
@@ -98,7 +101,7 @@ class DoubleMappingTest {
             Path file = ringFile(name);
             ChannelOptions options = ChannelOptions.defaults().withRingCapacity(CAPACITY).withSlotLength(SLOT)
                 .withMaxMessageLength(maxMessageLength);
-            DoubleMapping writable = DoubleMapping.map(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, true);
+            DoubleMapping writable = PLATFORM.mapTwice(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, true);
             mappings.add(writable);
             section = writable.buffer();
             RingHeader.initialise(section, 9L, options, 1, Codecs.bytes(), true);
@@ -111,7 +114,7 @@ class DoubleMappingTest {
                 new Waker(section, RingDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET));
             ByteBuffer readerView;
             if (readerMapsTwice) {
-                DoubleMapping readOnly = DoubleMapping.map(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, false);
+                DoubleMapping readOnly = PLATFORM.mapTwice(file, RingDescriptor.SLOTS_OFFSET, CAPACITY, false);
                 mappings.add(readOnly);
                 readerView = readOnly.buffer();
             } else {
@@ -132,7 +135,8 @@ class DoubleMappingTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void shouldReadRecordsOfEveryLengthThatRunPastTheEndAtEverySlotOffset(boolean readerMapsTwice) throws Exception {
-        assumeTrue(DoubleMapping.SUPPORTED, "double mapping needs Linux x86-64 or aarch64");
+        assumeTrue(PLATFORM.mapsTwice(RingDescriptor.SLOTS_OFFSET, CAPACITY),
+            "double mapping needs Linux x86-64 or aarch64");
         int maxMessage = CAPACITY / 2 - RecordDescriptor.HEADER_LENGTH;
         SplittableRandom random = new SplittableRandom(5);
         int wrapped = 0;

@@ -7,6 +7,7 @@ import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.TerminalState;
 import io.aperture.internal.waiting.WaitStrategies;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +46,7 @@ class LateSubscriberTest {
         String channel = "late";
         long length = RingDescriptor.fileLength(OPTIONS.ringCapacity());
         Path temporary = ChannelFiles.createTemporary(directory, channel + ".ring", length);
-        try (MappedSection ring = MappedSection.open(temporary, length, true)) {
+        try (MappedSection ring = SectionPlatform.current().open(temporary, length, true)) {
             // The publisher's state between the two stores of PublisherSession.onComplete: COMPLETE record
             // published, terminal state still OPEN.
             ByteBuffer section = ring.buffer();

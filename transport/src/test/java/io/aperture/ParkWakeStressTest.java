@@ -4,6 +4,7 @@ import com.lmax.disruptor.AlertException;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.waiting.Futex;
@@ -548,7 +549,7 @@ class ParkWakeStressTest {
 
         private ByteBuffer map(Path path, boolean writable) {
             try {
-                MappedSection section = MappedSection.open(path, -1, writable);
+                MappedSection section = SectionPlatform.current().open(path, -1, writable);
                 mappings.add(section);
                 return section.buffer();
             } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.aperture;
 
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.MappedSection;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.SubscriberDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -263,7 +264,7 @@ class RingApiTest {
         RingPublisher<Long> ring = closing(aperture.publisher("flag", Codecs.longs()).open());
         assertThat(ring.awaitSubscriber(WAIT)).isTrue();
         Path sub = ChannelFiles.subscriberPath(directory, "flag", 0);
-        try (MappedSection section = MappedSection.open(sub, SubscriberDescriptor.LENGTH, false)) {
+        try (MappedSection section = SectionPlatform.current().open(sub, SubscriberDescriptor.LENGTH, false)) {
             ByteBuffer b = section.buffer();
             assertThat(b.getInt(SubscriberDescriptor.FLAGS_OFFSET) & SubscriberDescriptor.FLAG_POLLS)
                 .isEqualTo(SubscriberDescriptor.FLAG_POLLS);

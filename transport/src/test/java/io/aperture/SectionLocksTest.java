@@ -2,6 +2,7 @@ package io.aperture;
 
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.SectionLocks;
+import io.aperture.internal.section.SectionPlatform;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +37,8 @@ class SectionLocksTest {
     void shouldSurviveTheCloseOfAnotherDescriptorOfTheFileAndGoWithItsOwn() throws Exception {
         assumeTrue(SectionLocks.AVAILABLE, "OFD locks need Linux");
         Path file = Files.write(directory.resolve("s.sub-0"), new byte[4096]);
-        MappedSection owner = MappedSection.open(file, 4096, true);
-        MappedSection peer = MappedSection.open(file, 4096, false);
+        MappedSection owner = SectionPlatform.current().open(file, 4096, true);
+        MappedSection peer = SectionPlatform.current().open(file, 4096, false);
         peer.openLockProbe();
         try {
             assertThat(peer.peerLockHeld()).as("no lock yet").isFalse();
@@ -47,9 +48,9 @@ class SectionLocksTest {
             try (FileChannel other = FileChannel.open(file, StandardOpenOption.READ)) {
                 assertThat(other.size()).isEqualTo(4096);
             }
-            MappedSection.open(file, 4096, false).close();
+            SectionPlatform.current().open(file, 4096, false).close();
             assertThat(peer.peerLockHeld()).as("still locked after other descriptors closed").isTrue();
-            try (MappedSection second = MappedSection.open(file, 4096, true)) {
+            try (MappedSection second = SectionPlatform.current().open(file, 4096, true)) {
                 assertThatThrownBy(second::lockExclusive)
                     .isInstanceOf(ApertureException.class).hasMessage("section s.sub-0 is locked by another process");
             }
@@ -65,7 +66,7 @@ class SectionLocksTest {
     void shouldProbeAsUnknownWhenTheProbeCouldNotBeOpened() throws Exception {
         assumeTrue(SectionLocks.AVAILABLE, "OFD locks need Linux");
         Path file = Files.write(directory.resolve("gone.ring"), new byte[4096]);
-        MappedSection peer = MappedSection.open(file, 4096, false);
+        MappedSection peer = SectionPlatform.current().open(file, 4096, false);
         Files.delete(file);
         peer.openLockProbe(); // by name: the file is gone, so no descriptor
         try {

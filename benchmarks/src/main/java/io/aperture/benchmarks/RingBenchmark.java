@@ -14,6 +14,7 @@ import io.aperture.internal.section.DoubleMapping;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.waiting.ParkingSpot;
@@ -326,19 +327,19 @@ public class RingBenchmark {
             create(subscriberPath, SubscriberDescriptor.LENGTH);
 
             // The subscriber's section: only consumed matters here, starting before the first record.
-            subscriberFile = MappedSection.open(subscriberPath, SubscriberDescriptor.LENGTH, true);
+            subscriberFile = SectionPlatform.current().open(subscriberPath, SubscriberDescriptor.LENGTH, true);
             subscriberSection = subscriberFile.buffer();
             consumed = new ShmSequence(subscriberSection, SubscriberDescriptor.CONSUMED_OFFSET);
             // Release, like every store of consumed (here before any reader or writer exists): nothing read yet.
             consumed.set(-1L);
 
             // The publisher: as PublisherCore.start and SubscriberRoster.admit.
-            ringFile = MappedSection.open(ringPath, RingDescriptor.fileLength(capacity), true);
+            ringFile = SectionPlatform.current().open(ringPath, RingDescriptor.fileLength(capacity), true);
             ByteBuffer section = ringFile.buffer();
             ringDoubleMapping = options.doubleMapping()
-                ? DoubleMapping.map(ringPath, RingDescriptor.SLOTS_OFFSET, capacity, true) : null;
+                ? SectionPlatform.current().mapTwice(ringPath, RingDescriptor.SLOTS_OFFSET, capacity, true) : null;
             RingHeader.initialise(section, SESSION_ID, options, 1, codec, ringDoubleMapping != null);
-            subscriberView = MappedSection.open(subscriberPath, SubscriberDescriptor.LENGTH, false);
+            subscriberView = SectionPlatform.current().open(subscriberPath, SubscriberDescriptor.LENGTH, false);
             ByteBuffer subscriberReadOnly = subscriberView.buffer();
             ShmSequence gating = new ShmSequence(subscriberReadOnly, SubscriberDescriptor.CONSUMED_OFFSET);
             // As PublisherCore: one set of subscribers for the sequencer, the waker and the writer's spot.
@@ -354,12 +355,12 @@ public class RingBenchmark {
             subscribers.add(null, subscriberReadOnly, true, gating, null);
 
             // The subscriber: as SubscriberSession.tryAttach and newReader.
-            ringView = MappedSection.open(ringPath, -1, false);
+            ringView = SectionPlatform.current().open(ringPath, -1, false);
             ByteBuffer ringReadOnly = ringView.buffer();
             RingHeader header = RingHeader.read(CHANNEL + ".ring", ringReadOnly, ringReadOnly.capacity());
             boolean wrapping = (header.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0;
             ringDoubleView = wrapping && options.doubleMapping()
-                ? DoubleMapping.map(ringPath, RingDescriptor.SLOTS_OFFSET, header.capacity, false) : null;
+                ? SectionPlatform.current().mapTwice(ringPath, RingDescriptor.SLOTS_OFFSET, header.capacity, false) : null;
             reader = new RingReader(CHANNEL + ".ring", ringReadOnly, wrapping,
                 ringDoubleView == null ? null : ringDoubleView.buffer(), consumed, header.capacity, header.slotLength,
                 header.maxMessageLength).fragments(header.maxFragmentedLength, options.maxFragmentedMessageLength());

@@ -2,7 +2,8 @@ package io.aperture.benchmarks;
 
 import io.aperture.ChannelOptions;
 import io.aperture.codecs.Tick;
-import io.aperture.internal.section.DoubleMapping;
+import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SectionPlatform;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -111,7 +112,8 @@ class RingBenchmarkTest {
         state.open();
         try {
             assertThat(slots(state.ring)).isEqualTo(ChannelOptions.DEFAULT_RING_CAPACITY / ChannelOptions.DEFAULT_SLOT_LENGTH);
-            assertThat(state.ring.doubleMapped()).as("double mapped where supported").isEqualTo(DoubleMapping.SUPPORTED);
+            assertThat(state.ring.doubleMapped()).as("double mapped where supported").isEqualTo(SectionPlatform.current()
+                .mapsTwice(RingDescriptor.SLOTS_OFFSET, ChannelOptions.DEFAULT_RING_CAPACITY));
             assertThat(RingBenchmark.BACKLOG).isLessThan(slots(state.ring));
         } finally {
             state.close();

@@ -10,6 +10,7 @@ import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberTable;
@@ -146,13 +147,13 @@ public final class ChannelInspector {
         scan().forEach((channel, indexes) -> {
             Map<Path, Object> keys = new TreeMap<>();
             Path ring = ChannelFiles.ringPath(directory, channel);
-            Object ringKey = ChannelFiles.fileKey(ring);
+            Object ringKey = SectionPlatform.current().entryKey(ring);
             if (ringKey != null) {
                 keys.put(ring, ringKey);
             }
             for (int index : indexes) {
                 Path sub = ChannelFiles.subscriberPath(directory, channel, index);
-                Object key = ChannelFiles.fileKey(sub);
+                Object key = SectionPlatform.current().entryKey(sub);
                 if (key != null) {
                     keys.put(sub, key);
                 }
@@ -162,7 +163,7 @@ public final class ChannelInspector {
             boolean remove = snapshot.allOwnersDead();
             String reason = remove ? "every owner is dead" : keepReason(snapshot);
             if (remove && !dryRun) {
-                keys.forEach(ChannelFiles::deleteIfSame);
+                keys.forEach(SectionPlatform.current()::removeIfSame);
             }
             decisions.add(new CleanDecision(channel, remove, remove && !dryRun, reason, List.copyOf(keys.keySet())));
         });
@@ -283,7 +284,7 @@ public final class ChannelInspector {
         }
         MappedSection mapped;
         try {
-            mapped = MappedSection.open(file, -1, false);
+            mapped = SectionPlatform.current().open(file, -1, false);
         } catch (ChannelFiles.OwnerGone e) {
             r.owner = new ProcessIdentity(e.pid, ProcessIdentity.UNKNOWN_START);
             r.liveness = GONE;
@@ -400,7 +401,7 @@ public final class ChannelInspector {
     private static final String GONE = "dead (its sealed section is no longer held by its process)";
 
     /**
-     * Null for a regular file or a link (not followed here: {@link MappedSection#open} checks that a link is a sealed
+     * Null for a regular file or a link (not followed here: {@link SectionPlatform#open} checks that a link is a sealed
      * section's); else why it is not read. Opening a FIFO would block, and a device may be anything: the transport
      * creates only regular files and links to sealed memory.
      */
@@ -462,7 +463,7 @@ public final class ChannelInspector {
             }
             MappedSection mapped;
             try {
-                mapped = MappedSection.open(path, -1, false);
+                mapped = SectionPlatform.current().open(path, -1, false);
             } catch (ChannelFiles.OwnerGone e) {
                 v.present = true;
                 v.owner = new ProcessIdentity(e.pid, ProcessIdentity.UNKNOWN_START);
@@ -473,7 +474,7 @@ public final class ChannelInspector {
                 v.problem = "no ring section " + name;
                 return v;
             } catch (IOException | ApertureException e) {
-                v.present = ChannelFiles.present(path);
+                v.present = SectionPlatform.current().present(path);
                 v.problem = "cannot map " + name + ": " + e.getMessage();
                 return v;
             }

@@ -11,6 +11,7 @@ import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberTable;
@@ -153,7 +154,7 @@ public final class Tail implements AutoCloseable {
         }
         MappedSection mapped;
         try {
-            mapped = MappedSection.open(ringPath, -1, false);
+            mapped = SectionPlatform.current().open(ringPath, -1, false);
         } catch (IOException e) {
             throw new ApertureException("cannot map " + ringPath + ": " + e, e);
         }
@@ -461,9 +462,9 @@ public final class Tail implements AutoCloseable {
                 if (ChannelInspector.irregular(file) != null) {
                     continue;
                 }
-                Object key = ChannelFiles.fileKey(file);
+                Object key = SectionPlatform.current().entryKey(file);
                 try {
-                    MappedSection section = MappedSection.open(file, SubscriberDescriptor.LENGTH,
+                    MappedSection section = SectionPlatform.current().open(file, SubscriberDescriptor.LENGTH,
                         false);
                     section.openLockProbe();
                     gates.add(new Gate(section, file, key));
@@ -506,7 +507,7 @@ public final class Tail implements AutoCloseable {
         // right after it stops gating on it, and a leaving subscriber unlinks its own before it sets its cancel flag.
         return admitted && !cancelled && !dropped && consumed != Long.MIN_VALUE && consumed < sequence
             && Boolean.TRUE.equals(section.peerLockHeld()) && gate.key != null
-            && gate.key.equals(ChannelFiles.fileKey(gate.file));
+            && gate.key.equals(SectionPlatform.current().entryKey(gate.file));
     }
 
     private boolean valid(long sequence) {

@@ -9,7 +9,6 @@ import io.aperture.CorruptSectionException;
 import io.aperture.PublishReport;
 import io.aperture.SubscriberEnd;
 import io.aperture.MessageTooLargeException;
-import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.ChannelLog;
 import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.OwnRingSection;
@@ -17,6 +16,7 @@ import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
 import io.aperture.internal.section.SectionFaults;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberLink;
@@ -545,7 +545,7 @@ public final class PublisherCore<T> implements Runnable {
             String death = link.liveness.check(now);
             if (death != null) {
                 retire(link, SubscriberEnd.Kind.DIED, death);
-                ChannelFiles.deleteIfSame(link.path, link.fileKey);
+                SectionPlatform.current().removeIfSame(link.path, link.fileKey);
             }
         }
         roster.closeRetired();

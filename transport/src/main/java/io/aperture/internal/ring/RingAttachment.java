@@ -14,6 +14,7 @@ import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
 import io.aperture.internal.section.SectionFaults;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.SectionStore;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.TerminalState;
@@ -41,6 +42,7 @@ import static io.aperture.internal.section.SubscriberDescriptor.START_OFFSET;
  * the lowest free subscriber section (removing stale ones). The admission that follows is the session's.
  */
 public final class RingAttachment {
+    private static final SectionPlatform PLATFORM = SectionPlatform.current();
     private static final long MAX_ATTACH_PARK_NS = 10_000_000L;
     /** The first step of the attach back-off. */
     private static final long FIRST_PARK_NS = 10_000L;
@@ -74,7 +76,7 @@ public final class RingAttachment {
         this.channel = channel;
         this.codec = codec;
         this.options = options;
-        this.store = SectionStore.of(options.sections());
+        this.store = PLATFORM.store(options.sections());
         this.intervalNs = options.livenessInterval().toNanos();
         this.stop = stop;
         this.context = context;
@@ -94,7 +96,7 @@ public final class RingAttachment {
             if (stop.getAsBoolean()) {
                 return null;
             }
-            if (ChannelFiles.present(ringPath)) {
+            if (PLATFORM.present(ringPath)) {
                 Object attached = tryAttach(ringPath);
                 if (attached instanceof Attached a) {
                     return a;
@@ -113,9 +115,9 @@ public final class RingAttachment {
     /** Attaches to the ring at {@code ringPath}: the {@link Attached}, or why not (yet). */
     private Object tryAttach(Path ringPath) throws IOException {
         MappedSection mapped;
-        Object ringKey = ChannelFiles.fileKey(ringPath);
+        Object ringKey = PLATFORM.entryKey(ringPath);
         try {
-            mapped = MappedSection.open(ringPath, -1, false);
+            mapped = PLATFORM.open(ringPath, -1, false);
             mapped.openLockProbe(); // at once, on the file just mapped: this side probes the publisher's lock
         } catch (ChannelFiles.OwnerGone e) {
             // A sealed ring's link whose publisher is gone: said at once, as for a file left by a dead publisher.
@@ -151,7 +153,7 @@ public final class RingAttachment {
                 return "the ring of publisher " + h.publisher + " is " + TerminalState.name(state);
             }
             if (!h.publisher.isAlive()) {
-                if (ringKey == null || !ringKey.equals(ChannelFiles.fileKey(ringPath))) {
+                if (ringKey == null || !ringKey.equals(PLATFORM.entryKey(ringPath))) {
                     return "the ring of publisher " + h.publisher + " was replaced"; // a new publisher: try it
                 }
                 // Left by a dead process: said at once, whatever its state, never read as an (empty) stream.
@@ -169,7 +171,7 @@ public final class RingAttachment {
             int index = claimIndex;
             DoubleMapping doubled = null;
             if ((h.flags & RingDescriptor.FLAG_DOUBLE_MAPPED) != 0 && options.doubleMapping()) {
-                doubled = DoubleMapping.map(ringPath, RingDescriptor.SLOTS_OFFSET, h.capacity, false);
+                doubled = PLATFORM.mapTwice(ringPath, RingDescriptor.SLOTS_OFFSET, h.capacity, false);
                 if (doubled != null && doubled.buffer().getLong(RingDescriptor.SESSION_ID_OFFSET) != h.sessionId) {
                     doubled.close(); // the name now belongs to another ring: read this one through the copy path
                     doubled = null;
@@ -275,8 +277,8 @@ public final class RingAttachment {
      * when it is a live subscriber of an earlier session (it will leave), null when it was stale and removed.
      */
     private static String occupant(Path path, long sessionId) {
-        Object key = ChannelFiles.fileKey(path);
-        try (MappedSection existing = MappedSection.open(path, LENGTH, false)) {
+        Object key = PLATFORM.entryKey(path);
+        try (MappedSection existing = PLATFORM.open(path, LENGTH, false)) {
             ByteBuffer b = existing.buffer();
             ProcessIdentity owner = new ProcessIdentity(b.getLong(PID_OFFSET), b.getLong(START_OFFSET));
             // Acquire: the cancel flag, released by a subscriber that leaves.
@@ -288,7 +290,7 @@ public final class RingAttachment {
         } catch (IOException | RuntimeException e) {
             // unreadable, or a sealed section's link its owner no longer holds: garbage left behind
         }
-        ChannelFiles.deleteIfSame(path, key);
+        PLATFORM.removeIfSame(path, key);
         return null;
     }
 }

@@ -15,6 +15,7 @@ import io.aperture.internal.section.MappedSection;
 import io.aperture.internal.section.SectionFaults;
 import io.aperture.internal.section.OwnSubscriberSection;
 import io.aperture.internal.section.PeerLiveness;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.RecordDescriptor;
 import io.aperture.internal.section.RingDescriptor;
 import io.aperture.internal.section.RingHeader;
@@ -350,7 +351,7 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
         // requested wakes the conductor, announced in its own word: a consumed store does not wake it, nor this the writer.
         demandWaker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.DEMAND_PARKED_OFFSET);
         demandWaker.addPeer(ringSection);
-        liveness = new PeerLiveness(a.ringName(), ring, header.publisher, ringSection,
+        liveness = SectionPlatform.current().liveness(a.ringName(), ring, header.publisher, ringSection,
             RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
         spot = new ParkingSpot(ownSection, PARKED_OFFSET, ringSection, RingDescriptor.WAKE_OFFSET, true);
         return true;

@@ -5,9 +5,9 @@ import io.aperture.PublishReport;
 import io.aperture.SubscriberEnd;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.ChannelLog;
-import io.aperture.internal.section.PeerLiveness;
 import io.aperture.internal.section.ProcessIdentity;
 import io.aperture.internal.section.RingDescriptor;
+import io.aperture.internal.section.SectionPlatform;
 import io.aperture.internal.section.ShmSequence;
 import io.aperture.internal.section.SubscriberDescriptor;
 import io.aperture.internal.section.SubscriberLink;
@@ -73,7 +73,7 @@ final class SubscriberRoster {
             if (found != null) {
                 return found;
             }
-            if (!ChannelFiles.present(ChannelFiles.subscriberPath(directory, channel, index))) {
+            if (!SectionPlatform.current().present(ChannelFiles.subscriberPath(directory, channel, index))) {
                 return null; // subscribers claim the lowest free index: none beyond a free one
             }
         }
@@ -129,7 +129,7 @@ final class SubscriberRoster {
             start = oldest;
         }
         link.admit(start, base);
-        link.liveness = new PeerLiveness(link.name(), link.mapped(), link.identity, link.section(),
+        link.liveness = SectionPlatform.current().liveness(link.name(), link.mapped(), link.identity, link.section(),
             SubscriberDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());
         SubscriberTable.admit(ring, link.index, link.subscriberId, start, base); // the id last, released
         ChannelLog.log().info("channel '{}': subscriber {} (pid {}) admitted at seq {}", channel, link.index,

@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * words that never change; {@link #remove} unlinks the name only while it still refers to this ring.
  */
 public final class OwnRingSection implements AutoCloseable {
+    private static final SectionPlatform PLATFORM = SectionPlatform.current();
     private final MappedSection mapped;
     private final DoubleMapping doubleMapping;
     private final ByteBuffer section;
@@ -34,7 +35,7 @@ public final class OwnRingSection implements AutoCloseable {
         this.doubleMapping = doubleMapping;
         this.section = mapped.buffer();
         this.path = path;
-        this.fileKey = ChannelFiles.fileKey(path);
+        this.fileKey = PLATFORM.entryKey(path);
         this.sessionId = sessionId;
         this.headerImage = new byte[RingDescriptor.CURSOR_OFFSET];
         this.headerScratch = new byte[RingDescriptor.CURSOR_OFFSET];
@@ -54,13 +55,13 @@ public final class OwnRingSection implements AutoCloseable {
         removeStale(directory, channel, path);
         long sessionId = ThreadLocalRandom.current().nextLong();
         long length = RingDescriptor.fileLength(options.ringCapacity());
-        SectionStore store = SectionStore.of(options.sections());
+        SectionStore store = PLATFORM.store(options.sections());
         MappedSection mapped = null;
         DoubleMapping doubled = null;
         try (SectionStore.NewSection fresh = store.create(directory, channel + ".ring", length)) {
-            mapped = MappedSection.open(fresh.mapPath(), length, true);
+            mapped = PLATFORM.open(fresh.mapPath(), length, true);
             doubled = options.doubleMapping()
-                ? DoubleMapping.map(fresh.mapPath(), RingDescriptor.SLOTS_OFFSET, options.ringCapacity(), true) : null;
+                ? PLATFORM.mapTwice(fresh.mapPath(), RingDescriptor.SLOTS_OFFSET, options.ringCapacity(), true) : null;
             RingHeader.initialise(mapped.buffer(), sessionId, options, options.maxSubscribers(), codec, doubled != null);
             // Held for the ring's lifetime: subscribers probe it to learn that this process died.
             mapped.lockExclusive();
@@ -90,21 +91,21 @@ public final class OwnRingSection implements AutoCloseable {
 
     /** A ring left by a dead publisher is removed; one whose publisher lives makes the creation fail. */
     private static void removeStale(Path directory, String channel, Path path) {
-        if (!ChannelFiles.present(path)) {
+        if (!PLATFORM.present(path)) {
             return;
         }
-        Object key = ChannelFiles.fileKey(path);
+        Object key = PLATFORM.entryKey(path);
         String live = describeLivePublisher(path);
         if (live != null) {
             throw new ApertureException("channel '" + channel + "' in " + directory + " already has a live publisher ("
                 + live + ")");
         }
-        ChannelFiles.deleteIfSame(path, key);
+        PLATFORM.removeIfSame(path, key);
         ChannelLog.log().info("channel '{}' in {}: removed the ring a publisher that is no longer running left", channel,
             directory);
         for (int i = 0; i < RingDescriptor.MAX_SUBSCRIBERS_LIMIT; i++) {
             Path sub = ChannelFiles.subscriberPath(directory, channel, i);
-            if (!ChannelFiles.present(sub)) {
+            if (!PLATFORM.present(sub)) {
                 break;
             }
             removeIfOwnerDead(sub);
@@ -112,24 +113,24 @@ public final class OwnRingSection implements AutoCloseable {
     }
 
     private static void removeIfOwnerDead(Path path) {
-        Object key = ChannelFiles.fileKey(path);
-        try (MappedSection sub = MappedSection.open(path, SubscriberDescriptor.LENGTH, false)) {
+        Object key = PLATFORM.entryKey(path);
+        try (MappedSection sub = PLATFORM.open(path, SubscriberDescriptor.LENGTH, false)) {
             ByteBuffer b = sub.buffer();
             ProcessIdentity owner = new ProcessIdentity(b.getLong(SubscriberDescriptor.PID_OFFSET),
                 b.getLong(SubscriberDescriptor.START_OFFSET));
             if (!owner.isAlive()) {
-                ChannelFiles.deleteIfSame(path, key);
+                PLATFORM.removeIfSame(path, key);
                 ChannelLog.log().info("removed {}, left by subscriber {}, which is no longer running", path, owner);
             }
         } catch (IOException | RuntimeException e) {
-            ChannelFiles.deleteIfSame(path, key); // not a readable subscriber section: leftover garbage
+            PLATFORM.removeIfSame(path, key); // not a readable subscriber section: leftover garbage
             ChannelLog.log().info("removed {}, which is not a readable subscriber section: {}", path, e.toString());
         }
     }
 
     /** "pid N" of the publisher of the ring now at {@code path} if it runs and the ring is open, else null. */
     private static String describeLivePublisher(Path path) {
-        try (MappedSection existing = MappedSection.open(path, -1, false)) {
+        try (MappedSection existing = PLATFORM.open(path, -1, false)) {
             ByteBuffer b = existing.buffer();
             if (b.capacity() < RingDescriptor.SLOTS_OFFSET || RingHeader.magic(b) == 0) {
                 return null;
@@ -186,7 +187,7 @@ public final class OwnRingSection implements AutoCloseable {
 
     /** Unlinks the ring's name, if it still refers to this ring. */
     public void remove() {
-        ChannelFiles.deleteIfSame(path, fileKey);
+        PLATFORM.removeIfSame(path, fileKey);
     }
 
     /** Closes the descriptors; the memory goes when nothing refers to it (a late access reads stale memory). */

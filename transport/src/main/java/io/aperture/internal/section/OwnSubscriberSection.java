@@ -31,6 +31,7 @@ import static io.aperture.internal.section.SubscriberDescriptor.SUBSCRIBER_ID_OF
  * into it. One thread (the drain thread) uses it.
  */
 public final class OwnSubscriberSection implements AutoCloseable {
+    private static final SectionPlatform PLATFORM = SectionPlatform.current();
     private final MappedSection mapped;
     private final ByteBuffer section;
     private final Path path;
@@ -48,7 +49,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
         this.mapped = mapped;
         this.section = mapped.buffer();
         this.path = path;
-        this.fileKey = ChannelFiles.fileKey(path);
+        this.fileKey = PLATFORM.entryKey(path);
         this.index = index;
         this.subscriberId = section.getLong(SUBSCRIBER_ID_OFFSET);
         this.image = new byte[REQUESTED_OFFSET];
@@ -66,7 +67,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
      */
     public static OwnSubscriberSection claim(Path directory, String channel, int index, long ringSessionId, int flags)
         throws IOException {
-        return claim(SectionStore.of(io.aperture.ChannelOptions.Sections.AUTO), directory, channel, index, ringSessionId,
+        return claim(PLATFORM.store(io.aperture.ChannelOptions.Sections.AUTO), directory, channel, index, ringSessionId,
             flags, new byte[0], null);
     }
 
@@ -91,7 +92,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
         Path path = ChannelFiles.subscriberPath(directory, channel, index);
         MappedSection mapped = null;
         try (SectionStore.NewSection fresh = store.create(directory, channel + ".sub-" + index, LENGTH)) {
-            mapped = MappedSection.open(fresh.mapPath(), LENGTH, true);
+            mapped = PLATFORM.open(fresh.mapPath(), LENGTH, true);
             ByteBuffer s = mapped.buffer();
             s.putLong(RING_SESSION_ID_OFFSET, ringSessionId);
             s.putLong(PID_OFFSET, ProcessIdentity.CURRENT.pid);
@@ -210,17 +211,17 @@ public final class OwnSubscriberSection implements AutoCloseable {
 
     /** Whether the section's name still refers to this section (the publisher removes a refusal it has read). */
     public boolean linked() {
-        return fileKey != null && fileKey.equals(ChannelFiles.fileKey(path));
+        return fileKey != null && fileKey.equals(PLATFORM.entryKey(path));
     }
 
     /** Unlinks the section's name if it still refers to this section (idempotent). */
     public void unlink() {
-        ChannelFiles.deleteIfSame(path, fileKey);
+        PLATFORM.removeIfSame(path, fileKey);
     }
 
     /** Leaves the channel: the name goes first, so a publisher that sees the flag finds the directory clean. */
     public void detach() {
-        ChannelFiles.deleteIfSame(path, fileKey);
+        PLATFORM.removeIfSame(path, fileKey);
         storeCancelled(section);
     }
 

@@ -3,7 +3,7 @@ package io.aperture.internal.section;
 import java.nio.ByteBuffer;
 
 /**
- * Is the process at the other end of a section still there? Each side holds an exclusive OS lock on its
+ * Is the process at the other end of a section still there? Made by {@link SectionPlatform#liveness}. Each side holds an exclusive OS lock on its
  * own file for its lifetime; the kernel releases it however the process dies. The peer is dead when:
  * <ol>
  *   <li>its lock on its file is gone ({@link MappedSection#peerLockHeld()}: an OFD lock on Linux, which no close
@@ -26,7 +26,8 @@ public final class PeerLiveness {
     private final long heartbeatTimeoutNs;
     private int probes;
 
-    public PeerLiveness(String fileName, MappedSection mapped, ProcessIdentity identity, ByteBuffer section, int heartbeatOffset,
+    /** Made by {@link SectionPlatform#liveness}. */
+    PeerLiveness(String fileName, MappedSection mapped, ProcessIdentity identity, ByteBuffer section, int heartbeatOffset,
                  long heartbeatTimeoutNs) {
         this.fileName = fileName;
         this.mapped = mapped;

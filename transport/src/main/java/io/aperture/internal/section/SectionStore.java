@@ -8,17 +8,19 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 
 /**
- * How a section comes to exist under its name: the seam between the layouts above and the operating system below.
- * A store makes a section complete under no name ({@link NewSection#mapPath()} is where its owner maps it), then
- * gives it its name in one atomic step that fails when the name is taken, so that a peer that finds the name finds
- * a complete section and two creators cannot both win. Peers open a section by its name alone, whichever store made
- * it: {@link MappedSection#open} follows what the name is (a file, or a link to a sealed memory) and validates it.
+ * How a section comes to exist under its name: the creation part of {@link SectionPlatform}, which chooses the store
+ * ({@link SectionPlatform#store}). A store makes a section complete under no name ({@link NewSection#mapPath()} is
+ * where its owner maps it), then gives it its name in one atomic step that fails when the name is taken, so that a
+ * peer that finds the name finds a complete section and two creators cannot both win. Peers open a section by its
+ * name alone, whichever store made it: {@link SectionPlatform#open} follows what the name is (a file, or a link to a
+ * sealed memory) and validates it.
  *
- * <p>Two stores, chosen by {@link ChannelOptions#sections()}: {@link #FILES} (a file in the section directory, written
- * under a temporary name and hard-linked to its own, the design everywhere) and {@link #SEALED} (Linux: a sealed
- * memfd, {@link SealedMemory}, whose name in the directory is a symbolic link to {@code /proc/<pid>/fd/<n>} of its
- * owner: no process can truncate it, and the name dangles as soon as the owner is gone). A Windows store would make
- * a named file-mapping object here (docs/architecture.md, §2.1); the ring above would not change.
+ * <p>Two stores on Linux, chosen by {@link ChannelOptions#sections()}: {@link #FILES} (a file in the section
+ * directory, written under a temporary name and hard-linked to its own, the design everywhere) and {@link #SEALED}
+ * (Linux: a sealed memfd, {@link SealedMemory}, whose name in the directory is a symbolic link to
+ * {@code /proc/<pid>/fd/<n>} of its owner: no process can truncate it, and the name dangles as soon as the owner is
+ * gone). A Windows store would make a named file-mapping object here (docs/architecture.md, §2.1); the ring above
+ * would not change.
  */
 public interface SectionStore {
     /** Files in the section directory. */
@@ -109,27 +111,6 @@ public interface SectionStore {
      * @throws ApertureException when the system refuses it, naming the section and the cause
      */
     NewSection create(Path directory, String baseName, long length);
-
-    /**
-     * The store {@code sections} asks for: {@link ChannelOptions.Sections#AUTO} is {@link #SEALED} where this process
-     * can make sealed memory, else {@link #FILES}.
-     *
-     * @throws ApertureException when {@link ChannelOptions.Sections#SEALED} is asked for where there is none
-     */
-    static SectionStore of(ChannelOptions.Sections sections) {
-        switch (sections) {
-            case FILES:
-                return FILES;
-            case SEALED:
-                if (!SealedMemory.AVAILABLE) {
-                    throw new ApertureException("sections SEALED asked for, but this system cannot make sealed memory "
-                        + "(memfd_create with sealing: Linux 3.17 and glibc 2.27 or later); use Sections.AUTO or FILES");
-                }
-                return SEALED;
-            default:
-                return SealedMemory.AVAILABLE ? SEALED : FILES;
-        }
-    }
 
     /** A section being made: complete once its owner has written it, named by {@link #publish}. */
     interface NewSection extends AutoCloseable {

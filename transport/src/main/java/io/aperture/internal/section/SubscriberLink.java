@@ -21,6 +21,7 @@ import static io.aperture.internal.section.SubscriberDescriptor.*;
  * the ring at a floor chosen by the publisher.
  */
 public final class SubscriberLink implements AutoCloseable {
+    private static final SectionPlatform PLATFORM = SectionPlatform.current();
     /** The {@code consumed} of a subscriber that was not admitted yet. */
     public static final long NOT_STARTED = Long.MIN_VALUE;
 
@@ -91,13 +92,13 @@ public final class SubscriberLink implements AutoCloseable {
      */
     public static SubscriberLink tryOpen(Path directory, String channel, int index, long sessionId, Refusals refusals) {
         Path path = ChannelFiles.subscriberPath(directory, channel, index);
-        Object fileKey = ChannelFiles.fileKey(path);
+        Object fileKey = PLATFORM.entryKey(path);
         if (fileKey == null) {
             return null;
         }
         MappedSection mapped;
         try {
-            mapped = MappedSection.open(path, LENGTH, false);
+            mapped = PLATFORM.open(path, LENGTH, false);
             mapped.openLockProbe(); // at once, on the file just mapped: the publisher probes the subscriber's lock
         } catch (NoSuchFileException e) {
             return null;
@@ -118,7 +119,7 @@ public final class SubscriberLink implements AutoCloseable {
             SaidEnd end = saidEnd(section);
             if (end.kind() == SubscriberDescriptor.END_REFUSED) {
                 refusals.refused(index, owner, end.message());
-                ChannelFiles.deleteIfSame(path, fileKey); // read: its subscriber, waiting for this, goes on
+                PLATFORM.removeIfSame(path, fileKey); // read: its subscriber, waiting for this, goes on
                 mapped.close();
                 return null;
             }
@@ -127,7 +128,7 @@ public final class SubscriberLink implements AutoCloseable {
             || section.getInt(INDEX_OFFSET) != index || id == 0 || cancelled
             || (long) ShmSequence.LONG.getAcquire(section, CONSUMED_OFFSET) != NOT_STARTED) {
             if (magic != 0 && !owner.isAlive()) {
-                ChannelFiles.deleteIfSame(path, fileKey);
+                PLATFORM.removeIfSame(path, fileKey);
             }
             mapped.close();
             return null;
