@@ -16,7 +16,6 @@ import io.aperture.internal.waiting.PeerSet;
 import io.aperture.internal.waiting.Waker;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
