@@ -157,6 +157,24 @@ class FrameOutboxTest {
         }
     }
 
+    /** A frame sent before any demand waits in the queue; the first request finds it there and has it written. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldWriteAFrameSentBeforeAnyDemandOnceTheFirstRequestArrives() throws Exception {
+        FrameOutbox<Long> outbox = new FrameOutbox<>();
+        TakingSink sink = new TakingSink();
+        outbox.frames().subscribe(sink);
+        CountDownLatch written = new CountDownLatch(1);
+        assertThat(outbox.send(Frame.of(FrameKind.NEXT, 1, 0, 7L).onWritten(written::countDown))).isTrue();
+        assertThat(written.getCount()).as("no demand yet: not written").isOne();
+        assertThat(sink.values).isEmpty();
+        sink.subscription.request(1);
+        assertThat(written.await(30, TimeUnit.SECONDS)).as("written after the request").isTrue();
+        assertThat(sink.values).containsExactly(7L);
+        outbox.complete();
+        assertThat(sink.completed.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+
     /** A channel end that takes every frame offered without waiting, on any thread. */
     private static final class TakingSink implements RingSink<Frame<Long>> {
         final List<Long> values = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -49,6 +49,7 @@ class LayoutDescriptorTest {
         pinned.put("FLAG_DOUBLE_MAPPED", 1);
         pinned.put("FLAG_DROP_SLOWEST", 2);
         pinned.put("FLAG_PAYLOAD_CHECKSUM", 4);
+        pinned.put("FLAG_DEMAND_PARKED", 8);
         pinned.put("CHECKSUM_LENGTH", 4);
         pinned.put("CODEC_SCHEMA_ID_OFFSET", 52);
         pinned.put("CODEC_NAME_LENGTH_OFFSET", 56);

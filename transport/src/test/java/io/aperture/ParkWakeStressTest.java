@@ -145,9 +145,11 @@ class ParkWakeStressTest {
     }
 
     /**
-     * A publisher's two waiting threads on one parked count, as its conductor (waiting for demand) and
-     * writer (waiting for space): the subscriber stores demand, waits for an answer, then stores space. The
-     * writer is counted asleep while the conductor comes and goes; the subscriber's second store must wake it.
+     * Two waiting threads on one parked count, as a publisher's conductor (waiting for demand) and writer (waiting
+     * for space) were before the demand wait got a word of its own (docs/waiting.md, "Demand and space apart"); the
+     * counted protocol each word follows is the same: the subscriber stores demand, waits for an answer, then stores
+     * space. The writer is counted asleep while the conductor comes and goes; the subscriber's second store must
+     * wake it.
      */
     @Test
     void shouldLoseNoWakeUpWithTwoWaitersOnOneParkedCount() throws Exception {

@@ -137,7 +137,7 @@ class PayloadChecksumTest {
             copy.putInt(RingDescriptor.FLAGS_OFFSET, copy.getInt(RingDescriptor.FLAGS_OFFSET) | 1 << 5);
             assertThatThrownBy(() -> RingHeader.read("copy.ring", copy, copy.capacity()))
                 .isInstanceOf(IncompatibleChannelException.class).hasMessageContaining("copy.ring")
-                .hasMessageContaining("knows 0x7 only");
+                .hasMessageContaining("knows 0xf only");
         } finally {
             publishing.dispose();
         }

@@ -895,7 +895,7 @@ class RingProtocolTest {
         assertThat(header.maxMessageLength).isEqualTo(700);
         assertThat(header.maxSubscribers).isEqualTo(1);
         assertThat(header.publisher.pid).isEqualTo(ProcessHandle.current().pid());
-        assertThat(header.flags).isZero();
+        assertThat(header.flags).isEqualTo(RingDescriptor.FLAG_DEMAND_PARKED); // every ring of this build
         assertThat(header.schemaId).isZero();
         assertThat(header.codecName).isEqualTo("bytes");
         assertThat(RingHeader.terminalState(mapped)).isEqualTo(TerminalState.OPEN);

@@ -191,6 +191,23 @@ final class FrameOutboxTest {
         assertThat(sink.error.get()).isNull();
     }
 
+    /** A record sent before any demand waits in the queue; the first request finds it there and has it written. */
+    @Test
+    void aRecordSentBeforeAnyDemandIsWrittenOnceTheFirstRequestArrives() throws Exception {
+        FrameOutbox outbox = new FrameOutbox();
+        TakingSink sink = new TakingSink();
+        outbox.records().subscribe(sink);
+        ByteBuf frame = frame(7);
+        assertThat(outbox.send(RingFrame.frame(frame))).isTrue();
+        assertThat(outbox.hasQueued()).as("no demand yet: queued").isTrue();
+        sink.subscription.request(1);
+        sink.awaitValues(1);
+        assertThat(sink.values).containsExactly(7);
+        awaitReleased(List.of(frame));
+        outbox.complete();
+        assertThat(sink.done.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+
     /**
      * A request that finds nothing queued leaves the worker asleep (the sender of the next record drains it itself):
      * a record sent while the first demand arrives is still written, once, whichever of the two comes first. Either

@@ -26,7 +26,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * read-modify-write on mapped memory (which crashes the JVM on a truncated file's page: SectionFaults): each thread
  * bumps the wake word through its own {@link Waker} (as the ring writer's and the session's are), counts itself
  * parked on the ring's {@link ParkingSpot} (counted mode), and tries to end the ring with its own terminal state.
- * They take turns under the section's lock: no bump and no count may be lost, and exactly one end wins.
+ * They take turns under the section's lock: no bump and no count may be lost, and exactly one end wins. (Since the
+ * conductor's demand wait has a parked word of its own, the two threads share the wake word and the terminal state
+ * in production, and each parked word has one waiting thread; both spots count in one word here, the harder case of
+ * the same mechanism.)
  * r1: wake word; r2: parked count; r3: ends that won (1 for the writer, 2 for the conductor, 3 for both);
  * r4: whether the terminal state is the winner's.
  */

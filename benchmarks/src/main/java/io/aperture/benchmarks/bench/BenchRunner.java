@@ -48,7 +48,7 @@ public final class BenchRunner implements Callable<Integer> {
     /**
      * The interaction scenarios ({@code rr}: request-response round trips, {@code rstream}: request-stream
      * throughput): the native interactions and RSocket over Aperture against RSocket over TCP, RSocket over its own
-     * in-JVM transport (the ceiling of any RSocket transport: RSocket's own work per frame) and Aeron IPC (its
+     * in-JVM transport (a reference for RSocket's own work per frame, with no second process) and Aeron IPC (its
      * ping-pong for {@code rr}, its stream for {@code rstream}).
      */
     static final List<String> INTERACTION_TRANSPORTS = List.of("interactions", "rsocket-aperture", "rsocket", "rsocket-local",
@@ -369,7 +369,7 @@ public final class BenchRunner implements Callable<Integer> {
             ? pairBoth(transport, "pingpong", null, p.with("local", RSOCKET_LOCAL_SERVER))
             : withEndpoint(transport, p, q -> pairBoth(transport, "ponger", "pinger", q));
         // A one-JVM pair prints its histograms in its only child's output.
-        List<String> pinger = both.get(1).isEmpty() ? both.get(0) : both.get(1);
+        List<String> pinger = transport.equals("rsocket-local") ? both.get(0) : both.get(1);
         List<Histogram> hists = new ArrayList<>();
         for (String line : pinger) {
             if (line.startsWith("HIST ")) {

@@ -38,8 +38,8 @@ import java.util.function.ToLongFunction;
  * Aperture rings ({@code ApertureServerTransport}/{@code ApertureClientTransport}, default options: BLOCKING waits),
  * every other setting as over TCP; with {@code local=<name>} (transport {@code rsocket-local}) both peers in one JVM over
  * RSocket's own in-JVM transport ({@code rsocket-transport-local}: frames handed between the two ends' Reactor
- * subscribers in memory, no copy, no system call), the ceiling of any RSocket transport, since it leaves only RSocket's
- * own work per frame (role {@code both} for throughput, {@code pingpong} for round trips). The consumer (or ponger) is the RSocket server: it binds {@code 127.0.0.1} on a port
+ * subscribers in memory, no copy, no system call), a reference for RSocket's own work per frame with no second
+ * process (role {@code both} for throughput, {@code pingpong} for round trips). The consumer (or ponger) is the RSocket server: it binds {@code 127.0.0.1} on a port
  * the system picks and announces it ({@link BenchChild#ready(int)}); the producer (or pinger) connects as the
  * client. RSocket is symmetric, so either end may request: the consumer sends {@code requestStream} over the
  * connection it accepted and the producer's responder answers it; the pinger sends {@code requestResponse}

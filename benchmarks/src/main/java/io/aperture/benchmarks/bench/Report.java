@@ -136,8 +136,9 @@ final class Report {
                 + "docs/interactions.md); *RSocket over Aperture* is RSocket's own `RSocketServer`/`RSocketConnector` over\n"
                 + "`ApertureServerTransport`/`ApertureClientTransport` (docs/rsocket.md), configured as the TCP peer; both with\n"
                 + "Aperture's default options (BLOCKING waits). The peers: RSocket over TCP as below; RSocket over its own in-JVM\n"
-                + "transport (`rsocket-transport-local`, both ends in one JVM, frames handed over in memory), the ceiling of any\n"
-                + "RSocket transport, since only RSocket's own work per frame is left; and Aeron IPC's ping-pong\n"
+                + "transport (`rsocket-transport-local`, both ends in one JVM, frames handed over in memory), a reference for\n"
+                + "RSocket's own work per frame with no second process (not a strict bound: both ends share one heap and its\n"
+                + "collector); and Aeron IPC's ping-pong\n"
                 + "(for *rr*) and stream (for *rstream*), which carry bare messages with no interaction protocol. These rounds\n"
                 + "take a tenth of the ping-pong's round trips and of the throughput's messages (at most 500,000), for every\n"
                 + "transport alike. The ratio columns divide each Aperture row by the peer's median.\n");
@@ -332,9 +333,10 @@ final class Report {
         - **RSocket over its in-JVM transport** (`io.rsocket:rsocket-transport-local` 1.1.5), interaction scenarios
           only: the same server and client code as over TCP, in one JVM, connected by RSocket's `LocalServerTransport`
           and `LocalClientTransport`, which hand each frame from one end's Reactor subscriber to the other's in
-          memory (no copy, no system call, no second process). What is left is RSocket's own work per frame (frame
-          encoding and decoding, the requester's and responder's state, Netty buffers), so this is the ceiling of any
-          RSocket transport, RSocket over Aperture included.
+          memory (no copy, no system call, no second process). What is left is mostly RSocket's own work per frame
+          (frame encoding and decoding, the requester's and responder's state, Netty buffers): a reference for what
+          any RSocket transport can reach, not a strict bound (both ends share one heap and its collector, and its
+          hand-offs go through Reactor's queues).
 
         For 32-byte messages Aperture uses a codec writing four longs, Reactor carries the same `Flux` of records,
         Aeron offers 32 bytes per message, the socket writes 256 of them per `write` and RSocket sends one

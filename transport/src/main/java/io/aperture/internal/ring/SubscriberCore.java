@@ -349,7 +349,9 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
         waker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.PARKED_OFFSET);
         waker.addPeer(ringSection);
         // requested wakes the conductor, announced in its own word: a consumed store does not wake it, nor this the writer.
-        demandWaker = new Waker(ownSection, WAKE_OFFSET, RingDescriptor.DEMAND_PARKED_OFFSET);
+        // An earlier build's publisher (no flag) announces both waits in the one parked word.
+        demandWaker = new Waker(ownSection, WAKE_OFFSET, (header.flags & RingDescriptor.FLAG_DEMAND_PARKED) != 0
+            ? RingDescriptor.DEMAND_PARKED_OFFSET : RingDescriptor.PARKED_OFFSET);
         demandWaker.addPeer(ringSection);
         liveness = SectionPlatform.current().liveness(a.ringName(), ring, header.publisher, ringSection,
             RingDescriptor.HEARTBEAT_OFFSET, options.heartbeatTimeout().toNanos());

@@ -70,7 +70,10 @@ public final class RingDescriptor {
     public static final int MAX_SUBSCRIBERS_OFFSET = MAX_MESSAGE_LENGTH_OFFSET + 4;
     public static final int PUBLISHER_PID_OFFSET = MAX_SUBSCRIBERS_OFFSET + 4;
     public static final int PUBLISHER_START_OFFSET = PUBLISHER_PID_OFFSET + 8;
-    /** Bit 0 ({@link #FLAG_DOUBLE_MAPPED}), bit 1 ({@link #FLAG_DROP_SLOWEST}), bit 2 ({@link #FLAG_PAYLOAD_CHECKSUM}). */
+    /**
+     * Bit 0 ({@link #FLAG_DOUBLE_MAPPED}), bit 1 ({@link #FLAG_DROP_SLOWEST}), bit 2 ({@link #FLAG_PAYLOAD_CHECKSUM}),
+     * bit 3 ({@link #FLAG_DEMAND_PARKED}).
+     */
     public static final int FLAGS_OFFSET = PUBLISHER_START_OFFSET + 8;
     /** Flag: the publisher maps the slot area twice back to back, and records may run past its end. */
     public static final int FLAG_DOUBLE_MAPPED = 1;
@@ -81,6 +84,12 @@ public final class RingDescriptor {
      * the payload bytes before it, inside the record's length.
      */
     public static final int FLAG_PAYLOAD_CHECKSUM = 4;
+    /**
+     * Flag: the publisher's conductor announces its wait for demand in {@link #DEMAND_PARKED_OFFSET}, apart from the
+     * writer's {@link #PARKED_OFFSET}; a subscriber wakes it there after raising {@code requested}. Without it (an
+     * earlier build's ring) the subscriber checks {@link #PARKED_OFFSET} for both, as that build's publisher expects.
+     */
+    public static final int FLAG_DEMAND_PARKED = 8;
     /** Bytes of a record's payload checksum. */
     public static final int CHECKSUM_LENGTH = 4;
     public static final int CODEC_SCHEMA_ID_OFFSET = FLAGS_OFFSET + 4;

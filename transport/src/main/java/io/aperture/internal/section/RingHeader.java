@@ -65,7 +65,7 @@ public final class RingHeader {
         section.putLong(PUBLISHER_START_OFFSET, ProcessIdentity.CURRENT.startEpochMs);
         section.putInt(FLAGS_OFFSET, (options.slowConsumerPolicy() == ChannelOptions.SlowConsumerPolicy.DROP_SLOWEST
             ? FLAG_DROP_SLOWEST : 0) | (doubleMapped ? FLAG_DOUBLE_MAPPED : 0)
-            | (options.payloadChecksums() ? FLAG_PAYLOAD_CHECKSUM : 0));
+            | (options.payloadChecksums() ? FLAG_PAYLOAD_CHECKSUM : 0) | FLAG_DEMAND_PARKED);
         section.putInt(CODEC_SCHEMA_ID_OFFSET, codec.schemaId());
         section.putInt(CODEC_NAME_LENGTH_OFFSET, name.length);
         section.put(CODEC_NAME_OFFSET, name);
@@ -131,11 +131,11 @@ public final class RingHeader {
                 + " not in [1, " + MAX_SUBSCRIBERS_LIMIT + "]");
         }
         int flags = section.getInt(FLAGS_OFFSET);
-        if ((flags & ~(FLAG_DOUBLE_MAPPED | FLAG_DROP_SLOWEST | FLAG_PAYLOAD_CHECKSUM)) != 0) {
+        if ((flags & ~(FLAG_DOUBLE_MAPPED | FLAG_DROP_SLOWEST | FLAG_PAYLOAD_CHECKSUM | FLAG_DEMAND_PARKED)) != 0) {
             // A flag this library does not know may change what a record holds (as the checksum flag does).
             throw new IncompatibleChannelException("section " + sectionName + " has flags 0x" + Integer.toHexString(flags)
                 + ", of which this library knows 0x" + Integer.toHexString(FLAG_DOUBLE_MAPPED | FLAG_DROP_SLOWEST
-                | FLAG_PAYLOAD_CHECKSUM) + " only");
+                | FLAG_PAYLOAD_CHECKSUM | FLAG_DEMAND_PARKED) + " only");
         }
         if ((flags & FLAG_PAYLOAD_CHECKSUM) != 0 && maxMessageLength <= CHECKSUM_LENGTH) {
             throw new CorruptSectionException(sectionName, MAX_MESSAGE_LENGTH_OFFSET, "max message length "

@@ -72,10 +72,10 @@ public final class FutexWaitStrategy implements WaitStrategy {
 
     /**
      * The strategy of a wait that only a stop condition or the deadline ends: the default spin and yields, then a sleep
-     * on the first peer's wake word that is not announced in this side's {@code parked} count. Announced, it would make
-     * every subscriber's {@link Waker} wake this thread after each store of {@code consumed} or {@code requested} (a
-     * system call on the subscriber's side and a context switch on this one, per batch read), only for it to find nothing
-     * to do and sleep again. What can end the wait wakes without looking for an announcement: a local close or cancel
+     * on the first peer's wake word that is not announced in this side's parked counts. Announced, it would make every
+     * subscriber's {@link Waker} wake this thread after each raise of {@code requested} (a system call on the
+     * subscriber's side and a context switch on this one), only for it to find nothing to do and sleep again. Its spin
+     * and yields come first every time (no idle shortcut), since a local stop wakes without bumping the word. What can end the wait wakes without looking for an announcement: a local close or cancel
      * ({@link ParkingSpot#wakeSleepers()}, as for every wait) and a subscriber that cancels or detaches, which bumps its
      * wake word ({@link Waker#wakeAll()}) after it stored its cancel. The wake word is read before the stop condition is
      * checked, so either the check sees the cancel or the futex wait compares against a stale value and returns at once
@@ -83,6 +83,26 @@ public final class FutexWaitStrategy implements WaitStrategy {
      */
     public static FutexWaitStrategy stopOnly(ParkingSpot spot) {
         return new FutexWaitStrategy(spot, DEFAULT_SPIN_NS, DEFAULT_YIELDS, MAX_SLEEP_NS, false, true);
+    }
+
+    /**
+     * The steps of a stop-only wait before its sleep, in their order: the first peer's wake word is read, then the stop
+     * condition checked ({@code barrier.checkAlert()}); returns the value to sleep on. A cancel stored before the peer
+     * bumped its word is then either seen by the check or makes the sleep on the value return at once
+     * ({@code ParkWakeStopOnlyStress} runs this method).
+     *
+     * @throws AlertException when the stop condition holds or the deadline passed
+     */
+    public static int beforeStopOnlySleep(ParkingSpot spot, SequenceBarrier barrier) throws AlertException {
+        // Acquire load of the first peer's wake word, before the stop condition: a wake after it changes it.
+        int wake = spot.stopWakeValue();
+        barrier.checkAlert();
+        return wake;
+    }
+
+    /** The longest one sleep lasts: until the barrier's deadline, and never past {@code maxSleepNs}. */
+    private long sleepTimeoutNs(SequenceBarrier barrier) {
+        return barrier instanceof ShmBarrier ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs;
     }
 
     @Override
@@ -108,7 +128,9 @@ public final class FutexWaitStrategy implements WaitStrategy {
             try {
                 barrier.checkAlert();
             } catch (AlertException e) {
-                idle = slept; // ended by the deadline (or a stop) after sleeping: the peer did not move
+                // Ended by the deadline (or a stop) after sleeping: the peer did not move. Not for a stop-only wait: a
+                // local stop does not bump the word it sleeps on, so its spin and yields must come first every time.
+                idle = slept && !stopOnly;
                 if (slept && budget != null) {
                     budget.slept(Long.MAX_VALUE);
                 }
@@ -131,16 +153,7 @@ public final class FutexWaitStrategy implements WaitStrategy {
                 continue;
             }
             if (stopOnly) {
-                // Acquire load of the first peer's wake word, before the stop condition: a wake after it changes it.
-                int wake = spot.stopWakeValue();
-                try {
-                    barrier.checkAlert();
-                } catch (AlertException e) {
-                    idle = slept; // as above: a wait its deadline ended after a sleep makes the next one sleep at once
-                    throw e;
-                }
-                spot.sleep(wake, barrier instanceof ShmBarrier
-                    ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs);
+                spot.sleep(beforeStopOnlySleep(spot, barrier), sleepTimeoutNs(barrier));
                 slept = true;
                 continue;
             }
@@ -154,8 +167,7 @@ public final class FutexWaitStrategy implements WaitStrategy {
                 if (!spot.targetBlocks(sequence)) {
                     continue; // the peer chosen to sleep on moved meanwhile: another one blocks now
                 }
-                long timeout = barrier instanceof ShmBarrier
-                    ? Math.min(((ShmBarrier) barrier).remainingNs(), maxSleepNs) : maxSleepNs;
+                long timeout = sleepTimeoutNs(barrier);
                 if (!slept && budget != null) {
                     firstSleepNs = System.nanoTime(); // one clock read per sleeping wait: a system call follows anyway
                 }

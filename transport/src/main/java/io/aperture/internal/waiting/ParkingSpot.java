@@ -125,8 +125,9 @@ public final class ParkingSpot {
                 break;
             }
         }
-        // None blocks: a wait for a stop condition or a deadline only (the conductor with all demand requested).
-        // It sleeps on the first peer, whose cancel or detach (wakeAll) then ends the sleep at once.
+        // None blocks: a wait for a stop condition or a deadline only. It sleeps on the first peer, whose cancel or
+        // detach (wakeAll) then ends the sleep at once. (The conductor with all demand requested waits unannounced,
+        // through stopWakeValue, under BLOCKING.)
         targetIsFallback = chosen == null && first != null;
         if (targetIsFallback) {
             chosen = first;

@@ -48,7 +48,7 @@ public final class ShmBarrier implements SequenceBarrier {
             return waitFor(sequence);
         } catch (InterruptedException | com.lmax.disruptor.TimeoutException e) {
             // Strategies offered by Waiting throw neither; treat as an early end of the wait.
-            throw AlertException.INSTANCE;
+            throw ALERT;
         }
     }
 
