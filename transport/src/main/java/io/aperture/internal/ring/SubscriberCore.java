@@ -532,13 +532,17 @@ public final class SubscriberCore<T> implements Runnable, RingReader.RecordHandl
                     checkDropped(); // overwritten because the publisher dropped this subscriber: say so
                     throw e;
                 }
+                long consumedBefore = consumedWritten;
                 if (!terminalReread) {
                     consumedWritten = reader.expectedConsumed();
                 }
                 if (delivered != deliveredStored) {
                     deliveredStored = delivered;
                     own.delivered(delivered);
-                    // consumed moved: a publisher waiting for space may go on. No fence per poll: settled before a wait.
+                }
+                if (consumedWritten != consumedBefore) {
+                    // consumed moved (a batch of only fragments or padding moves it too, delivering nothing): a
+                    // publisher waiting for space may go on. No fence per poll: settled before a wait.
                     waker.wakeIfSeenParked();
                 }
                 if (reader.terminated()) {
