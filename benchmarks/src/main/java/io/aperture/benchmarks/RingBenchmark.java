@@ -333,7 +333,7 @@ public class RingBenchmark {
             // Release, like every store of consumed (here before any reader or writer exists): nothing read yet.
             consumed.set(-1L);
 
-            // The publisher: as PublisherCore.start and SubscriberRoster.admit.
+            // The publisher: as PublisherRing (created by PublisherCore.start) and SubscriberRoster.admit.
             ringFile = SectionPlatform.current().open(ringPath, RingDescriptor.fileLength(capacity), true);
             ByteBuffer section = ringFile.buffer();
             ringDoubleMapping = options.doubleMapping()
@@ -342,7 +342,7 @@ public class RingBenchmark {
             subscriberView = SectionPlatform.current().open(subscriberPath, SubscriberDescriptor.LENGTH, false);
             ByteBuffer subscriberReadOnly = subscriberView.buffer();
             ShmSequence gating = new ShmSequence(subscriberReadOnly, SubscriberDescriptor.CONSUMED_OFFSET);
-            // As PublisherCore: one set of subscribers for the sequencer, the waker and the writer's spot.
+            // As PublisherRing: one set of subscribers for the sequencer, the waker and the writer's spot.
             PeerSet<Void> subscribers = PeerSet.ofSections(SubscriberDescriptor.WAKE_OFFSET, SubscriberDescriptor.PARKED_OFFSET);
             ParkingSpot writerSpot = new ParkingSpot(section, RingDescriptor.PARKED_OFFSET, false, subscribers,
                 PeerSet.Peer::gating);
