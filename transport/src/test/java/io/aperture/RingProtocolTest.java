@@ -1358,7 +1358,7 @@ class RingProtocolTest {
                 try {
                     decoded.add(decoder.decode(window.duplicate().order(ByteOrder.nativeOrder())));
                 } catch (RuntimeException e) {
-                    // As SubscriberCore does: the codec's failure surfaces wrapped, naming the record.
+                    // As SubscriberDelivery does: the codec's failure surfaces wrapped, naming the record.
                     throw new ApertureException("codec '" + decoder.name() + "' failed to decode the record at seq "
                         + sequence + ": " + e, e);
                 }

@@ -34,7 +34,7 @@ public class ParkWakeCountedSettledStress {
         r.r1 = pair.waiterRechecks();
     }
 
-    /** SubscriberCore's drain loop: store consumed (a poll), the cheap check, then the settle before its wait. */
+    /** SubscriberDrain's loop: store consumed (a poll), the cheap check, then the settle before its wait. */
     @Actor
     public void waker() {
         // Release store of consumed: the slots read before it may be overwritten once the publisher sees it.

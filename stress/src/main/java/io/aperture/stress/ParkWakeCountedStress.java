@@ -36,7 +36,7 @@ public class ParkWakeCountedStress {
         r.r1 = pair.waiterRechecks();
     }
 
-    /** SubscriberCore's request: store the new demand, then wake a parked publisher. */
+    /** SubscriberDemand.advertise: store the new demand, then wake a parked publisher. */
     @Actor
     public void waker() {
         // Release store of requested: what the subscriber consumed before is visible with it.
