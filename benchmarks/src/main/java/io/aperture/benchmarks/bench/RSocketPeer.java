@@ -238,8 +238,10 @@ final class RSocketPeer {
 
     // ---------------------------------------------------------------- throughput
 
-    /** The server: requests one stream per round from the producer and checks every payload's sequence. */
-    /** {@code bound}: runs once the server is bound (a one-JVM pair starts its client there). */
+    /**
+     * The server: requests one stream per round from the producer and checks every payload's sequence; {@code bound}
+     * runs once the server is bound (a one-JVM pair starts its client there).
+     */
     private static void consume(Params p, Duration timeout, Runnable bound) throws Exception {
         long n = p.getLong("messages");
         int window = p.getInt("window", 0);
