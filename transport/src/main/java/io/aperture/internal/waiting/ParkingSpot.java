@@ -111,13 +111,9 @@ public final class ParkingSpot {
     public int wakeValue(long sequence) {
         PeerSet.Peer<?> chosen = null;
         PeerSet.Peer<?>[] current = peers.current().peers();
-        PeerSet.Peer<?> first = null;
         for (PeerSet.Peer<?> peer : current) {
             if (peer.section() == null) {
                 continue; // a peer that only gates has no wake word to sleep on
-            }
-            if (first == null) {
-                first = peer;
             }
             Sequence blocking = progress.of(peer);
             if (blocking == null || blocking.get() < sequence) {
@@ -128,13 +124,25 @@ public final class ParkingSpot {
         // None blocks: a wait for a stop condition or a deadline only. It sleeps on the first peer, whose cancel or
         // detach (wakeAll) then ends the sleep at once. (The conductor with all demand requested waits unannounced,
         // through stopWakeValue, under BLOCKING.)
-        targetIsFallback = chosen == null && first != null;
-        if (targetIsFallback) {
-            chosen = first;
+        if (chosen == null) {
+            chosen = firstWithWakeWord(current);
+            targetIsFallback = chosen != null;
+        } else {
+            targetIsFallback = false;
         }
         target = chosen;
         // Acquire: a value read here and still current at futex_wait time means no wake happened since.
         return chosen == null ? 0 : (int) ShmSequence.INT.getAcquire(chosen.section(), peerWakeOffset);
+    }
+
+    /** The first peer that has a wake word to sleep on (one that only gates has none), or null. */
+    private static PeerSet.Peer<?> firstWithWakeWord(PeerSet.Peer<?>[] current) {
+        for (PeerSet.Peer<?> peer : current) {
+            if (peer.section() != null) {
+                return peer;
+            }
+        }
+        return null;
     }
 
     /**
@@ -144,13 +152,7 @@ public final class ParkingSpot {
      * {@link Waker#wakeAll()}) then either is seen by the check or makes the sleep return at once.
      */
     public int stopWakeValue() {
-        PeerSet.Peer<?> chosen = null;
-        for (PeerSet.Peer<?> peer : peers.current().peers()) {
-            if (peer.section() != null) {
-                chosen = peer;
-                break;
-            }
-        }
+        PeerSet.Peer<?> chosen = firstWithWakeWord(peers.current().peers());
         target = chosen;
         targetIsFallback = chosen != null;
         // Acquire: the stop condition read after this load sees whatever the peer stored before it bumped this word.
