@@ -5,7 +5,6 @@ import io.aperture.CorruptSectionException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -121,6 +120,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
             }
             mapped.holdOpen(fresh.keep());
             mapped.linkedAs(path);
+            Object linked = PLATFORM.entryKey(path); // ours while we hold its lock: no cleaner removes a locked section
             OwnSubscriberSection claimed;
             try {
                 claimed = new OwnSubscriberSection(mapped, path, index);
@@ -130,7 +130,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
                     throw e;
                 }
                 CorruptSectionException corrupt = SectionFaults.corrupt(e, mapped);
-                Files.deleteIfExists(path); // ours, just linked: nobody is to find it after this
+                PLATFORM.removeIfSame(path, linked); // ours, just linked: nobody is to find it after this
                 throw corrupt;
             }
             mapped = null;
