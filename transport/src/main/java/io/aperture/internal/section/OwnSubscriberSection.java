@@ -44,11 +44,11 @@ public final class OwnSubscriberSection implements AutoCloseable {
     private final ShmSequence requested;
     private final ShmSequence consumed;
 
-    private OwnSubscriberSection(MappedSection mapped, Path path, int index) {
+    private OwnSubscriberSection(MappedSection mapped, Path path, Object fileKey, int index) {
         this.mapped = mapped;
         this.section = mapped.buffer();
         this.path = path;
-        this.fileKey = PLATFORM.entryKey(path);
+        this.fileKey = fileKey;
         this.index = index;
         this.subscriberId = section.getLong(SUBSCRIBER_ID_OFFSET);
         this.image = new byte[REQUESTED_OFFSET];
@@ -123,7 +123,7 @@ public final class OwnSubscriberSection implements AutoCloseable {
             Object linked = PLATFORM.entryKey(path); // ours while we hold its lock: no cleaner removes a locked section
             OwnSubscriberSection claimed;
             try {
-                claimed = new OwnSubscriberSection(mapped, path, index);
+                claimed = new OwnSubscriberSection(mapped, path, linked, index);
             } catch (InternalError e) {
                 // Named now: the file was truncated (a fault of a mapped page) as soon as its name appeared.
                 if (!SectionFaults.isFault(e)) {
