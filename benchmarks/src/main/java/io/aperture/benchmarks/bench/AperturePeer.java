@@ -8,6 +8,8 @@ import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -90,6 +92,15 @@ final class AperturePeer {
                     .publish(BenchChild.sequence(n)).block(timeout);
             } else if (p.getInt("size", Long.BYTES) == Quad.SIZE) {
                 aperture.publisher("tp-" + r, new Quad.QuadCodec()).publish(BenchChild.quads(n)).block(timeout);
+            } else if (p.getInt("async", 0) != 0) {
+                // The upstream emits on a thread of its own: Aperture sees a foreign thread's onNext per record.
+                Scheduler upstream = Schedulers.newSingle("bench-upstream");
+                try {
+                    aperture.publisher("tp-" + r, Codecs.longs()).publish(BenchChild.sequence(n).subscribeOn(upstream))
+                        .block(timeout);
+                } finally {
+                    upstream.dispose();
+                }
             } else {
                 aperture.publisher("tp-" + r, Codecs.longs()).publish(BenchChild.sequence(n)).block(timeout);
             }

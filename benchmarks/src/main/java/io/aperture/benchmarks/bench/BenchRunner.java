@@ -41,6 +41,13 @@ import java.util.function.Predicate;
 public final class BenchRunner implements Callable<Integer> {
     static final List<String> THROUGHPUT_TRANSPORTS = List.of("aperture", "ring", "reactor", "aeron", "uds", "rsocket", "spsc");
     /**
+     * The asynchronous-upstream scenario: Aperture's {@code Flux} upstream runs on a scheduler thread of its own
+     * ({@code subscribeOn}), so its records come from a thread that never says where its bursts end. Its peers run
+     * as in the unbounded 8-byte scenario (Reactor's {@code publishOn} pair already emits from a thread of its
+     * own; Aeron's publisher is always its caller's thread); they are here for the ratios of the same run.
+     */
+    static final List<String> ASYNC_TRANSPORTS = List.of("aperture", "reactor", "aeron");
+    /**
      * Aperture's own transports: the Flux API, the raw ring API, the native interactions and RSocket over Aperture;
      * every other transport is a peer.
      */
@@ -178,16 +185,19 @@ public final class BenchRunner implements Callable<Integer> {
             s.warmups(), machine.summary());
         try {
             if (wanted("throughput")) {
-                for (int[] sizeAndWindow : new int[][] {{8, 0}, {8, 256}, {32, 0}}) {
-                    int size = sizeAndWindow[0];
-                    int window = sizeAndWindow[1];
-                    if (size != Long.BYTES && s.mode().equals("smoke")) {
+                // size, window, and whether Aperture's upstream emits on a thread of its own (subscribeOn)
+                for (int[] row : new int[][] {{8, 0, 0}, {8, 256, 0}, {32, 0, 0}, {8, 0, 1}}) {
+                    int size = row[0];
+                    int window = row[1];
+                    boolean async = row[2] != 0;
+                    if ((size != Long.BYTES || async) && s.mode().equals("smoke")) {
                         continue; // the smoke test stays short: 8-byte messages only
                     }
-                    String scenario = "throughput-" + size + "B-" + (window == 0 ? "unbounded" : "window" + window);
-                    for (String t : THROUGHPUT_TRANSPORTS) {
+                    String scenario = "throughput-" + size + "B-" + (window == 0 ? "unbounded" : "window" + window)
+                        + (async ? "-async" : "");
+                    for (String t : async ? ASYNC_TRANSPORTS : THROUGHPUT_TRANSPORTS) {
                         if (transportWanted(t)) {
-                            throughput(scenario, t, size, window, s);
+                            throughput(scenario, t, size, window, async, s);
                         }
                     }
                 }
@@ -220,7 +230,7 @@ public final class BenchRunner implements Callable<Integer> {
                 long messages = Math.min(RSOCKET_MAX_MESSAGES, s.messages() / INTERACTION_DIVISOR);
                 for (String t : INTERACTION_TRANSPORTS) {
                     if (transportWanted(t)) {
-                        throughput("rstream-8B", t, Long.BYTES, 0, messages, s);
+                        throughput("rstream-8B", t, Long.BYTES, 0, false, messages, s);
                     }
                 }
             }
@@ -262,15 +272,17 @@ public final class BenchRunner implements Callable<Integer> {
 
     // ---------------------------------------------------------------- scenarios
 
-    private void throughput(String scenario, String transport, int size, int window, Settings s) throws IOException {
+    private void throughput(String scenario, String transport, int size, int window, boolean async, Settings s)
+        throws IOException {
         long messages = transport.equals("rsocket")
             ? Math.min(RSOCKET_MAX_MESSAGES, s.messages() / RSOCKET_MESSAGES_DIVISOR) : s.messages();
-        throughput(scenario, transport, size, window, messages, s);
+        throughput(scenario, transport, size, window, async, messages, s);
     }
 
-    private void throughput(String scenario, String transport, int size, int window, long messages, Settings s)
-        throws IOException {
-        Params p = base("tp", s).with("messages", messages).with("window", window).with("size", size);
+    private void throughput(String scenario, String transport, int size, int window, boolean async, long messages,
+                            Settings s) throws IOException {
+        Params p = base("tp", s).with("messages", messages).with("window", window).with("size", size)
+            .with("async", async ? 1 : 0);
         List<List<String>> both = switch (transport) {
             case "reactor" -> pairBoth(transport, "both", null, p);
             case "rsocket-local" -> pairBoth(transport, "both", null, p.with("local", RSOCKET_LOCAL_SERVER));

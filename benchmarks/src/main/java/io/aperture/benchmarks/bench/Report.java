@@ -90,7 +90,11 @@ final class Report {
             "Messages per second received by a consumer that checks every value is the next in the sequence (the run\n"
                 + "fails otherwise), timed from the first message to the last of a round. *unbounded*: the consumer requests\n"
                 + "`Long.MAX_VALUE`; *window256*: at most 256 messages in flight, replenished as the consumer takes them.\n"
-                + "*32B*: a record of four longs (a sequence number and three fields derived from it, all checked).\n");
+                + "*32B*: a record of four longs (a sequence number and three fields derived from it, all checked).\n"
+                + "*async*: as *unbounded*, but Aperture's upstream emits on a scheduler thread of its own\n"
+                + "(`subscribeOn`), so every record comes from a thread that never says where its bursts end and takes\n"
+                + "the full wake check ([waiting](waiting.md#an-asynchronous-upstream)); Reactor and Aeron run as in\n"
+                + "*unbounded* (their producers emit on a thread of their own already).\n");
         if (charts.contains("throughput")) {
             md.append("![throughput](images/perf-throughput.png)\n\n"
                 + "One panel per scenario on one logarithmic axis; each bar is a median, its whisker the min and max of the\n"
@@ -270,7 +274,8 @@ final class Report {
         - **Aperture**: `aperture.publisher(channel, Codecs.longs()).publish(flux)` in one JVM,
           `aperture.subscriber(channel, Codecs.longs()).receive()` in the other (one channel per round). Default
           options: BLOCKING waits (spin 10 µs, 20 yields, then a futex sleep until woken), a 1 MiB ring of 64-byte
-          slots, a demand window of 1024 messages. *window256* sets the subscriber's demand window to 256. On 2 cores
+          slots, a demand window of 1024 messages. *window256* sets the subscriber's demand window to 256. *async*
+          subscribes the same source with `subscribeOn(Schedulers.newSingle(...))` before `publish`. On 2 cores
           the defaults are the right choice: a busy-spinning waiter takes the core its peer needs
           ([waiting](waiting.md)). Bandwidth uses an 8 MiB ring with a 1 MiB maximum message (the default maximum is
           capacity / 8) and a codec that copies the payload into the ring and out of it.
