@@ -177,6 +177,13 @@ class ArchitectureTest {
             .because("entries are identified, tested and removed through SectionPlatform (entryKey, present,"
                 + " removeIfSame)")
             .check(transport);
+        noClasses().that().resideOutsideOfPackage("io.aperture.internal.section..")
+            .should().accessTargetWhere(invokes("a listing of a directory (Files.list, newDirectoryStream, walk, find)",
+                call -> call.getTargetOwner().isEquivalentTo(java.nio.file.Files.class)
+                    && call.getName().matches("list|newDirectoryStream|walk|find")))
+            .because("a section directory is listed through SectionPlatform.names: where sections are not files,"
+                + " the platform lists its discovery entries")
+            .check(transport);
     }
 
     @Test

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The Linux section platform through its interface: the store each {@code Sections} asks for, a length read from
  * another process validated at the open, a name removed only while it is the entry identified, processes told apart
- * by pid and start time, and a peer's freed liveness lock read as its end.
+ * by pid and start time, a peer's freed liveness lock read as its end, and a directory's names listed.
  */
 @Timeout(60)
 class SectionPlatformTest {
@@ -48,6 +48,15 @@ class SectionPlatformTest {
             assertThatThrownBy(() -> PLATFORM.store(ChannelOptions.Sections.SEALED))
                 .isInstanceOf(ApertureException.class).hasMessageContaining("cannot make sealed memory");
         }
+    }
+
+    @Test
+    void shouldListTheNamesOfADirectoryAndNoneOfOneThatDoesNotExist() throws Exception {
+        Path ring = Files.write(directory.resolve("prices.ring"), new byte[8]);
+        Path sub = Files.write(directory.resolve("prices.sub-0"), new byte[8]);
+        assertThat(PLATFORM.names(directory)).containsExactlyInAnyOrder(ring, sub);
+        assertThat(PLATFORM.names(directory.resolve("absent"))).isEmpty();
+        assertThatThrownBy(() -> PLATFORM.names(ring)).isInstanceOf(java.nio.file.NotDirectoryException.class);
     }
 
     @Test

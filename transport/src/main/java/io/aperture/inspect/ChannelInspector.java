@@ -22,6 +22,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
@@ -203,27 +203,28 @@ public final class ChannelInspector {
     /** Channel name to the subscriber indexes of its {@code .sub-<i>} files; the ring may or may not exist. */
     private TreeMap<String, TreeSet<Integer>> scan() {
         TreeMap<String, TreeSet<Integer>> channels = new TreeMap<>();
-        if (!Files.isDirectory(directory)) {
-            return channels;
-        }
-        try (Stream<Path> files = Files.list(directory)) {
-            files.forEach(file -> {
-                String name = file.getFileName().toString();
-                Matcher ring = RING_FILE.matcher(name);
-                if (ring.matches()) {
-                    channels.computeIfAbsent(ring.group(1), c -> new TreeSet<>());
-                    return;
-                }
-                Matcher sub = SUBSCRIBER_FILE.matcher(name);
-                if (sub.matches()) {
-                    int index = Integer.parseInt(sub.group(2));
-                    if (index < RingDescriptor.MAX_SUBSCRIBERS_LIMIT) {
-                        channels.computeIfAbsent(sub.group(1), c -> new TreeSet<>()).add(index);
-                    }
-                }
-            });
-        } catch (IOException | java.io.UncheckedIOException e) {
+        List<Path> names;
+        try {
+            names = SectionPlatform.current().names(directory);
+        } catch (NotDirectoryException e) {
+            return channels; // not a section directory: no channels in it
+        } catch (IOException e) {
             throw new ApertureException("cannot list section directory " + directory + ": " + e, e);
+        }
+        for (Path file : names) {
+            String name = file.getFileName().toString();
+            Matcher ring = RING_FILE.matcher(name);
+            if (ring.matches()) {
+                channels.computeIfAbsent(ring.group(1), c -> new TreeSet<>());
+                continue;
+            }
+            Matcher sub = SUBSCRIBER_FILE.matcher(name);
+            if (sub.matches()) {
+                int index = Integer.parseInt(sub.group(2));
+                if (index < RingDescriptor.MAX_SUBSCRIBERS_LIMIT) {
+                    channels.computeIfAbsent(sub.group(1), c -> new TreeSet<>()).add(index);
+                }
+            }
         }
         return channels;
     }

@@ -4,6 +4,7 @@ import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
 import io.aperture.internal.section.ChannelFiles;
 import io.aperture.internal.section.SectionLocks;
+import io.aperture.internal.section.SectionPlatform;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -12,9 +13,7 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
@@ -132,10 +131,12 @@ public final class ProducerMerge<T, R> {
         private int scan() throws IOException {
             Set<String> listed = new HashSet<>();
             int added = 0;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory,
-                p -> ChannelFiles.producerOfRing(channel, p.getFileName().toString()) != null)) {
-                for (Path path : files) {
+            try {
+                for (Path path : SectionPlatform.current().names(directory)) {
                     String name = ChannelFiles.producerOfRing(channel, path.getFileName().toString());
+                    if (name == null) {
+                        continue; // another channel's section, or not one of this channel's producer rings
+                    }
                     listed.add(name);
                     Object key = identity(path);
                     Producer known = producers.get(name);
@@ -149,8 +150,6 @@ public final class ProducerMerge<T, R> {
                     LOG.debug("channel '{}': producer '{}' found ({})", channel, name, path.getFileName());
                     sink.next(inner(producer));
                 }
-            } catch (NoSuchFileException e) {
-                return 0; // no directory yet: no producer yet
             } catch (IOException e) {
                 throw new ApertureException("channel '" + channel + "': cannot list producers in " + directory + ": " + e, e);
             }

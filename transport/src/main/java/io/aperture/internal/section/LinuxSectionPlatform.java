@@ -5,7 +5,12 @@ import io.aperture.ChannelOptions;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -112,6 +117,18 @@ final class LinuxSectionPlatform implements SectionPlatform {
     @Override
     public void removeIfSame(Path name, Object entryKey) {
         ChannelFiles.deleteIfSame(name, entryKey);
+    }
+
+    /** The directory's entries ({@code Files.list}); a missing directory has none. */
+    @Override
+    public List<Path> names(Path directory) throws IOException {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // an entry the listing could not read
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.aperture.ChannelOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything the layers above know of the operating system's sections, in one place: the seam below the ring. A
@@ -19,7 +20,8 @@ import java.nio.file.Path;
  *   <li>tells whether its owner lives: the owner's liveness lock on its section ({@link MappedSection#lockExclusive},
  *       probed by {@link MappedSection#peerLockHeld}), the process named in a header ({@link #isAlive}), both
  *       combined with the heartbeat by {@link #liveness};</li>
- *   <li>removes what a dead owner left ({@link #removeIfSame}, with {@link #present} and {@link #entryKey}).</li>
+ *   <li>removes what a dead owner left ({@link #removeIfSame}, with {@link #present} and {@link #entryKey});</li>
+ *   <li>lists the names of a section directory, for discovery ({@link #names}).</li>
  * </ul>
  * Parking and waking on a word of a section is the waiting layer's ({@code Futex}), the other operating-system seam.
  * One implementation, Linux ({@link #current()}: sealed memfds or files in {@code /dev/shm}, OFD locks, double
@@ -76,6 +78,17 @@ public interface SectionPlatform {
      */
     PeerLiveness liveness(String name, MappedSection peer, ProcessIdentity owner, ByteBuffer section,
                           int heartbeatOffset, long heartbeatTimeoutNs);
+
+    /**
+     * The names in the section directory {@code directory}, each as a path in it, in no particular order, for
+     * discovery (the channels of a directory, the producers of a many-producer channel): the caller tells them apart
+     * ({@link ChannelFiles}). Empty when there is no such directory. A platform whose sections are not files lists the
+     * discovery entries it keeps for them (docs/architecture.md §2.1).
+     *
+     * @throws java.nio.file.NotDirectoryException when {@code directory} is not a directory
+     * @throws IOException when it cannot be listed
+     */
+    List<Path> names(Path directory) throws IOException;
 
     /** Whether {@code name} names anything, a name whose section is gone included. */
     boolean present(Path name);
