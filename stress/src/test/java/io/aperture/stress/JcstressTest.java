@@ -43,6 +43,7 @@ class JcstressTest {
     private static final List<String> TESTS = Stream.of(ParkWakeSingleWaiterStress.class,
         ParkWakeCountedStress.class, ParkWakeSettledStress.class, ParkWakeCountedSettledStress.class,
         StoreBufferingControlStress.class, CursorPublishStress.class, RingRecordPublishStress.class, RingLapStress.class,
+        RingBatchLapStress.class,
         RingHeaderMagicStress.class, SubscriberMagicStress.class, OwnWordTurnsStress.class,
         SubscriberEndStress.class).map(Class::getName).collect(Collectors.toList());
     private static final String CONTROL = StoreBufferingControlStress.class.getName();

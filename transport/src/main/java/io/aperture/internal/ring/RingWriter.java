@@ -42,7 +42,9 @@ import static io.aperture.internal.section.RecordDescriptor.HEADER_LENGTH;
  *
  * <p>A batch ({@link #deferring(boolean)}) commits as one: the headers of its records after the first are
  * stored plainly as they are written, and the first record's header is stored last, with release, at
- * {@link #flush()}; a reader, which stops at the first uncommitted header, sees all of the batch or none.
+ * {@link #flush()}; a reader, which stops at the first uncommitted header, sees all of the batch or none. Only the
+ * slot after the batch must read uncommitted at that commit: the flush zeroes it, and the batch takes no run of
+ * zeroing ahead.
  *
  * <p>A message longer than the max message length, when fragments are allowed, is encoded into a scratch
  * buffer and written as consecutive FRAGMENT records. The write can be taken up again after an
@@ -445,7 +447,10 @@ public final class RingWriter {
 
     private long publish(int type, long sequence, int index, int payloadLength) {
         long last = sequence + RecordDescriptor.slots(payloadLength, slotShift) - 1;
-        if (last + 1 > zeroedUpTo) {
+        boolean signal = type == RecordDescriptor.TYPE_COMPLETE || type == RecordDescriptor.TYPE_ERROR;
+        // A record of a batch is committed with the batch: only the slot after the batch must read uncommitted then,
+        // which commitBatch sees to. The batch's lines are stored once per lap: no zeroing ahead of them.
+        if (!(deferring && !signal) && last + 1 > zeroedUpTo) {
             zeroAhead(last + 1);
         }
         sequencer.claim(last);
@@ -457,7 +462,6 @@ public final class RingWriter {
         }
         long header = RecordDescriptor.header(type, sequence, payloadLength);
         int recordOffset = slotsBase + index;
-        boolean signal = type == RecordDescriptor.TYPE_COMPLETE || type == RecordDescriptor.TYPE_ERROR;
         if (pendingOffset >= 0) {
             // Plain: a record after the batch's first is committed with the batch, by the first one's header.
             slots.putLong(recordOffset, header);
@@ -479,7 +483,8 @@ public final class RingWriter {
      * sequencer's headroom keeps {@code next} within). Plain stores, ordered before the reader's view by the next
      * commit's release: the slot after every committed record reads "uncommitted", so a reader that gets there finds
      * no header of an earlier lap. Done ahead, in a run, like Aeron's cleaning of a term before reuse: a reader
-     * waiting at the slot after the newest record sees its line written once per run, not once per record.
+     * waiting at the slot after the newest record sees its line written once per run, not once per record. A batch's
+     * records take no run: {@link #commitBatch} zeroes the one slot after the batch.
      */
     private void zeroAhead(long next) {
         long end = Math.min(next + ZERO_AHEAD_SLOTS - 1, sequencer.cachedGating() + slotCount);
@@ -494,7 +499,14 @@ public final class RingWriter {
     private void commitBatch(boolean signal) {
         int offset = pendingOffset;
         pendingOffset = -1;
-        commit(offset, pendingHeader, sequencer.nextValue(), signal);
+        long last = sequencer.nextValue();
+        if (last + 1 > zeroedUpTo) {
+            // Plain, ordered before the reader's view by the commit's release below: the slot after the batch reads
+            // uncommitted. It is free: the sequencer's headroom keeps one slot after the last claim unread.
+            slots.putLong(slotsBase + ((int) ((last + 1) & slotMask) << slotShift), RecordDescriptor.UNCOMMITTED);
+            zeroedUpTo = last + 1;
+        }
+        commit(offset, pendingHeader, last, signal);
     }
 
     /**
