@@ -5,7 +5,6 @@ import io.aperture.Codecs;
 import io.aperture.CorruptSectionException;
 import io.aperture.internal.ring.RingReader;
 import io.aperture.internal.ring.RingWriter;
-import io.aperture.internal.section.RingDescriptor;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -40,23 +39,9 @@ public class RingBatchLapStress {
     final RingLapStress.Checker checker = new RingLapStress.Checker();
 
     public RingBatchLapStress() {
-        StressSections.Ring ring = new StressSections.Ring(RingDescriptor.MIN_CAPACITY, RingLapStress.SLOT_LENGTH);
+        StressSections.Ring ring = RingLapStress.lapped();
         writer = ring.writer;
         reader = ring.reader;
-        try {
-            for (long sequence = 0; sequence < 7; sequence++) {
-                writer.writeData(Codecs.longs(), RingLapStress.Checker.payload(sequence), Long.MAX_VALUE);
-            }
-            RingLapStress.Checker warmUp = new RingLapStress.Checker();
-            while (reader.poll(warmUp)) {
-                // a quarter ring per poll
-            }
-            if (warmUp.read != 7 || warmUp.stale || ring.consumed.get() != 6) {
-                throw new IllegalStateException("set-up read " + warmUp.read + " records, consumed " + ring.consumed.get());
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("set-up of the lapped ring failed", e);
-        }
     }
 
     @Actor
@@ -74,17 +59,6 @@ public class RingBatchLapStress {
 
     @Actor
     public void reader(II_Result r) {
-        try {
-            // Acquire loads of the header words from seq 7 on, plain loads of their payloads; a quarter ring per poll.
-            reader.poll(checker);
-            reader.poll(checker);
-            r.r1 = checker.read;
-            r.r2 = checker.stale ? 0 : 1;
-        } catch (CorruptSectionException e) {
-            r.r1 = checker.read;
-            r.r2 = -1;
-        } catch (Exception e) {
-            throw new IllegalStateException("poll failed", e); // a test error, with its trace
-        }
+        RingLapStress.read(reader, checker, 2, r); // a quarter ring per poll: the second looks at seq 9's slot
     }
 }

@@ -45,15 +45,20 @@ public class RingLapStress {
     final Checker checker = new Checker();
 
     public RingLapStress() {
-        StressSections.Ring ring = new StressSections.Ring(CAPACITY, SLOT_LENGTH);
+        StressSections.Ring ring = lapped();
         writer = ring.writer;
         reader = ring.reader;
+    }
+
+    /** The ring with seqs 0 to 6 written and read (consumed 6): index 0 to 6 still hold their committed records. */
+    static StressSections.Ring lapped() {
+        StressSections.Ring ring = new StressSections.Ring(CAPACITY, SLOT_LENGTH);
         try {
             for (long sequence = 0; sequence < 7; sequence++) {
-                writer.writeData(Codecs.longs(), Checker.payload(sequence), Long.MAX_VALUE);
+                ring.writer.writeData(Codecs.longs(), Checker.payload(sequence), Long.MAX_VALUE);
             }
             Checker warmUp = new Checker();
-            while (reader.poll(warmUp)) {
+            while (ring.reader.poll(warmUp)) {
                 // a quarter ring per poll
             }
             if (warmUp.read != 7 || warmUp.stale || ring.consumed.get() != 6) {
@@ -61,6 +66,27 @@ public class RingLapStress {
             }
         } catch (Exception e) {
             throw new IllegalStateException("set-up of the lapped ring failed", e);
+        }
+        return ring;
+    }
+
+    /**
+     * {@code polls} polls of {@code reader} into {@code checker}; r1 the records read, r2 1 (every payload the one
+     * written for its seq), 0 (a stale payload delivered) or -1 ({@link CorruptSectionException}).
+     */
+    static void read(RingReader reader, Checker checker, int polls, II_Result r) {
+        try {
+            for (int i = 0; i < polls; i++) {
+                // Acquire loads of the header words from the next record on, plain loads of their payloads.
+                reader.poll(checker);
+            }
+            r.r1 = checker.read;
+            r.r2 = checker.stale ? 0 : 1;
+        } catch (CorruptSectionException e) {
+            r.r1 = checker.read;
+            r.r2 = -1;
+        } catch (Exception e) {
+            throw new IllegalStateException("poll failed", e); // a test error, with its trace
         }
     }
 
@@ -77,17 +103,7 @@ public class RingLapStress {
 
     @Actor
     public void reader(II_Result r) {
-        try {
-            // Acquire loads of the header words from seq 7 on, plain loads of their payloads.
-            reader.poll(checker);
-            r.r1 = checker.read;
-            r.r2 = checker.stale ? 0 : 1;
-        } catch (CorruptSectionException e) {
-            r.r1 = checker.read;
-            r.r2 = -1;
-        } catch (Exception e) {
-            throw new IllegalStateException("poll failed", e); // a test error, with its trace
-        }
+        read(reader, checker, 1, r); // one poll from seq 7
     }
 
     /** Counts the DATA records read and checks each payload against its sequence. */
