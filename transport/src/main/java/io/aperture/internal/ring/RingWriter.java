@@ -198,7 +198,7 @@ public final class RingWriter {
      */
     public boolean committedAt(long sequence) {
         // Acquire: a load of this process's own header word; ordering only against the caller's earlier loads.
-        return (long) ShmSequence.LONG.getAcquire(slots, slotsBase + ((int) (sequence & slotMask) << slotShift))
+        return (long) ShmSequence.LONG.getAcquire(slots, headerOffset(sequence))
             != RecordDescriptor.UNCOMMITTED;
     }
 
@@ -450,7 +450,8 @@ public final class RingWriter {
         boolean signal = type == RecordDescriptor.TYPE_COMPLETE || type == RecordDescriptor.TYPE_ERROR;
         // A record of a batch is committed with the batch: only the slot after the batch must read uncommitted then,
         // which commitBatch sees to. The batch's lines are stored once per lap: no zeroing ahead of them.
-        if (!(deferring && !signal) && last + 1 > zeroedUpTo) {
+        boolean batched = deferring && !signal;
+        if (!batched && last + 1 > zeroedUpTo) {
             zeroAhead(last + 1);
         }
         sequencer.claim(last);
@@ -468,7 +469,7 @@ public final class RingWriter {
             if (!deferring || signal) {
                 commitBatch(signal);
             }
-        } else if (deferring && !signal) {
+        } else if (batched) {
             pendingOffset = recordOffset; // the batch's commit, stored at its end
             pendingHeader = header;
         } else {
@@ -490,9 +491,14 @@ public final class RingWriter {
         long end = Math.min(next + ZERO_AHEAD_SLOTS - 1, sequencer.cachedGating() + slotCount);
         for (long sequence = next; sequence <= end; sequence++) {
             // Plain: see above.
-            slots.putLong(slotsBase + ((int) (sequence & slotMask) << slotShift), RecordDescriptor.UNCOMMITTED);
+            slots.putLong(headerOffset(sequence), RecordDescriptor.UNCOMMITTED);
         }
         zeroedUpTo = end;
+    }
+
+    /** Buffer offset of the header word of the slot at {@code sequence}. */
+    private int headerOffset(long sequence) {
+        return slotsBase + ((int) (sequence & slotMask) << slotShift);
     }
 
     /** Commits the open batch through its first header; every record claimed so far is in it. */
@@ -503,7 +509,7 @@ public final class RingWriter {
         if (last + 1 > zeroedUpTo) {
             // Plain, ordered before the reader's view by the commit's release below: the slot after the batch reads
             // uncommitted. It is free: the sequencer's headroom keeps one slot after the last claim unread.
-            slots.putLong(slotsBase + ((int) ((last + 1) & slotMask) << slotShift), RecordDescriptor.UNCOMMITTED);
+            slots.putLong(headerOffset(last + 1), RecordDescriptor.UNCOMMITTED);
             zeroedUpTo = last + 1;
         }
         commit(offset, pendingHeader, last, signal);

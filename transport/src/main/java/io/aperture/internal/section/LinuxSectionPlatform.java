@@ -4,15 +4,15 @@ import io.aperture.ApertureException;
 import io.aperture.ChannelOptions;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The {@link SectionPlatform} of Linux: sections are sealed memfds ({@link SectionStore#SEALED}, {@link SealedMemory})
